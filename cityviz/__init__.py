@@ -1,0 +1,1 @@
+"""Cityviz Enfance: the family portal of a town's childhood services."""

@@ -1,0 +1,3 @@
+from cityviz.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,20 @@
+"""HTTP endpoints served by the Reflex backend next to its websocket:
+session cookie exchange, and (later) file downloads, calendar feeds,
+payment notifications."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from cityviz import routes
+from cityviz.api import session
+
+
+def build_api() -> Starlette:
+    return Starlette(
+        routes=[
+            Route(routes.SESSION_ENDPOINT, session.open_session, methods=["GET"]),
+            Route(routes.LOGOUT_ENDPOINT, session.clear_session, methods=["GET"]),
+        ]
+    )

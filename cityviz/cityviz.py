@@ -1,0 +1,36 @@
+"""The Reflex application: theme, pages, HTTP endpoints."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cityviz import routes
+from cityviz.api import build_api
+from cityviz.pages.admin.home import admin_home_page
+from cityviz.pages.admin.platform import organizations_page, outbox_page
+from cityviz.pages.home import home_page
+from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
+from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
+from cityviz.state.home import HomeState
+from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
+
+app = rx.App(
+    html_lang="fr",
+    stylesheets=["/styles.css"],
+    head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
+    api_transformer=build_api(),
+)
+
+
+def _page(component, route: str, title: str, on_load) -> None:
+    app.add_page(component, route=route, title=f"{title} · Cityviz Enfance", on_load=on_load)
+
+
+_page(login_page, routes.LOGIN, "Connexion", LoginState.load)
+_page(password_page, routes.PASSWORD, "Mot de passe", PasswordState.load)
+_page(forgot_page, routes.FORGOT, "Mot de passe oublié", ForgotState.load)
+_page(reset_page, routes.RESET, "Nouveau mot de passe", ResetState.load)
+_page(home_page, routes.HOME, "Fil d'actualités", HomeState.load)
+_page(admin_home_page, routes.ADMIN, "Tableau de bord", AdminHomeState.load)
+_page(organizations_page, routes.ADMIN_ORGANIZATIONS, "Organisations", OrganizationsState.load)
+_page(outbox_page, routes.ADMIN_OUTBOX, "Messages envoyés", OutboxState.load)

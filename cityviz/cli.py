@@ -1,0 +1,127 @@
+"""Command line: `python -m cityviz <command>` (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cityviz import config, db, schema
+from cityviz.services import accounts, demo, organizations, passwords
+from cityviz.services import email as mail
+from cityviz.services.actor import Actor
+from cityviz.services.errors import DomainError
+
+
+def _migrate(_args) -> None:
+    schema.migrate()
+    print("Base de données à jour.")
+
+
+def _demo(_args) -> None:
+    password_hash = passwords.hash_password(demo.DEMO_PASSWORD)
+    with db.transaction() as s:
+        demo.load_demo(s, actor=Actor.system(), password_hash=password_hash)
+    print("Données de démonstration chargées.")
+
+
+def print_demo_accounts() -> None:
+    print("Comptes de démonstration (mot de passe pour tous : %s)" % demo.DEMO_PASSWORD)
+    for account in demo.DEMO_ACCOUNTS:
+        print(f"  - {account.email:<32} {account.role}")
+
+
+def _create_org(args) -> None:
+    with db.transaction() as s:
+        org = organizations.create_organization(
+            s, actor=Actor.system(), name=args.name, postal_code=args.postal_code, city=args.city
+        )
+    print(f"Organisation créée : {org.name} (n° {org.id})")
+
+
+def _report_invitation(invited: accounts.Invited) -> None:
+    if config.get().smtp_enabled:
+        print(f"Invitation envoyée à {invited.email}.")
+    else:
+        print(f"Invitation créée pour {invited.email} (pas de serveur SMTP : message dans l'outbox).")
+        print(f"Mot de passe temporaire : {invited.temporary_password}")
+
+
+def _create_staff(args) -> None:
+    with db.transaction() as s:
+        org = organizations.get_by_slug(s, organizations.slugify(args.organization))
+        if org is None:
+            raise DomainError(f"Organisation inconnue : {args.organization}")
+        invited = accounts.create_staff(s, actor=Actor.system(), organization_id=org.id,
+                                        email=args.email, display_name=args.name, role=args.role)
+    mail.deliver_pending()
+    _report_invitation(invited)
+
+
+def _invite(args) -> None:
+    with db.transaction() as s:
+        org_id = None
+        if args.organization:
+            org = organizations.get_by_slug(s, organizations.slugify(args.organization))
+            if org is None:
+                raise DomainError(f"Organisation inconnue : {args.organization}")
+            org_id = org.id
+        invited = accounts.invite_guardian(s, actor=Actor.system(), email=args.email,
+                                           first_name=args.first_name, last_name=args.last_name,
+                                           organization_id=org_id)
+    mail.deliver_pending()
+    _report_invitation(invited)
+
+
+def _outbox(args) -> None:
+    with db.read() as s:
+        rows, total = mail.list_outbox(s, actor=Actor.system(), per_page=args.limit)
+    print(f"{total} message(s) dans l'outbox.")
+    for row in rows:
+        print("-" * 72)
+        print(f"À : {row.recipient}\nObjet : {row.subject}\nLe : {row.created_at} ({row.status})\n")
+        print(row.body)
+
+
+def _send_mail(_args) -> None:
+    print(f"{mail.deliver_pending()} message(s) envoyé(s).")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m cityviz", description="Cityviz Enfance")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="créer ou mettre à jour la base").set_defaults(func=_migrate)
+    sub.add_parser("demo", help="charger les données de démonstration").set_defaults(func=_demo)
+    sub.add_parser("demo-accounts", help="lister les comptes de démonstration").set_defaults(
+        func=lambda _a: print_demo_accounts())
+    p = sub.add_parser("create-org", help="créer une organisation")
+    p.add_argument("name")
+    p.add_argument("postal_code")
+    p.add_argument("city")
+    p.set_defaults(func=_create_org)
+    p = sub.add_parser("create-staff", help="créer un compte agent et l'inviter")
+    p.add_argument("organization", help="nom de l'organisation")
+    p.add_argument("email")
+    p.add_argument("name", help="nom affiché")
+    p.add_argument("--role", choices=["agent", "admin"], default="agent")
+    p.set_defaults(func=_create_staff)
+    p = sub.add_parser("invite", help="inviter un parent (nouveau foyer)")
+    p.add_argument("email")
+    p.add_argument("first_name")
+    p.add_argument("last_name")
+    p.add_argument("--organization", help="organisation qui connaît déjà ce foyer")
+    p.set_defaults(func=_invite)
+    p = sub.add_parser("outbox", help="afficher les derniers e-mails")
+    p.add_argument("--limit", type=int, default=10)
+    p.set_defaults(func=_outbox)
+    sub.add_parser("send-mail", help="envoyer les e-mails en attente (SMTP)").set_defaults(func=_send_mail)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except DomainError as exc:
+        print(f"Erreur : {exc.message}", file=sys.stderr)
+        return 1
+    return 0

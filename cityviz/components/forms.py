@@ -1,0 +1,63 @@
+"""Form pieces: every input has a visible label tied to it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def field(label: str, name: str, *, type: str = "text", hint: str = "", required: bool = False,
+          autocomplete: str = "", default_value: str | rx.Var = "", **props) -> rx.Component:
+    input_id = f"f-{name}"
+    return rx.vstack(
+        rx.el.label(label, html_for=input_id, font_weight="500", font_size="14px"),
+        rx.input(
+            id=input_id,
+            name=name,
+            type=type,
+            required=required,
+            auto_complete=autocomplete or None,
+            default_value=default_value,
+            size="3",
+            width="100%",
+            **props,
+        ),
+        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray"), rx.fragment()),
+        spacing="1",
+        width="100%",
+    )
+
+
+def error_callout(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+        rx.fragment(),
+    )
+
+
+def success_callout(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="circle-check", color_scheme="green", role="status", width="100%"),
+        rx.fragment(),
+    )
+
+
+def submit_button(label: str, loading: rx.Var, **props) -> rx.Component:
+    return rx.button(label, type="submit", loading=loading, size="3", width="100%", **props)
+
+
+def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
+    """What an empty list says: what it is and what to do next."""
+    return rx.card(
+        rx.vstack(
+            rx.icon(icon, size=32, color="var(--gray-9)"),
+            rx.text(title, weight="bold"),
+            rx.text(text, color_scheme="gray", size="2", text_align="center"),
+            *actions,
+            align="center",
+            spacing="2",
+            padding_y="4",
+        ),
+        width="100%",
+    )

@@ -1,0 +1,283 @@
+"""Page shells: the parents' (phone first) and the staff's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import reflex as rx
+
+from cityviz import routes
+from cityviz.state.base import AuthState
+
+PAGE_BG = "var(--gray-2)"
+PHONE_ONLY = ["flex", "flex", "none"]  # Radix breakpoints: < 768 px
+WIDE_ONLY = ["none", "none", "flex"]
+
+
+def brand(subtitle: str = "") -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.center(
+                rx.icon("sun", size=18, color="white"),
+                width="32px",
+                height="32px",
+                border_radius="10px",
+                background="var(--accent-9)",
+                aria_hidden="true",
+            ),
+            rx.vstack(
+                rx.text("Cityviz Enfance", weight="bold", size="3", line_height="1.1"),
+                rx.cond(subtitle != "", rx.text(subtitle, size="1", color_scheme="gray"), rx.fragment()),
+                spacing="0",
+            ),
+            align="center",
+            spacing="2",
+        ),
+        href=routes.HOME,
+        underline="none",
+        color="inherit",
+    )
+
+
+def _is_current(href: str) -> rx.Var:
+    path = rx.State.router.url.path
+    if href == routes.HOME:
+        return path == href
+    return path.startswith(href)
+
+
+def user_menu(items: Sequence[tuple[str, str, str]]) -> rx.Component:
+    """The quick menu behind the photo or initials (top right)."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(
+                    src=AuthState.avatar_url,
+                    fallback=AuthState.user_initials,
+                    size="2",
+                    radius="full",
+                ),
+                variant="ghost",
+                radius="full",
+                aria_label="Menu du compte",
+                padding="0",
+            )
+        ),
+        rx.menu.content(
+            rx.box(rx.text(AuthState.user_name, size="2", weight="bold"), padding_x="3", padding_y="2"),
+            *[
+                rx.menu.item(
+                    rx.hstack(rx.icon(icon, size=16), rx.text(label), align="center"),
+                    on_click=rx.redirect(href),
+                )
+                for label, href, icon in items
+            ],
+            rx.menu.separator(),
+            rx.menu.item(
+                rx.hstack(rx.icon("log-out", size=16), rx.text("Se déconnecter"), align="center"),
+                on_click=AuthState.logout,
+                color="red",
+            ),
+            align="end",
+        ),
+    )
+
+
+PARENT_NAV = (
+    ("Accueil", routes.HOME, "house"),
+    ("Réservations", routes.BOOKINGS, "calendar-days"),
+    ("Factures", routes.INVOICES, "receipt-euro"),
+)
+PARENT_MENU = (
+    ("Mon profil", routes.PROFILE, "user"),
+    ("Mes factures", routes.INVOICES, "receipt-euro"),
+)
+
+
+def _top_nav_link(label: str, href: str) -> rx.Component:
+    return rx.link(
+        label,
+        href=href,
+        weight=rx.cond(_is_current(href), "bold", "regular"),
+        color=rx.cond(_is_current(href), "var(--accent-11)", "var(--gray-12)"),
+        underline="none",
+        padding_x="2",
+    )
+
+
+def _bottom_nav_item(label: str, href: str, icon: str) -> rx.Component:
+    color = rx.cond(_is_current(href), "var(--accent-11)", "var(--gray-11)")
+    return rx.link(
+        rx.vstack(
+            rx.icon(icon, size=22, color=color),
+            rx.text(label, size="1", weight="medium", color=color),
+            align="center",
+            spacing="1",
+        ),
+        href=href,
+        underline="none",
+        flex="1",
+        padding_y="2",
+        aria_current=rx.cond(_is_current(href), "page", "false"),
+    )
+
+
+def header(nav: rx.Component, menu: rx.Component, subtitle: str = "") -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            brand(subtitle),
+            rx.spacer(),
+            nav,
+            menu,
+            align="center",
+            spacing="4",
+            max_width="1100px",
+            margin_x="auto",
+            width="100%",
+            padding_x="16px",
+            height="60px",
+        ),
+        position="sticky",
+        top="0",
+        z_index="10",
+        background="var(--color-panel-solid)",
+        border_bottom="1px solid var(--gray-5)",
+    )
+
+
+def page_title(title: str | rx.Var, *extra: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.heading(title, size="6", as_="h1"),
+        rx.spacer(),
+        *extra,
+        align="center",
+        width="100%",
+        wrap="wrap",
+        gap="2",
+    )
+
+
+def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Component] = ()) -> rx.Component:
+    """A parent page: header with quick menu, content, bottom navigation on phones."""
+    top_nav = rx.hstack(*[_top_nav_link(label, href) for label, href, _ in PARENT_NAV],
+                        display=WIDE_ONLY, spacing="4", as_="nav", aria_label="Navigation principale")
+    bottom_nav = rx.el.nav(
+        rx.hstack(*[_bottom_nav_item(*item) for item in PARENT_NAV], width="100%", spacing="0"),
+        aria_label="Navigation principale",
+        display=PHONE_ONLY,
+        position="fixed",
+        bottom="0",
+        left="0",
+        right="0",
+        z_index="10",
+        background="var(--color-panel-solid)",
+        border_top="1px solid var(--gray-5)",
+        padding_bottom="env(safe-area-inset-bottom)",
+    )
+    return rx.box(
+        header(top_nav, user_menu(PARENT_MENU)),
+        rx.el.main(
+            rx.vstack(page_title(title, *actions), *children, spacing="4", width="100%"),
+            max_width="720px",
+            margin_x="auto",
+            padding="16px",
+            padding_bottom="96px",
+        ),
+        bottom_nav,
+        min_height="100vh",
+        background=PAGE_BG,
+    )
+
+
+# (label, route, icon, who sees it: "staff" or "platform")
+STAFF_NAV: list[tuple[str, str, str, str]] = [
+    ("Tableau de bord", routes.ADMIN, "layout-dashboard", "all"),
+    ("Organisations", routes.ADMIN_ORGANIZATIONS, "building-2", "platform"),
+    ("Messages envoyés", routes.ADMIN_OUTBOX, "mail", "platform"),
+]
+
+
+def _audience(audience: str) -> rx.Var:
+    if audience == "platform":
+        return AuthState.is_platform_admin
+    if audience == "staff":
+        return AuthState.is_staff
+    return AuthState.is_staff | AuthState.is_platform_admin
+
+
+def _staff_link(label: str, href: str, icon: str, audience: str) -> rx.Component:
+    current = rx.State.router.url.path == href
+    link = rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", spacing="2"),
+        href=href,
+        underline="none",
+        color=rx.cond(current, "var(--accent-11)", "var(--gray-12)"),
+        background=rx.cond(current, "var(--accent-3)", "transparent"),
+        border_radius="8px",
+        padding_x="10px",
+        padding_y="8px",
+        width="100%",
+        white_space="nowrap",
+    )
+    return rx.cond(_audience(audience), link, rx.fragment())
+
+
+def staff_page(title: str | rx.Var, *children: rx.Component,
+               actions: Sequence[rx.Component] = ()) -> rx.Component:
+    """A staff page: side navigation on wide screens, a menu on phones."""
+    links = [_staff_link(*item) for item in STAFF_NAV]
+    phone_menu = rx.menu.root(
+        rx.menu.trigger(rx.button(rx.icon("menu", size=18), "Menu", variant="soft")),
+        rx.menu.content(
+            *[
+                rx.cond(
+                    _audience(audience),
+                    rx.menu.item(label, on_click=rx.redirect(href)),
+                    rx.fragment(),
+                )
+                for label, href, _icon, audience in STAFF_NAV
+            ]
+        ),
+    )
+    return rx.box(
+        header(rx.box(phone_menu, display=PHONE_ONLY), user_menu(()), subtitle="Espace agents"),
+        rx.hstack(
+            rx.el.nav(
+                rx.vstack(*links, spacing="1", width="100%"),
+                aria_label="Navigation de l'espace agents",
+                display=WIDE_ONLY,
+                width="230px",
+                flex_shrink="0",
+                padding_top="16px",
+            ),
+            rx.el.main(
+                rx.vstack(page_title(title, *actions), *children, spacing="4", width="100%"),
+                flex="1",
+                min_width="0",
+                padding_y="16px",
+            ),
+            max_width="1100px",
+            margin_x="auto",
+            padding_x="16px",
+            align="start",
+            spacing="5",
+        ),
+        min_height="100vh",
+        background=PAGE_BG,
+    )
+
+
+def bare_page(*children: rx.Component) -> rx.Component:
+    """Login and password pages: a centred card, no navigation."""
+    return rx.center(
+        rx.vstack(
+            rx.center(brand(), width="100%", padding_bottom="2"),
+            rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
+            width="100%",
+            max_width="420px",
+            spacing="4",
+        ),
+        min_height="100vh",
+        padding="16px",
+        background=PAGE_BG,
+    )

@@ -1,0 +1,81 @@
+"""Settings, read from the environment in one place.
+
+Every setting has a default that works for `make run` on a laptop: SQLite
+under data/, no SMTP (mail goes to the outbox), one worker.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    public_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    bcrypt_rounds: int
+    secure_cookies: bool
+    redis_url: str
+    fake_now: str
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load() -> Settings:
+    env = os.environ
+    data_dir = Path(env.get("CITYVIZ_DATA_DIR") or ROOT / "data")
+    public_url = (env.get("CITYVIZ_PUBLIC_URL") or "http://localhost:3000").rstrip("/")
+    return Settings(
+        database_url=env.get("CITYVIZ_DATABASE_URL") or f"sqlite:///{data_dir / 'cityviz.db'}",
+        data_dir=data_dir,
+        public_url=public_url,
+        smtp_host=env.get("CITYVIZ_SMTP_HOST", ""),
+        smtp_port=int(env.get("CITYVIZ_SMTP_PORT") or 25),
+        smtp_user=env.get("CITYVIZ_SMTP_USER", ""),
+        smtp_password=env.get("CITYVIZ_SMTP_PASSWORD", ""),
+        smtp_starttls=_bool(env.get("CITYVIZ_SMTP_STARTTLS"), False),
+        mail_from=env.get("CITYVIZ_MAIL_FROM") or "Cityviz Enfance <ne-pas-repondre@cityviz.local>",
+        bcrypt_rounds=int(env.get("CITYVIZ_BCRYPT_ROUNDS") or 12),
+        secure_cookies=_bool(env.get("CITYVIZ_SECURE_COOKIES"), public_url.startswith("https://")),
+        redis_url=env.get("CITYVIZ_REDIS_URL", ""),
+        fake_now=env.get("CITYVIZ_FAKE_NOW", ""),
+    )
+
+
+@functools.cache
+def get() -> Settings:
+    return load()
+
+
+def reload() -> Settings:
+    """Forget the cached settings (tests change the environment)."""
+    get.cache_clear()
+    return get()

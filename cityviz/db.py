@@ -1,0 +1,112 @@
+"""Database engine and transactions.
+
+`transaction()` is the write transaction every public service call runs in:
+on SQLite it starts with BEGIN IMMEDIATE, so that two writers never both read
+a stale count and then both write (pysqlite's default deferred BEGIN lets
+them, and overbooks); on PostgreSQL services take row locks or conditional
+updates. `read()` is for pages that only read: a deferred transaction that
+never blocks writers (WAL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from cityviz import config
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+_WRITE = "cityviz_write"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (SQLAlchemy's
+        # documented recipe for pysqlite).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed payment or invoice survives a power cut.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return engine
+
+
+def get_engine() -> Engine:
+    global _engine
+    with _lock:
+        if _engine is None:
+            _engine = make_engine(config.get().database_url)
+        return _engine
+
+
+def set_engine(engine: Engine | None) -> None:
+    """Use another engine (tests, CLI with another URL)."""
+    global _engine
+    with _lock:
+        if _engine is not None and _engine is not engine:
+            _engine.dispose()
+        _engine = engine
+
+
+def is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+@contextlib.contextmanager
+def transaction() -> Iterator[Session]:
+    """One write transaction: commit on success, roll back on any error.
+
+    Callbacks registered with `after_commit(session, fn)` run once the
+    transaction is durable (mail delivery, for instance).
+    """
+    engine = get_engine().execution_options(**{_WRITE: True})
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    for callback in session.info.pop("after_commit", []):
+        callback()
+
+
+@contextlib.contextmanager
+def read() -> Iterator[Session]:
+    """A read-only transaction, ended when the block exits.
+
+    Closing (not rolling back) keeps the loaded objects readable afterwards.
+    """
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    callbacks = session.info.setdefault("after_commit", [])
+    if callback not in callbacks:
+        callbacks.append(callback)

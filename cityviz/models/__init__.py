@@ -1,0 +1,70 @@
+"""All tables. Importing this package registers them on SQLModel.metadata."""
+
+from cityviz.models.accounts import AuthSession, Invitation, LoginThrottle, PasswordReset, User
+from cityviz.models.activities import Activity, ActivityRegistration, PriceBand
+from cityviz.models.audit import AuditEntry
+from cityviz.models.billing import (
+    BillingPeriod,
+    CreditAllocation,
+    CreditNote,
+    CreditNoteLine,
+    DocumentCounter,
+    Invoice,
+    InvoiceLine,
+)
+from cityviz.models.bookings import ActivitySession, Attendance, Booking, Closure
+from cityviz.models.documents import Document, DocumentRequirement
+from cityviz.models.enrollments import Enrollment, EnrollmentEvent
+from cityviz.models.households import FamilyQuotient, Household, Person
+from cityviz.models.messaging import CalendarFeed, OutboxEmail
+from cityviz.models.news import NewsPost
+from cityviz.models.organizations import Organization, StaffMembership
+from cityviz.models.payments import (
+    DirectDebit,
+    OnlinePayment,
+    Payment,
+    PaymentAllocation,
+    Refund,
+    SepaMandate,
+)
+
+__all__ = [
+    "Activity",
+    "ActivityRegistration",
+    "ActivitySession",
+    "Attendance",
+    "AuditEntry",
+    "AuthSession",
+    "BillingPeriod",
+    "Booking",
+    "CalendarFeed",
+    "Closure",
+    "CreditAllocation",
+    "CreditNote",
+    "CreditNoteLine",
+    "DirectDebit",
+    "Document",
+    "DocumentCounter",
+    "DocumentRequirement",
+    "Enrollment",
+    "EnrollmentEvent",
+    "FamilyQuotient",
+    "Household",
+    "Invitation",
+    "Invoice",
+    "InvoiceLine",
+    "LoginThrottle",
+    "NewsPost",
+    "OnlinePayment",
+    "Organization",
+    "OutboxEmail",
+    "PasswordReset",
+    "Payment",
+    "PaymentAllocation",
+    "Person",
+    "PriceBand",
+    "Refund",
+    "SepaMandate",
+    "StaffMembership",
+    "User",
+]

@@ -1,0 +1,65 @@
+"""Households and the people in them (guardians and children)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from cityviz.models.types import UTCDateTime
+
+
+class Household(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    street: str = Field(default="", max_length=200)
+    postal_code: str = Field(default="", max_length=5)
+    city: str = Field(default="", max_length=120)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_organization_id: int | None = Field(default=None, foreign_key="organization.id")
+    is_demo: bool = False
+
+
+class Person(SQLModel, table=True):
+    """A guardian (responsable légal) or a child of a household."""
+
+    __table_args__ = (
+        CheckConstraint("role IN ('guardian','child')", name="ck_person_role"),
+        CheckConstraint("sex IS NULL OR sex IN ('F','M')", name="ck_person_sex"),
+        CheckConstraint("civility IS NULL OR civility IN ('Mme','M.')", name="ck_person_civility"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    role: str = Field(max_length=10)
+    civility: str | None = Field(default=None, max_length=3)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80, index=True)
+    birth_date: date | None = None
+    sex: str | None = Field(default=None, max_length=1)
+    email: str = Field(default="", max_length=254)
+    phone_mobile: str = Field(default="", max_length=20)  # E.164
+    phone_other: str = Field(default="", max_length=20)
+    school: str = Field(default="", max_length=120)
+    school_level: str = Field(default="", max_length=10)  # PS, MS, GS, CP … CM2
+    allergies: str = Field(default="", max_length=1000)
+    medical_notes: str = Field(default="", max_length=2000)
+    authorised_pickups: str = Field(default="", max_length=1000)
+    avatar_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class FamilyQuotient(SQLModel, table=True):
+    """The household's quotient familial (CAF), with the date it applies from."""
+
+    __tablename__ = "family_quotient"
+    __table_args__ = (
+        UniqueConstraint("household_id", "valid_from", name="uq_qf_household_from"),
+        CheckConstraint("value >= 0", name="ck_qf_value"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    value: int
+    valid_from: date
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,48 @@
+"""Organizations (town halls, associations), their staff and billing settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from cityviz.models.types import UTCDateTime
+
+
+class Organization(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=120, unique=True)
+    postal_code: str = Field(max_length=5, index=True)
+    city: str = Field(max_length=120)
+    logo_key: str | None = Field(default=None, max_length=64)
+    is_demo: bool = False
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    # Régie: what invoices carry and how they are paid.
+    legal_name: str = Field(default="", max_length=200)
+    legal_address: str = Field(default="", max_length=300)
+    siret: str = Field(default="", max_length=14)
+    invoice_due_days: int = Field(default=30)
+    payment_backend: str = Field(default="", max_length=20)  # eopayment kind, "" = none
+    payment_options: str = Field(default="{}")  # JSON, backend settings
+    sepa_creditor_id: str = Field(default="", max_length=35)
+    sepa_iban: str = Field(default="", max_length=34)
+    sepa_bic: str = Field(default="", max_length=11)
+    direct_debit_day: int = Field(default=10)
+
+
+class StaffMembership(SQLModel, table=True):
+    """A staff member's role in one organization."""
+
+    __tablename__ = "staff_membership"
+    __table_args__ = (
+        UniqueConstraint("user_id", "organization_id", name="uq_staff_user_org"),
+        CheckConstraint("role IN ('agent','admin')", name="ck_staff_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    role: str = Field(max_length=10)
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,46 @@
+"""Route constants and URL builders (French URLs, as parents read them)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cityviz.services.actor import Actor
+
+SESSION_COOKIE = "cvz_session"
+
+# Parent pages
+HOME = "/"
+LOGIN = "/connexion"
+PASSWORD = "/mot-de-passe"
+FORGOT = "/mot-de-passe-oublie"
+RESET = "/nouveau-mot-de-passe"  # ?jeton=…
+PROFILE = "/profil"
+BOOKINGS = "/reservations"
+INVOICES = "/factures"
+
+# Staff pages
+ADMIN = "/admin"
+ADMIN_ORGANIZATIONS = "/admin/organisations"
+ADMIN_OUTBOX = "/admin/outbox"
+
+# HTTP endpoints (not Reflex pages)
+SESSION_ENDPOINT = "/auth/session"
+LOGOUT_ENDPOINT = "/auth/logout"
+
+
+def home_for(actor: Actor) -> str:
+    if actor.is_parent:
+        return HOME
+    if actor.is_staff or actor.is_platform_admin:
+        return ADMIN
+    return LOGIN
+
+
+def safe_next(path: str | None, default: str = HOME) -> str:
+    """Only local paths: never redirect a user to another site after login."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return default
+    if path.startswith(LOGIN) or path.startswith("/auth/"):
+        return default
+    return path

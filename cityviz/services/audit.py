@@ -1,0 +1,35 @@
+"""Audit log: every decision staff take is written down (who, when, what)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from cityviz import clock
+from cityviz.models import AuditEntry
+from cityviz.services.actor import Actor
+
+
+def record(
+    s: Session,
+    *,
+    actor: Actor,
+    action: str,
+    organization_id: int | None = None,
+    object_type: str = "",
+    object_id: int | None = None,
+    **details: Any,
+) -> None:
+    s.add(
+        AuditEntry(
+            at=clock.now(),
+            actor_id=actor.user_id,
+            organization_id=organization_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            details=json.dumps(details, ensure_ascii=False, default=str),
+        )
+    )

@@ -1,0 +1,38 @@
+"""French formats for dates, times and money (babel), used at the edges."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_currency
+
+from cityviz.clock import PARIS
+
+LOCALE = "fr_FR"
+
+
+def format_money(cents: int) -> str:
+    """1234 -> '12,34 €' (babel puts a narrow no-break space before €)."""
+    return format_currency(cents / 100, "EUR", locale=LOCALE)
+
+
+def format_date(value: date) -> str:
+    """24/10/2024"""
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime) -> str:
+    """24/10/2024 à 14:05, Paris time."""
+    local = value.astimezone(PARIS)
+    return f"{local:%d/%m/%Y} à {local:%H:%M}"
+
+
+def format_long_date(value: date) -> str:
+    """'jeudi 24 octobre 2024'"""
+    return _babel_date(value, format="EEEE d MMMM y", locale=LOCALE)
+
+
+def format_month(value: date) -> str:
+    """'sept. 2024' as on the invoices of the guide."""
+    return _babel_date(value, format="MMM y", locale=LOCALE)

@@ -1,0 +1,128 @@
+"""The root state of every page: who is logged in, derived on the server.
+
+The session token travels only in an HttpOnly cookie, which the browser
+sends with the websocket handshake; Reflex hands us those headers. No state
+var decides access: each handler calls `_actor()`, which resolves the token
+against the database (30 min idle, 12 h absolute) every time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import reflex as rx
+
+from cityviz import db, routes
+from cityviz.services import auth
+from cityviz.services.actor import Actor
+from cityviz.services.errors import NotAuthenticated
+
+T = TypeVar("T")
+
+
+async def in_transaction(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run one service call in its own write transaction, off the event loop."""
+
+    def run() -> T:
+        with db.transaction() as s:
+            return fn(s, **kwargs)
+
+    return await asyncio.to_thread(run)
+
+
+async def in_read(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run one read-only service call, off the event loop."""
+
+    def run() -> T:
+        with db.read() as s:
+            return fn(s, **kwargs)
+
+    return await asyncio.to_thread(run)
+
+
+async def off_loop(fn: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run a service that manages its own transactions (bcrypt work)."""
+    return await asyncio.to_thread(functools.partial(fn, **kwargs))
+
+
+def _resolve(token: str) -> Actor:
+    with db.read() as s:
+        actor, needs_touch = auth.resolve_session(s, token=token)
+    if needs_touch:
+        with db.transaction() as s:
+            auth.touch_session(s, session_id=actor.session_id)
+    return actor
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+class AuthState(rx.State):
+    """What the shell shows about the user (display only)."""
+
+    user_name: str = ""
+    user_initials: str = ""
+    avatar_url: str = ""
+    is_staff: bool = False
+    is_platform_admin: bool = False
+
+    def _token(self) -> str:
+        try:
+            cookie = SimpleCookie(self.router.headers.cookie or "")
+        except CookieError:
+            return ""
+        morsel = cookie.get(routes.SESSION_COOKIE)
+        return morsel.value if morsel else ""
+
+    async def _actor(self) -> Actor:
+        """The logged-in user, from the server-side session. Raises NotAuthenticated."""
+        return await asyncio.to_thread(_resolve, self._token())
+
+    async def _actor_or_none(self) -> Actor | None:
+        try:
+            return await self._actor()
+        except NotAuthenticated:
+            return None
+
+    def _login_redirect(self):
+        path = self.router.url.path or "/"
+        return rx.redirect(f"{routes.LOGIN}?suite={quote(path)}", replace=True)
+
+    def _show(self, actor: Actor) -> None:
+        self.user_name = actor.display_name
+        self.user_initials = initials(actor.display_name)
+        self.is_staff = actor.is_staff
+        self.is_platform_admin = actor.is_platform_admin
+
+    async def _guard(self, need: str) -> tuple[Actor | None, Any]:
+        """(actor, None) if allowed on a page needing `need` ("parent", "staff",
+        "platform"); otherwise (None, the redirect to return)."""
+        actor = await self._actor_or_none()
+        if actor is None:
+            return None, self._login_redirect()
+        if actor.password_change_only:
+            return None, rx.redirect(routes.PASSWORD, replace=True)
+        allowed = {
+            "parent": actor.is_parent,
+            "staff": actor.is_staff or actor.is_platform_admin,
+            "platform": actor.is_platform_admin,
+        }[need]
+        if not allowed:
+            return None, rx.redirect(routes.home_for(actor), replace=True)
+        self._show(actor)
+        return actor, None
+
+    @rx.event
+    async def logout(self):
+        await in_transaction(auth.logout, token=self._token())
+        # A fresh Reflex client token too, so nothing of this user's state remains.
+        return rx.call_script(
+            f"window.sessionStorage.clear(); window.location.replace('{routes.LOGOUT_ENDPOINT}')"
+        )

@@ -1,0 +1,23 @@
+import reflex as rx
+
+from cityviz import config
+
+settings = config.get()
+
+config = rx.Config(
+    app_name="cityviz",
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large",
+                           has_background=True)
+        ),
+        rx.plugins.SitemapPlugin(),
+    ],
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    # Our own engine (cityviz.db) does the work; Reflex only needs to know the URL.
+    db_url=settings.database_url,
+    redis_url=settings.redis_url or None,
+    frontend_port=3000,
+    backend_port=3000,
+)
