@@ -49,16 +49,16 @@ MAX_RESETS_PER_HOUR = 3
 
 @dataclasses.dataclass(frozen=True)
 class ThrottlePolicy:
-    """Failures allowed before slowing down, then 1 s, 2 s, 4 s … up to `max_delay`."""
+    """`free_failures` failures without delay, then 1 s, 2 s, 4 s … up to `max_delay`."""
 
     free_failures: int
     max_delay: int
     forget_after: timedelta = timedelta(minutes=15)
 
     def delay(self, failures: int) -> int:
-        if failures < self.free_failures:
+        if failures <= self.free_failures:
             return 0
-        return min(2 ** (failures - self.free_failures), self.max_delay)
+        return min(2 ** (failures - self.free_failures - 1), self.max_delay)
 
 
 # An address may hide a whole town hall behind one NAT: more lenient.
@@ -227,7 +227,13 @@ def resolve_session(s: Session, *, token: str) -> tuple[Actor, bool]:
     """
     now = clock.now()
     session = _active_session(s, token, now)
-    user = s.get(User, session.user_id)
+    actor = actor_for_user(s, user_id=session.user_id, session=session)
+    return actor, now - session.last_seen_at >= TOUCH_EVERY
+
+
+def actor_for_user(s: Session, *, user_id: int, session: AuthSession | None = None) -> Actor:
+    """Build the actor of an account (its roles and household) from the database."""
+    user = s.get(User, user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated()
     roles = dict(
@@ -239,7 +245,7 @@ def resolve_session(s: Session, *, token: str) -> tuple[Actor, bool]:
     )
     person = s.get(Person, user.person_id) if user.person_id else None
     display_name = f"{person.first_name} {person.last_name}".strip() if person else user.display_name
-    actor = Actor(
+    return Actor(
         user_id=user.id,
         email=user.email,
         display_name=display_name or user.email,
@@ -247,10 +253,9 @@ def resolve_session(s: Session, *, token: str) -> tuple[Actor, bool]:
         household_id=person.household_id if person else None,
         is_platform_admin=user.is_platform_admin,
         roles=roles,
-        session_id=session.id,
-        password_change_only=session.password_change_only,
+        session_id=session.id if session else None,
+        password_change_only=session.password_change_only if session else False,
     )
-    return actor, now - session.last_seen_at >= TOUCH_EVERY
 
 
 def touch_session(s: Session, *, session_id: int) -> None:

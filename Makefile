@@ -1,0 +1,57 @@
+# Cityviz Enfance. `make run` and `make test` are all a new developer needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUN := .tools/node_modules/.bin/bun
+BUN_VERSION := 1.4.4
+PORT ?= 3000
+
+# Reflex without downloads from outside the package registries (RECIPES.md).
+export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
+export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org/
+export REFLEX_CHECK_LATEST_VERSION := 0
+export REFLEX_TELEMETRY_ENABLED := false
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run db demo test test-pg browser ci clean bench-auth
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BUN):
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
+
+setup: $(VENV)/.installed $(BUN) ## install Python packages and bun (once)
+
+db: setup ## create or migrate the SQLite database under data/
+	$(PY) -m cityviz migrate
+
+demo: db ## load the demo data (idempotent)
+	$(PY) -m cityviz demo
+
+run: demo ## build and serve the app with demo data on http://localhost:3000
+	@scripts/serve $(PORT)
+
+browser: setup ## make sure a Chromium is available for the browser tests
+	@scripts/ensure-chromium
+
+test: setup browser ## run the whole test suite (SQLite, browser tests included)
+	$(PY) -m pytest
+
+test-pg: setup ## run the database suite on PostgreSQL (127.0.0.1:5432, database test)
+	CITYVIZ_TEST_DATABASE_URL=$${CITYVIZ_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	  $(PY) -m pytest -m db --junitxml=test-results/postgres.xml
+	$(PY) scripts/check-junit test-results/postgres.xml
+
+bench-auth: setup ## login throughput benchmark (bench/auth.py)
+	$(PY) bench/auth.py
+
+clean: ## remove the build output (keeps data/ and the virtualenv)
+	rm -rf .web .states test-results

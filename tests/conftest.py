@@ -1,0 +1,107 @@
+"""Test fixtures: a fresh database per test, a frozen clock, factories.
+
+The database is SQLite (a copy of a migrated template file per test) unless
+CITYVIZ_TEST_DATABASE_URL points at PostgreSQL: then the same tests run
+there, each starting from emptied tables. If that server cannot be reached
+the run fails instead of skipping (CI must prove the PostgreSQL run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+# Before anything reads the settings: fast bcrypt in tests (a test checks
+# that the default is 12), a private data directory, no SMTP.
+_TMP = Path(tempfile.mkdtemp(prefix="cityviz-tests-"))
+os.environ["CITYVIZ_BCRYPT_ROUNDS"] = "4"
+os.environ["CITYVIZ_DATA_DIR"] = str(_TMP / "data")
+os.environ.pop("CITYVIZ_SMTP_HOST", None)
+os.environ.pop("CITYVIZ_FAKE_NOW", None)
+
+import pytest  # noqa: E402
+import time_machine  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlmodel import SQLModel  # noqa: E402
+
+import cityviz.models  # noqa: E402,F401  (registers the tables)
+from cityviz import clock, config, db, schema  # noqa: E402
+
+PG_URL = os.environ.get("CITYVIZ_TEST_DATABASE_URL", "")
+# A Monday in term time, 10:00 in Paris.
+FROZEN_NOW = datetime(2026, 9, 14, 10, 0, tzinfo=clock.PARIS)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that use the database carry the `db` mark (run again on PostgreSQL)."""
+    for item in items:
+        if "database" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def _template() -> str:
+    """A migrated database: a file to copy (SQLite) or the emptied schema (PostgreSQL)."""
+    if PG_URL:
+        engine = db.make_engine(PG_URL)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        except Exception as exc:  # noqa: BLE001
+            pytest.exit(f"PostgreSQL demandé mais injoignable ({PG_URL}) : {exc}", returncode=3)
+        schema.migrate(engine)
+        engine.dispose()
+        return PG_URL
+    path = _TMP / "template.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    schema.migrate(engine)
+    engine.dispose()
+    return str(path)
+
+
+_TABLES = ", ".join(
+    f'"{t.name}"' for t in SQLModel.metadata.sorted_tables
+)
+
+
+@pytest.fixture
+def database(_template, tmp_path):
+    """An empty, migrated database used by `cityviz.db` for this test."""
+    if PG_URL:
+        engine = db.make_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
+        url = PG_URL
+    else:
+        path = tmp_path / "test.db"
+        shutil.copyfile(_template, path)
+        url = f"sqlite:///{path}"
+        engine = db.make_engine(url)
+    db.set_engine(engine)
+    yield url
+    db.set_engine(None)
+
+
+@pytest.fixture
+def frozen(request):
+    """Freeze the clock at FROZEN_NOW; `frozen.shift(seconds)` / `frozen.move_to(dt)`."""
+    with time_machine.travel(FROZEN_NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    """Change settings for one test: settings(smtp_host="127.0.0.1", ...)."""
+
+    def apply(**values):
+        for key, value in values.items():
+            monkeypatch.setenv(f"CITYVIZ_{key.upper()}", str(value))
+        return config.reload()
+
+    yield apply
+    monkeypatch.undo()
+    config.reload()

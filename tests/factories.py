@@ -1,0 +1,84 @@
+"""Small builders for tests: make_organization(s, ...), make_household(s, ...)…"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from sqlmodel import Session
+
+from cityviz import clock
+from cityviz.models import Enrollment, Household, Organization, Person, StaffMembership, User
+from cityviz.services import auth, passwords
+from cityviz.services.actor import Actor
+
+_seq = itertools.count(1)
+PASSWORD = "une phrase assez longue"
+
+
+def make_organization(s: Session, name: str | None = None, postal_code: str = "14760") -> Organization:
+    n = next(_seq)
+    name = name or f"Commune {n}"
+    org = Organization(name=name, slug=f"commune-{n}-{name.lower().replace(' ', '-')}",
+                       postal_code=postal_code, city=name, created_at=clock.now())
+    s.add(org)
+    s.flush()
+    return org
+
+
+def make_user(s: Session, email: str | None = None, password: str = PASSWORD, **fields) -> User:
+    user = User(email=email or f"user{next(_seq)}@example.org",
+                password_hash=passwords.hash_password(password), must_change_password=False,
+                created_at=clock.now(), **fields)
+    s.add(user)
+    s.flush()
+    return user
+
+
+def make_staff(s: Session, org: Organization, role: str = "agent", email: str | None = None) -> User:
+    user = make_user(s, email=email, display_name=f"Agent {next(_seq)}")
+    s.add(StaffMembership(user_id=user.id, organization_id=org.id, role=role, created_at=clock.now()))
+    s.flush()
+    return user
+
+
+def make_household(s: Session, last_name: str = "MARTIN", email: str | None = None,
+                   org: Organization | None = None) -> tuple[Household, Person, User]:
+    """A household with one guardian who has an account (and a dossier with `org`)."""
+    household = Household(street="1 rue de la Paix", postal_code="14760", city="Bretteville-sur-Odon",
+                          created_at=clock.now())
+    s.add(household)
+    s.flush()
+    guardian = Person(household_id=household.id, role="guardian", first_name="Camille",
+                      last_name=last_name, email=email or "", created_at=clock.now())
+    s.add(guardian)
+    s.flush()
+    user = make_user(s, email=email, person_id=guardian.id)
+    if org is not None:
+        enroll(s, guardian, org)
+    return household, guardian, user
+
+
+def make_child(s: Session, household: Household, first_name: str = "Léo",
+               birth_date: date = date(2018, 5, 4), org: Organization | None = None,
+               status: str = "validated") -> Person:
+    child = Person(household_id=household.id, role="child", first_name=first_name,
+                   last_name="MARTIN", birth_date=birth_date, school_level="CE1", created_at=clock.now())
+    s.add(child)
+    s.flush()
+    if org is not None:
+        enroll(s, child, org, status=status)
+    return child
+
+
+def enroll(s: Session, person: Person, org: Organization, status: str = "validated") -> Enrollment:
+    now = clock.now()
+    enrollment = Enrollment(person_id=person.id, household_id=person.household_id,
+                            organization_id=org.id, status=status, created_at=now, updated_at=now)
+    s.add(enrollment)
+    s.flush()
+    return enrollment
+
+
+def actor(s: Session, user: User) -> Actor:
+    return auth.actor_for_user(s, user_id=user.id)

@@ -1,0 +1,91 @@
+"""Mail goes through a real SMTP server (aiosmtpd) when one is configured."""
+
+import socket
+from email.header import decode_header, make_header
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from sqlmodel import select
+
+from cityviz import db
+from cityviz.models import OutboxEmail
+from cityviz.services import accounts
+from cityviz.services import email as mail
+from cityviz.services.actor import Actor
+from cityviz.services.errors import AccessDenied
+
+pytestmark = pytest.mark.usefixtures("database", "frozen")
+
+
+class Inbox(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings(smtp_host="127.0.0.1", smtp_port=port)
+    yield inbox
+    controller.stop()
+
+
+def test_invitation_arrives_by_smtp_after_commit(smtp):
+    with db.transaction() as s:
+        invited = accounts.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+                                           first_name="Nina", last_name="Durand")
+    assert len(smtp.messages) == 1
+    message = smtp.messages[0]
+    assert message["To"] == "nina@example.org"
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == "Votre accès au portail familles Cityviz Enfance"
+    body = message.get_payload(decode=True).decode("utf-8")
+    assert invited.temporary_password in body and "nina@example.org" in body
+    with db.read() as s:
+        assert s.exec(select(OutboxEmail)).one().sent_at is not None
+
+
+def test_nothing_is_sent_when_the_transaction_fails(smtp):
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        accounts.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+                                 first_name="Nina", last_name="Durand")
+        raise RuntimeError("crash after the invitation")
+    assert smtp.messages == []
+    with db.read() as s:
+        assert s.exec(select(OutboxEmail)).all() == []
+
+
+def test_unreachable_server_keeps_the_message_for_later(settings):
+    settings(smtp_host="127.0.0.1", smtp_port=_free_port())
+    with db.transaction() as s:
+        accounts.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+                                 first_name="Nina", last_name="Durand")
+    with db.read() as s:
+        row = s.exec(select(OutboxEmail)).one()
+    assert row.sent_at is None and row.attempts == 1 and row.last_error
+
+
+def test_without_smtp_mail_stays_in_the_outbox_for_the_platform_admin():
+    with db.transaction() as s:
+        accounts.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+                                 first_name="Nina", last_name="Durand")
+    assert mail.deliver_pending() == 0
+    with db.read() as s:
+        rows, total = mail.list_outbox(s, actor=Actor.system())
+        assert total == 1 and rows[0].recipient == "nina@example.org" and rows[0].status == "En attente"
+        with pytest.raises(AccessDenied):
+            mail.list_outbox(s, actor=Actor(user_id=5, household_id=1))
