@@ -105,3 +105,8 @@ def settings(monkeypatch):
     yield apply
     monkeypatch.undo()
     config.reload()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"

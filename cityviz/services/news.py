@@ -6,7 +6,7 @@ import dataclasses
 
 from sqlmodel import Session, col, select
 
-from cityviz.models import Enrollment, NewsPost, Organization
+from cityviz.models import Enrollment, Household, NewsPost, Organization
 from cityviz.services.actor import Actor
 from cityviz.services.formatting import format_date
 
@@ -22,14 +22,17 @@ class FeedItem:
 
 
 def household_organization_ids(s: Session, household_id: int) -> list[int]:
-    """Organizations where a member of the household has a dossier."""
-    return list(
+    """Organizations the household belongs to: a member's dossier there, or
+    the organization that created the household and invited it."""
+    ids = set(
         s.exec(
-            select(Enrollment.organization_id)
-            .where(Enrollment.household_id == household_id)
-            .distinct()
+            select(Enrollment.organization_id).where(Enrollment.household_id == household_id)
         ).all()
     )
+    creator = s.get(Household, household_id).created_by_organization_id
+    if creator is not None:
+        ids.add(creator)
+    return sorted(ids)
 
 
 def feed_for_household(s: Session, *, actor: Actor, limit: int = 20) -> list[FeedItem]:
