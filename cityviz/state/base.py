@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -45,9 +47,14 @@ async def in_read(fn: Callable[..., T], /, **kwargs: Any) -> T:
     return await asyncio.to_thread(run)
 
 
+# bcrypt work gets its own threads, one per core: twenty logins at once must
+# not fill the default pool that every other page event reads the database with.
+_SLOW_POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="cityviz-bcrypt")
+
+
 async def off_loop(fn: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a service that manages its own transactions (bcrypt work)."""
-    return await asyncio.to_thread(functools.partial(fn, **kwargs))
+    """Run a slow service that manages its own transactions (bcrypt work)."""
+    return await asyncio.get_running_loop().run_in_executor(_SLOW_POOL, functools.partial(fn, **kwargs))
 
 
 def _resolve(token: str) -> Actor:
