@@ -16,6 +16,9 @@ PASSWORD = "/mot-de-passe"
 FORGOT = "/mot-de-passe-oublie"
 RESET = "/nouveau-mot-de-passe"  # ?jeton=…
 PROFILE = "/profil"
+CHILDREN = "/enfants"
+ORGANIZATIONS = "/organisations"
+DOSSIER = "/dossier"  # ?id=…
 BOOKINGS = "/reservations"
 INVOICES = "/factures"
 
@@ -23,10 +26,23 @@ INVOICES = "/factures"
 ADMIN = "/admin"
 ADMIN_ORGANIZATIONS = "/admin/organisations"
 ADMIN_OUTBOX = "/admin/outbox"
+ADMIN_DOSSIERS = "/admin/dossiers"
+ADMIN_DOSSIER = "/admin/dossier"  # ?id=…
+ADMIN_REQUIREMENTS = "/admin/pieces"
+ADMIN_FAMILIES = "/admin/familles"
+ADMIN_NEWS = "/admin/actualites"
 
 # HTTP endpoints (not Reflex pages)
 SESSION_ENDPOINT = "/auth/session"
 LOGOUT_ENDPOINT = "/auth/logout"
+DOCUMENT_FILE = "/fichiers/document"  # /<id>
+AVATAR_FILE = "/fichiers/photo"  # /<person id>
+NEWS_IMAGE = "/fichiers/actualite"  # /<post id>
+EXPORT = "/fichiers/mes-donnees"
+
+
+def document_url(document_id: int) -> str:
+    return f"{DOCUMENT_FILE}/{document_id}"
 
 
 def home_for(actor: Actor) -> str:

@@ -36,10 +36,15 @@ FROZEN_NOW = datetime(2026, 9, 14, 10, 0, tzinfo=clock.PARIS)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that use the database carry the `db` mark (run again on PostgreSQL)."""
+    """Tests that use the database carry the `db` mark (run again on PostgreSQL).
+
+    Browser journeys run last: Playwright's sync API keeps an event loop
+    running for the rest of the session, which async handler tests need free.
+    """
     for item in items:
         if "database" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +74,11 @@ _TABLES = ", ".join(
 
 
 @pytest.fixture
-def database(_template, tmp_path):
-    """An empty, migrated database used by `cityviz.db` for this test."""
+def database(_template, tmp_path, monkeypatch):
+    """An empty, migrated database used by `cityviz.db` for this test (and
+    its own directory for uploaded files)."""
+    monkeypatch.setenv("CITYVIZ_DATA_DIR", str(tmp_path / "data"))
+    config.reload()
     if PG_URL:
         engine = db.make_engine(PG_URL)
         with engine.begin() as conn:
@@ -84,6 +92,8 @@ def database(_template, tmp_path):
     db.set_engine(engine)
     yield url
     db.set_engine(None)
+    monkeypatch.undo()
+    config.reload()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def make_organization(s: Session, name: str | None = None, postal_code: str = "1
 
 
 def make_user(s: Session, email: str | None = None, password: str = PASSWORD, **fields) -> User:
-    user = User(email=email or f"user{next(_seq)}@example.org",
+    user = User(email=(email or f"user{next(_seq)}@example.org").lower(),
                 password_hash=passwords.hash_password(password), must_change_password=False,
                 created_at=clock.now(), **fields)
     s.add(user)
@@ -82,3 +82,27 @@ def enroll(s: Session, person: Person, org: Organization, status: str = "validat
 
 def actor(s: Session, user: User) -> Actor:
     return auth.actor_for_user(s, user_id=user.id)
+
+
+def pdf_bytes(text: str = "justificatif") -> bytes:
+    return b"%PDF-1.4\n% " + text.encode() + b"\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def png_bytes(size: tuple[int, int] = (40, 30), color: str = "red") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def make_requirement(s: Session, org: Organization, name: str, scope: str, mandatory: bool = True):
+    from cityviz.models import DocumentRequirement
+
+    requirement = DocumentRequirement(organization_id=org.id, name=name, scope=scope, mandatory=mandatory,
+                                      created_at=clock.now())
+    s.add(requirement)
+    s.flush()
+    return requirement

@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from cityviz import routes
-from cityviz.api import session
+from cityviz.api import files, session
 
 
 def build_api() -> Starlette:
@@ -16,5 +16,9 @@ def build_api() -> Starlette:
         routes=[
             Route(routes.SESSION_ENDPOINT, session.open_session, methods=["GET"]),
             Route(routes.LOGOUT_ENDPOINT, session.clear_session, methods=["GET"]),
+            Route(routes.DOCUMENT_FILE + "/{item_id}", files.document, methods=["GET"]),
+            Route(routes.AVATAR_FILE + "/{item_id}", files.photo, methods=["GET"]),
+            Route(routes.NEWS_IMAGE + "/{item_id}", files.news_image, methods=["GET"]),
+            Route(routes.EXPORT, files.export, methods=["GET"]),
         ]
     )

@@ -156,6 +156,27 @@ def invite_guardian(
     return _invite(s, actor=actor, user=user, organization=organization, staff=False)
 
 
+def send_invitation(s: Session, *, actor: Actor, user: User, organization_id: int) -> Invited:
+    """Staff (re)invite a family's guardian on behalf of their organization."""
+    actor.require_staff(organization_id)
+    organization = s.get(Organization, organization_id)
+    return _invite(s, actor=actor, user=user, organization=organization, staff=False)
+
+
+def invite_household_member(s: Session, *, actor: Actor, person: Person) -> Invited:
+    """A parent invites another guardian of their own household."""
+    actor.require_household(person.household_id)
+    if person.role != "guardian":
+        raise InvalidInput("Seuls les responsables du foyer peuvent avoir un compte.")
+    email = _check_email(person.email)
+    user = s.exec(select(User).where(User.person_id == person.id)).first()
+    if user is None:
+        user = _new_user(s, email, person_id=person.id)
+    elif user.password_hash is not None:
+        raise InvalidInput("Cette personne a déjà un compte actif.")
+    return _invite(s, actor=actor, user=user, organization=None, staff=False)
+
+
 def _user_known_to(s: Session, user: User, organization_id: int) -> bool:
     """Staff of the organization, or a guardian of a household it knows."""
     if user.person_id is None:

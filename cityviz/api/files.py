@@ -1,0 +1,91 @@
+"""Files, served only through access checks: documents, photos, news
+pictures, the household's data export. Never by a guessable URL alone."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from cityviz import db, routes
+from cityviz.services import auth, documents, families, news, privacy
+from cityviz.services.actor import Actor
+from cityviz.services.errors import DomainError, NotAuthenticated, NotFound
+
+
+def _actor(request: Request) -> Actor:
+    token = request.cookies.get(routes.SESSION_COOKIE, "")
+    with db.read() as s:
+        actor, _touch = auth.resolve_session(s, token=token)
+    if actor.password_change_only:
+        raise NotAuthenticated()
+    return actor
+
+
+def _private(body: bytes, content_type: str, filename: str = "", download: bool = False) -> Response:
+    headers = {
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+        # A PDF or image opened from here can run nothing and reach nothing.
+        "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                                   "plugin-types application/pdf; sandbox",
+    }
+    if filename:
+        kind = "attachment" if download else "inline"
+        headers["Content-Disposition"] = f"{kind}; filename*=UTF-8''{quote(filename)}"
+    return Response(body, media_type=content_type, headers=headers)
+
+
+def _refusal(exc: DomainError) -> Response:
+    status = 401 if isinstance(exc, NotAuthenticated) else 404 if isinstance(exc, NotFound) else 403
+    return Response(exc.message, status_code=status, media_type="text/plain; charset=utf-8",
+                    headers={"Cache-Control": "no-store"})
+
+
+def _id(request: Request) -> int:
+    try:
+        return int(request.path_params["item_id"])
+    except (KeyError, ValueError) as exc:
+        raise NotFound() from exc
+
+
+def document(request: Request) -> Response:
+    try:
+        actor = _actor(request)
+        with db.read() as s:
+            content = documents.document_content(s, actor=actor, document_id=_id(request))
+    except DomainError as exc:
+        return _refusal(exc)
+    return _private(content.data, content.content_type, content.filename,
+                    download=request.query_params.get("telecharger") == "1")
+
+
+def photo(request: Request) -> Response:
+    try:
+        actor = _actor(request)
+        with db.read() as s:
+            data = families.person_photo(s, actor=actor, person_id=_id(request))
+    except DomainError as exc:
+        return _refusal(exc)
+    return _private(data, "image/jpeg")
+
+
+def news_image(request: Request) -> Response:
+    try:
+        actor = _actor(request)
+        with db.read() as s:
+            data = news.news_image(s, actor=actor, post_id=_id(request))
+    except DomainError as exc:
+        return _refusal(exc)
+    return _private(data, "image/jpeg")
+
+
+def export(request: Request) -> Response:
+    try:
+        actor = _actor(request)
+        with db.read() as s:
+            data = privacy.export_household(s, actor=actor)
+    except DomainError as exc:
+        return _refusal(exc)
+    return _private(data, "application/zip", "mes-donnees-cityviz.zip", download=True)
