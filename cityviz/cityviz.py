@@ -6,12 +6,28 @@ import reflex as rx
 
 from cityviz import routes
 from cityviz.api import build_api
+from cityviz.pages.admin.families import (
+    dossier_review_page,
+    dossiers_page,
+    families_page,
+    news_admin_page,
+    requirements_page,
+)
 from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
+from cityviz.pages.family import children_page, dossier_page, profile_page, register_page
 from cityviz.pages.home import home_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
+from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState
+from cityviz.state.staff_families import (
+    DossierReviewState,
+    DossiersState,
+    FamiliesState,
+    NewsAdminState,
+    RequirementsState,
+)
 from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
 
 app = rx.App(
@@ -19,6 +35,8 @@ app = rx.App(
     stylesheets=["/styles.css"],
     head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
     api_transformer=build_api(),
+    # At the top: at the bottom, messages would hide the phone navigation bar.
+    toaster=rx.toast.provider(position="top-center", duration=3500),
 )
 
 
@@ -34,3 +52,12 @@ _page(home_page, routes.HOME, "Fil d'actualités", HomeState.load)
 _page(admin_home_page, routes.ADMIN, "Tableau de bord", AdminHomeState.load)
 _page(organizations_page, routes.ADMIN_ORGANIZATIONS, "Organisations", OrganizationsState.load)
 _page(outbox_page, routes.ADMIN_OUTBOX, "Messages envoyés", OutboxState.load)
+_page(profile_page, routes.PROFILE, "Mon profil", ProfileState.load)
+_page(children_page, routes.CHILDREN, "Mes enfants", ChildrenState.load)
+_page(register_page, routes.ORGANIZATIONS, "Inscrire à une organisation", RegisterState.load)
+_page(dossier_page, routes.DOSSIER, "Dossier d'inscription", DossierState.load)
+_page(dossiers_page, routes.ADMIN_DOSSIERS, "Dossiers", DossiersState.load)
+_page(dossier_review_page, routes.ADMIN_DOSSIER, "Dossier", DossierReviewState.load)
+_page(requirements_page, routes.ADMIN_REQUIREMENTS, "Pièces demandées", RequirementsState.load)
+_page(families_page, routes.ADMIN_FAMILIES, "Familles", FamiliesState.load)
+_page(news_admin_page, routes.ADMIN_NEWS, "Actualités", NewsAdminState.load)

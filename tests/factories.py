@@ -85,7 +85,14 @@ def actor(s: Session, user: User) -> Actor:
 
 
 def pdf_bytes(text: str = "justificatif") -> bytes:
-    return b"%PDF-1.4\n% " + text.encode() + b"\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+    """A real one-page PDF (browsers display it)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=20)
+    pdf.cell(text=text)
+    return bytes(pdf.output())
 
 
 def png_bytes(size: tuple[int, int] = (40, 30), color: str = "red") -> bytes:

@@ -192,6 +192,10 @@ def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Compon
 # (label, route, icon, who sees it: "staff" or "platform")
 STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Tableau de bord", routes.ADMIN, "layout-dashboard", "all"),
+    ("Dossiers", routes.ADMIN_DOSSIERS, "folder-check", "staff"),
+    ("Familles", routes.ADMIN_FAMILIES, "users", "staff"),
+    ("Pièces demandées", routes.ADMIN_REQUIREMENTS, "file-text", "staff"),
+    ("Actualités", routes.ADMIN_NEWS, "newspaper", "staff"),
     ("Organisations", routes.ADMIN_ORGANIZATIONS, "building-2", "platform"),
     ("Messages envoyés", routes.ADMIN_OUTBOX, "mail", "platform"),
 ]
@@ -206,7 +210,7 @@ def _audience(audience: str) -> rx.Var:
 
 
 def _staff_link(label: str, href: str, icon: str, audience: str) -> rx.Component:
-    current = rx.State.router.url.path == href
+    current = _is_current(href) if href != routes.ADMIN else rx.State.router.url.path == href
     link = rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", spacing="2"),
         href=href,
@@ -239,8 +243,21 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
             ]
         ),
     )
+    org_switcher = rx.cond(
+        AuthState.org_choices.length() > 1,
+        rx.el.select(
+            rx.foreach(AuthState.org_choices, lambda o: rx.el.option(o[1], value=o[0])),
+            value=AuthState.org_id.to_string(),
+            on_change=AuthState.switch_organization,
+            aria_label="Organisation",
+            class_name="cvz-select",
+            width="auto",
+        ),
+        rx.cond(AuthState.org_name != "", rx.badge(AuthState.org_name, variant="soft", size="2"), rx.fragment()),
+    )
     return rx.box(
-        header(rx.box(phone_menu, display=PHONE_ONLY), user_menu(()), subtitle="Espace agents"),
+        header(rx.hstack(org_switcher, rx.box(phone_menu, display=PHONE_ONLY), align="center"), user_menu(()),
+               subtitle="Espace agents"),
         rx.hstack(
             rx.el.nav(
                 rx.vstack(*links, spacing="1", width="100%"),

@@ -1,13 +1,74 @@
-"""Parent home page: "Fil d'actualités"."""
+"""Parent home page: "Fil d'actualités", the next action on top."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from cityviz import routes
 from cityviz.components.forms import empty_state
 from cityviz.components.layout import parent_page
+from cityviz.components.ui import status_badge
+from cityviz.services.dossiers import DossierSummary
 from cityviz.services.news import FeedItem
+from cityviz.services.onboarding import ActionButton
 from cityviz.state.home import HomeState
+
+
+def _action_button(button: ActionButton) -> rx.Component:
+    return rx.link(rx.button(button.label, size="3", width="100%", white_space="normal", height="auto",
+                             padding_y="10px"),
+                   href=button.href, width="100%", underline="none")
+
+
+def next_action_card() -> rx.Component:
+    action = HomeState.next_action
+    return rx.cond(
+        action,
+        rx.card(
+            rx.vstack(
+                rx.text("À faire", size="1", weight="bold", color="var(--accent-11)",
+                        text_transform="uppercase", letter_spacing="0.05em"),
+                rx.heading(action.title, size="5", as_="h2"),
+                rx.text(action.text, size="2"),
+                rx.foreach(action.buttons, _action_button),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            size="3",
+            border="1px solid var(--accent-7)",
+            background="var(--accent-2)",
+        ),
+        rx.fragment(),
+    )
+
+
+def _dossier_line(d: DossierSummary) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(d.person_name, weight="medium"), rx.text(d.organization, size="1", color_scheme="gray"),
+                  spacing="0", flex="1"),
+        status_badge(d.status, rx.cond(d.status == "rejected", "Refusé : " + d.rejection_reason,
+                                       d.status_label)),
+        width="100%",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def dossiers_card() -> rx.Component:
+    return rx.cond(
+        HomeState.dossiers.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.heading("Dossiers d'inscription", size="4", as_="h2"),
+                rx.foreach(HomeState.dossiers, _dossier_line),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.fragment(),
+    )
 
 
 def news_card(item: FeedItem) -> rx.Component:
@@ -20,7 +81,11 @@ def news_card(item: FeedItem) -> rx.Component:
                 width="100%",
                 align="center",
             ),
-            rx.heading(item.title, size="4", as_="h2"),
+            rx.heading(item.title, size="4", as_="h3"),
+            rx.cond(item.has_image,
+                    rx.image(src=routes.NEWS_IMAGE + "/" + item.id.to_string(), alt="", width="100%",
+                             border_radius="8px"),
+                    rx.fragment()),
             rx.text(item.body, size="2", white_space="pre-line"),
             spacing="2",
             width="100%",
@@ -33,14 +98,20 @@ def home_page() -> rx.Component:
     return parent_page(
         "Fil d'actualités",
         rx.cond(
-            HomeState.feed.length() > 0,
-            rx.vstack(rx.foreach(HomeState.feed, news_card), spacing="3", width="100%"),
-            rx.cond(
-                HomeState.loaded,
-                empty_state("newspaper", "Pas encore d'actualités",
-                            "Les nouvelles de votre mairie (menus, fermetures, inscriptions) "
-                            "s'afficheront ici."),
-                rx.center(rx.spinner(size="3"), width="100%", padding="6"),
+            HomeState.loaded,
+            rx.vstack(
+                next_action_card(),
+                dossiers_card(),
+                rx.cond(
+                    HomeState.feed.length() > 0,
+                    rx.vstack(rx.foreach(HomeState.feed, news_card), spacing="3", width="100%"),
+                    empty_state("newspaper", "Pas encore d'actualités",
+                                "Les nouvelles de votre mairie (menus, fermetures, inscriptions) "
+                                "s'afficheront ici."),
+                ),
+                spacing="4",
+                width="100%",
             ),
+            rx.center(rx.spinner(size="3"), width="100%", padding="6"),
         ),
     )

@@ -163,8 +163,11 @@ def send_invitation(s: Session, *, actor: Actor, user: User, organization_id: in
     return _invite(s, actor=actor, user=user, organization=organization, staff=False)
 
 
-def invite_household_member(s: Session, *, actor: Actor, person: Person) -> Invited:
+def invite_household_member(s: Session, *, actor: Actor, person_id: int) -> Invited:
     """A parent invites another guardian of their own household."""
+    person = s.get(Person, person_id)
+    if person is None:
+        raise NotFound("Personne introuvable.")
     actor.require_household(person.household_id)
     if person.role != "guardian":
         raise InvalidInput("Seuls les responsables du foyer peuvent avoir un compte.")

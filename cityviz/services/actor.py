@@ -21,6 +21,7 @@ class Actor:
     roles: Mapping[int, str] = dataclasses.field(default_factory=dict)  # organization id -> role
     session_id: int | None = None
     password_change_only: bool = False
+    avatar_key: str = ""  # display only
 
     @classmethod
     def system(cls) -> Actor:

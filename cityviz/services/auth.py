@@ -255,6 +255,7 @@ def actor_for_user(s: Session, *, user_id: int, session: AuthSession | None = No
         roles=roles,
         session_id=session.id if session else None,
         password_change_only=session.password_change_only if session else False,
+        avatar_key=(person.avatar_key or "") if person else "",
     )
 
 

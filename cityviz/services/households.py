@@ -173,7 +173,7 @@ def add_guardian(s: Session, *, actor: Actor, civility: str, first_name: str, la
     s.flush()
     if not invite:
         return None
-    return accounts.invite_household_member(s, actor=actor, person=person)
+    return accounts.invite_household_member(s, actor=actor, person_id=person.id)
 
 
 @dataclasses.dataclass(frozen=True)

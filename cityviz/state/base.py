@@ -20,7 +20,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from cityviz import db, routes
-from cityviz.services import auth
+from cityviz.services import auth, organizations
 from cityviz.services.actor import Actor
 from cityviz.services.errors import NotAuthenticated
 
@@ -79,6 +79,10 @@ class AuthState(rx.State):
     avatar_url: str = ""
     is_staff: bool = False
     is_platform_admin: bool = False
+    # Staff: the organization the pages work on (checked again by every service).
+    org_id: int = 0
+    org_name: str = ""
+    org_choices: list[list[str]] = []  # [id, name]
 
     def _token(self) -> str:
         try:
@@ -107,6 +111,8 @@ class AuthState(rx.State):
         self.user_initials = initials(actor.display_name)
         self.is_staff = actor.is_staff
         self.is_platform_admin = actor.is_platform_admin
+        self.avatar_url = (f"{routes.AVATAR_FILE}/{actor.person_id}?v={actor.avatar_key[:8]}"
+                           if actor.avatar_key else "")
 
     async def _guard(self, need: str) -> tuple[Actor | None, Any]:
         """(actor, None) if allowed on a page needing `need` ("parent", "staff",
@@ -125,6 +131,28 @@ class AuthState(rx.State):
             return None, rx.redirect(routes.home_for(actor), replace=True)
         self._show(actor)
         return actor, None
+
+    async def _staff_guard(self) -> tuple[Actor | None, int, Any]:
+        """Like `_guard("staff")`, plus the organization worked on: (actor, org id, redirect)."""
+        actor, redirect = await self._guard("staff")
+        if redirect:
+            return None, 0, redirect
+        if not actor.roles:  # the platform administrator has no organization of their own
+            return None, 0, rx.redirect(routes.ADMIN, replace=True)
+        if self.org_id not in actor.roles:
+            self.org_id = min(actor.roles)
+        choices = await in_read(organizations.staff_organizations, actor=actor)
+        self.org_choices = [[str(org_id), name] for org_id, name, _role in choices]
+        self.org_name = next((name for org_id, name, _r in choices if org_id == self.org_id), "")
+        return actor, self.org_id, None
+
+    @rx.event
+    async def switch_organization(self, org_id: str):
+        """Work on another of one's organizations (a page reload follows)."""
+        actor = await self._actor_or_none()
+        if actor is not None and int(org_id or 0) in actor.roles:
+            self.org_id = int(org_id)
+        return rx.call_script("window.location.reload()")
 
     @rx.event
     async def logout(self):

@@ -23,7 +23,7 @@ from cityviz import config, db
 
 ROOT = config.ROOT
 FAKE_NOW = "2026-09-14T10:00:00+02:00"
-SCREENSHOTS = ROOT / "test-results" / "screenshots"
+SCREENSHOTS = ROOT / "screenshots"  # test-results/ is emptied by pytest-playwright
 PHONE = {"width": 390, "height": 844}
 
 
@@ -112,7 +112,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def shoot(request):
-    """shoot(page, "step") saves a screenshot under test-results/screenshots/."""
+    """shoot(page, "step") saves a screenshot under screenshots/ (not committed)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, step: str, full_page: bool = True) -> None:

@@ -1,0 +1,20 @@
+"""Reading a browser upload without trusting its announced size."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cityviz.services import files
+from cityviz.services.errors import InvalidInput
+
+
+async def read_upload(uploads: list[rx.UploadFile]) -> tuple[bytes, str]:
+    """(content, file name) of the first file; at most 10 MB are read."""
+    if not uploads:
+        raise InvalidInput("Choisissez un fichier.", field="file")
+    upload = uploads[0]
+    data = await upload.read(files.MAX_BYTES + 1)
+    if len(data) > files.MAX_BYTES:
+        raise InvalidInput("Le fichier dépasse 10 Mo : réduisez-le (photo moins grande, PDF compressé) "
+                           "puis réessayez.", field="file")
+    return data, (upload.name or "document")
