@@ -113,3 +113,41 @@ def make_requirement(s: Session, org: Organization, name: str, scope: str, manda
     s.add(requirement)
     s.flush()
     return requirement
+
+
+def make_activity(s: Session, org: Organization, actor_: Actor | None = None, **overrides):
+    """An activity set up through the staff service (sessions generated)."""
+    from cityviz.models import Activity
+    from cityviz.services import activities, rules
+
+    staff = actor_ or actor(s, make_staff(s, org))
+    values = dict(name="Restauration scolaire", kind="canteen", unit="meal", start_date=date(2026, 9, 1),
+                  end_date=date(2026, 12, 18), weekdays=[0, 1, 3, 4], start_minutes=11 * 60 + 45,
+                  end_minutes=13 * 60 + 30, capacity=30,
+                  booking=rules.NoticeRule("working_days", 2, 12 * 60),
+                  cancel=rules.NoticeRule("working_days", 2, 12 * 60),
+                  price_bands=[(500, 120), (900, 250), (None, 360)])
+    values.update(overrides)
+    activity_id = activities.save_activity(s, actor=staff, organization_id=org.id, activity_id=None,
+                                           data=activities.ActivityInput(**values))
+    return s.get(Activity, activity_id)
+
+
+def register(s: Session, activity, child: Person, status: str = "validated"):
+    from cityviz.models import ActivityRegistration
+
+    registration = ActivityRegistration(activity_id=activity.id, child_id=child.id,
+                                        household_id=child.household_id, status=status,
+                                        requested_at=clock.now())
+    s.add(registration)
+    s.flush()
+    return registration
+
+
+def session_on(s: Session, activity, day: date):
+    from sqlmodel import select
+
+    from cityviz.models import ActivitySession
+
+    return s.exec(select(ActivitySession).where(ActivitySession.activity_id == activity.id,
+                                                ActivitySession.date == day)).one()

@@ -7,13 +7,17 @@ without creating duplicates: each part is skipped when it already exists.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cityviz import clock
 from cityviz.models import (
     Activity,
+    ActivityRegistration,
+    ActivitySession,
+    Attendance,
+    Booking,
     DocumentRequirement,
     Enrollment,
     EnrollmentEvent,
@@ -26,7 +30,7 @@ from cityviz.models import (
     StaffMembership,
     User,
 )
-from cityviz.services import organizations
+from cityviz.services import activities, organizations
 from cityviz.services.actor import Actor
 
 DEMO_PASSWORD = "demo-cityviz-2026"
@@ -137,6 +141,7 @@ def _organization(s: Session, name: str, postal_code: str, city: str) -> Organiz
         s.flush()
         for qf_max, cents in bands:
             s.add(PriceBand(activity_id=activity.id, qf_max=qf_max, price_cents=cents))
+        activities.sync_sessions(s, activity)
     s.add(NewsPost(organization_id=org.id, title="Bienvenue sur votre portail familles",
                    body=("Inscriptions, réservations de la cantine et de la garderie, factures : "
                          "tout se fait désormais ici, depuis votre téléphone."),
@@ -172,7 +177,7 @@ def _noiret(s: Session, org: Organization, password_hash: str) -> None:
     s.add_all(people)
     s.flush()
     _user(s, "audrey.noiret@example.org", password_hash, person_id=people[0].id)
-    for person in people:
+    for person in people[2:]:
         enrollment = Enrollment(person_id=person.id, household_id=household.id, organization_id=org.id,
                                 status="validated", created_at=now, updated_at=now,
                                 submitted_at=now, decided_at=now)
@@ -197,3 +202,34 @@ def load_demo(s: Session, *, actor: Actor, password_hash: str) -> None:
             s.add(StaffMembership(user_id=agent.id, organization_id=org.id, role="admin",
                                   created_at=clock.now()))
     _noiret(s, orgs["Démostars-sur-Mer"], password_hash)
+    s.flush()
+    _history(s, orgs["Démostars-sur-Mer"])
+
+
+def _history(s: Session, org: Organization) -> None:
+    """Léa NOIRET eats at the canteen and stays at the evening care: her bookings
+    since the start of the school year, two weeks ahead, and the attendance of
+    the past days — so that calendars, attendance and invoices have something to show."""
+    lea = s.exec(select(Person).where(Person.first_name == "Léa", Person.last_name == "NOIRET")).first()
+    if lea is None or s.exec(select(ActivityRegistration).where(ActivityRegistration.child_id == lea.id)).first():
+        return
+    now, today = clock.now(), clock.today()
+    chosen = s.exec(select(Activity).where(Activity.organization_id == org.id,
+                                           col(Activity.kind).in_(["canteen", "evening_care"]))).all()
+    for activity in chosen:
+        s.add(ActivityRegistration(activity_id=activity.id, child_id=lea.id, household_id=lea.household_id,
+                                   status="validated", requested_at=now, decided_at=now))
+        sessions = s.exec(select(ActivitySession).where(
+            ActivitySession.activity_id == activity.id, ActivitySession.date <= today + timedelta(days=14),
+            col(ActivitySession.closure_id).is_(None))).all()
+        for n, session in enumerate(sessions):
+            if activity.kind == "evening_care" and session.date.weekday() not in (1, 3):
+                continue  # evening care on Tuesdays and Thursdays only
+            s.add(Booking(session_id=session.id, child_id=lea.id, household_id=lea.household_id, status="booked",
+                          created_at=now, updated_at=now))
+            session.booked_count += 1
+            s.add(session)
+            if session.date < today:
+                status = "justified" if n % 17 == 5 else "absent" if n % 23 == 7 else "present"
+                s.add(Attendance(session_id=session.id, child_id=lea.id, household_id=lea.household_id,
+                                 status=status, marked_at=now))

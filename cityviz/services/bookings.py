@@ -1,0 +1,229 @@
+"""Booking and cancelling a session, waiting lists — safe under concurrency.
+
+Counters move only through SQL updates; SQLAlchemy applies the same change to
+the loaded session object (synchronize_session), so code reads them after.
+
+Every write starts by locking the session row (SQLite: the transaction is
+BEGIN IMMEDIATE, so writers are serialised; PostgreSQL: SELECT … FOR UPDATE),
+then asks the rules engine (the same one the calendar shows), then moves the
+counters with conditional updates. The database refuses the rest:
+booked ≤ capacity, one booking per child and session, unique waiting positions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from cityviz import clock, config
+from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Person, User
+from cityviz.services import email as mail
+from cityviz.services import rules
+from cityviz.services.actor import Actor
+from cityviz.services.errors import AccessDenied, DomainError, NotFound
+from cityviz.services.formatting import format_long_date
+
+
+class BookingRefused(DomainError):
+    code = "booking_refused"
+
+
+class SessionFull(DomainError):
+    code = "session_full"
+    default_message = "Complet : il n'y a plus de place pour cette date."
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    status: str  # booked, waiting, cancelled
+    position: int | None = None
+    late: bool = False
+
+
+def lock_session(s: Session, session_id: int) -> ActivitySession:
+    session = s.exec(select(ActivitySession).where(ActivitySession.id == session_id)
+                     .with_for_update()).first()
+    if session is None:
+        raise NotFound("Date introuvable.")
+    return session
+
+
+def own_child(s: Session, actor: Actor, child_id: int) -> Person:
+    household_id = actor.require_household()
+    child = s.get(Person, child_id)
+    if child is None or child.household_id != household_id or child.role != "child":
+        raise AccessDenied()
+    return child
+
+
+def registration_status(s: Session, activity_id: int, child_id: int) -> str | None:
+    return s.exec(select(ActivityRegistration.status).where(
+        ActivityRegistration.activity_id == activity_id, ActivityRegistration.child_id == child_id)).first()
+
+
+def closure_reason(s: Session, session: ActivitySession) -> str | None:
+    if session.closure_id is None:
+        return None
+    closure = s.get(Closure, session.closure_id)
+    return closure.reason if closure else "fermeture"
+
+
+def decision_for(s: Session, session: ActivitySession, activity: Activity, child_id: int,
+                 booking: Booking | None, now: datetime) -> rules.Decision:
+    return rules.decide(
+        rules=rules.ActivityRules.from_activity(activity), session_date=session.date, now=now,
+        closed_reason=closure_reason(s, session), capacity=session.capacity,
+        booked_count=session.booked_count, registration=registration_status(s, activity.id, child_id),
+        booking_status=booking.status if booking else None,
+        waiting_position=booking.waiting_position if booking else None)
+
+
+def _booking(s: Session, session_id: int, child_id: int) -> Booking | None:
+    return s.exec(select(Booking).where(Booking.session_id == session_id, Booking.child_id == child_id)).first()
+
+
+def book_locked(s: Session, *, actor: Actor, session: ActivitySession, activity: Activity, child: Person,
+                join_waiting_list: bool, now: datetime) -> Outcome:
+    """Book (or queue) once the session row is locked. Raises with the engine's reason."""
+    booking = _booking(s, session.id, child.id)
+    decision = decision_for(s, session, activity, child.id, booking, now)
+    if decision.can_book:
+        moved = s.execute(update(ActivitySession).where(
+            col(ActivitySession.id) == session.id,
+            col(ActivitySession.booked_count) < col(ActivitySession.capacity))
+            .values(booked_count=ActivitySession.booked_count + 1))
+        if moved.rowcount != 1:  # cannot happen under the lock; the guard stays
+            raise SessionFull()
+        _save_booking(s, booking, session, child, actor, now, status="booked", late=decision.late)
+        return Outcome("booked", late=decision.late)
+    if decision.can_join_waiting_list and join_waiting_list:
+        position = session.waiting_count + 1
+        s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
+                  .values(waiting_count=position))
+        _save_booking(s, booking, session, child, actor, now, status="waiting", position=position)
+        return Outcome("waiting", position=position)
+    if decision.state == "full":
+        raise SessionFull(decision.reason)
+    if decision.state in ("booked", "waiting"):
+        raise BookingRefused(f"{child.first_name} est déjà inscrit(e) ce jour-là ({decision.label}).")
+    raise BookingRefused(decision.reason or f"Réservation impossible : {decision.label.lower()}.")
+
+
+def _save_booking(s: Session, booking: Booking | None, session: ActivitySession, child: Person,
+                  actor: Actor, now: datetime, *, status: str, late: bool = False,
+                  position: int | None = None) -> None:
+    if booking is None:
+        booking = Booking(session_id=session.id, child_id=child.id, household_id=child.household_id,
+                          created_at=now, created_by_id=actor.user_id, status=status)
+    booking.status, booking.waiting_position, booking.is_late = status, position, late
+    booking.updated_at = now
+    booking.cancelled_at = booking.cancel_reason = None
+    s.add(booking)
+    s.flush()
+
+
+def book_session(s: Session, *, actor: Actor, child_id: int, session_id: int,
+                 join_waiting_list: bool = False) -> Outcome:
+    child = own_child(s, actor, child_id)
+    session = lock_session(s, session_id)
+    activity = s.get(Activity, session.activity_id)
+    return book_locked(s, actor=actor, session=session, activity=activity, child=child,
+                       join_waiting_list=join_waiting_list, now=clock.now())
+
+
+def cancel_locked(s: Session, *, actor: Actor, session: ActivitySession, activity: Activity, child: Person,
+                  now: datetime) -> Outcome:
+    booking = _booking(s, session.id, child.id)
+    decision = decision_for(s, session, activity, child.id, booking, now)
+    if booking is not None and booking.status == "booked" and decision.can_cancel:
+        s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
+                  .values(booked_count=ActivitySession.booked_count - 1))
+        _cancel(s, booking, now, "parent")
+        promote_waiting(s, session, now=now)
+        return Outcome("cancelled")
+    if booking is not None and booking.status == "waiting" and decision.can_leave_waiting_list:
+        _leave_waiting_list(s, session, booking, now)
+        return Outcome("cancelled")
+    raise BookingRefused(decision.reason or "Il n'y a pas de réservation à annuler pour cette date.")
+
+
+def cancel_booking(s: Session, *, actor: Actor, child_id: int, session_id: int) -> Outcome:
+    child = own_child(s, actor, child_id)
+    session = lock_session(s, session_id)
+    activity = s.get(Activity, session.activity_id)
+    return cancel_locked(s, actor=actor, session=session, activity=activity, child=child, now=clock.now())
+
+
+def _cancel(s: Session, booking: Booking, now: datetime, reason: str) -> None:
+    booking.status, booking.waiting_position = "cancelled", None
+    booking.cancelled_at, booking.cancel_reason, booking.updated_at = now, reason, now
+    s.add(booking)
+    s.flush()
+
+
+def _shift_waiting_list(s: Session, session_id: int, after: int) -> None:
+    """Close the gap left at `after`. Two steps, through negative values, because
+    both databases check the unique position row by row."""
+    behind = (col(Booking.session_id) == session_id) & (col(Booking.waiting_position) > after)
+    s.execute(update(Booking).where(behind).values(waiting_position=-(Booking.waiting_position - 1)))
+    s.execute(update(Booking).where(col(Booking.session_id) == session_id, col(Booking.waiting_position) < 0)
+              .values(waiting_position=-Booking.waiting_position))
+
+
+def _leave_waiting_list(s: Session, session: ActivitySession, booking: Booking, now: datetime) -> None:
+    position = booking.waiting_position or 0
+    _cancel(s, booking, now, "parent")
+    _shift_waiting_list(s, session.id, position)
+    s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
+              .values(waiting_count=ActivitySession.waiting_count - 1))
+
+
+def promote_waiting(s: Session, session: ActivitySession, *, now: datetime | None = None) -> list[int]:
+    """Give freed places to the first children waiting, while the booking
+    deadline still allows; each household is told by e-mail."""
+    now = now or clock.now()
+    activity = s.get(Activity, session.activity_id)
+    activity_rules = rules.ActivityRules.from_activity(activity)
+    promoted = []
+    while (session.booked_count < session.capacity and session.waiting_count > 0
+           and session.closure_id is None and activity_rules.can_book_in_time(now, session.date)):
+        first = s.exec(select(Booking).where(Booking.session_id == session.id, Booking.waiting_position == 1)
+                       .execution_options(populate_existing=True)).first()
+        if first is None:
+            break
+        first.status, first.waiting_position, first.updated_at, first.is_late = "booked", None, now, False
+        s.add(first)
+        s.flush()
+        _shift_waiting_list(s, session.id, 1)
+        s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id).values(
+            booked_count=ActivitySession.booked_count + 1, waiting_count=ActivitySession.waiting_count - 1))
+        promoted.append(first.child_id)
+        _tell_promoted(s, first, activity, session)
+    return promoted
+
+
+def _tell_promoted(s: Session, booking: Booking, activity: Activity, session: ActivitySession) -> None:
+    child = s.get(Person, booking.child_id)
+    recipients = s.exec(select(User.email).join(Person, Person.id == User.person_id)
+                        .where(Person.household_id == booking.household_id)).all()
+    for address in recipients:
+        mail.queue_email(
+            s, to=address, subject=f"Place obtenue – {activity.name} le {session.date:%d/%m/%Y}",
+            body=(f"Bonjour,\n\nUne place s'est libérée : {child.first_name} est inscrit(e) à "
+                  f"« {activity.name} » le {format_long_date(session.date)}.\nSi vous n'en avez plus "
+                  f"besoin, pensez à annuler depuis le portail : {config.get().public_url}/reservations\n"))
+
+
+def cancel_for_closure(s: Session, session: ActivitySession, closure_id: int, now: datetime) -> list[Booking]:
+    """A closure cancels the session's bookings and waiting list (never billed)."""
+    affected = list(s.exec(select(Booking).where(Booking.session_id == session.id,
+                                                 col(Booking.status).in_(["booked", "waiting"]))).all())
+    for booking in affected:
+        _cancel(s, booking, now, "closure")
+    s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
+              .values(closure_id=closure_id, booked_count=0, waiting_count=0))
+    return affected
+
