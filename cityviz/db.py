@@ -47,12 +47,15 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, **options) -> Engine:
+    """The engine for `url`; `options` go to create_engine (tests pass poolclass)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60}, **options)
         _configure_sqlite(engine)
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        if "poolclass" not in options:
+            options = {"pool_size": 10, "max_overflow": 20, **options}
+        engine = create_engine(url, pool_pre_ping=True, **options)
     return engine
 
 
