@@ -6,6 +6,14 @@ import reflex as rx
 
 from cityviz import routes
 from cityviz.api import build_api
+from cityviz.pages.admin.activities import (
+    activities_page,
+    activity_form_page,
+    attendance_page,
+    closures_page,
+    occupancy_page,
+    registrations_page,
+)
 from cityviz.pages.admin.families import (
     dossier_review_page,
     dossiers_page,
@@ -17,10 +25,20 @@ from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.family import children_page, dossier_page, profile_page, register_page
 from cityviz.pages.home import home_page
+from cityviz.pages.reservations import bulk_page, calendar_page, enrol_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState
+from cityviz.state.reservations import BulkState, CalendarState, EnrolState
+from cityviz.state.staff_activities import (
+    ActivitiesState,
+    ActivityFormState,
+    AttendanceState,
+    ClosuresState,
+    OccupancyState,
+    RegistrationsAdminState,
+)
 from cityviz.state.staff_families import (
     DossierReviewState,
     DossiersState,
@@ -61,3 +79,12 @@ _page(dossier_review_page, routes.ADMIN_DOSSIER, "Dossier", DossierReviewState.l
 _page(requirements_page, routes.ADMIN_REQUIREMENTS, "Pièces demandées", RequirementsState.load)
 _page(families_page, routes.ADMIN_FAMILIES, "Familles", FamiliesState.load)
 _page(news_admin_page, routes.ADMIN_NEWS, "Actualités", NewsAdminState.load)
+_page(calendar_page, routes.BOOKINGS, "Réservations", CalendarState.load)
+_page(enrol_page, routes.ENROL, "Inscrire à une activité", EnrolState.load)
+_page(bulk_page, routes.BULK, "Réserver plusieurs dates", BulkState.load)
+_page(activities_page, routes.ADMIN_ACTIVITIES, "Activités", ActivitiesState.load)
+_page(activity_form_page, routes.ADMIN_ACTIVITY, "Activité", ActivityFormState.load)
+_page(registrations_page, routes.ADMIN_REGISTRATIONS, "Inscriptions aux activités", RegistrationsAdminState.load)
+_page(occupancy_page, routes.ADMIN_OCCUPANCY, "Fréquentation", OccupancyState.load)
+_page(attendance_page, routes.ADMIN_ATTENDANCE, "Pointage", AttendanceState.load)
+_page(closures_page, routes.ADMIN_CLOSURES, "Fermetures", ClosuresState.load)

@@ -20,6 +20,8 @@ CHILDREN = "/enfants"
 ORGANIZATIONS = "/organisations"
 DOSSIER = "/dossier"  # ?id=…
 BOOKINGS = "/reservations"
+ENROL = "/reservations/inscription"
+BULK = "/reservations/plusieurs-dates"
 INVOICES = "/factures"
 
 # Staff pages
@@ -31,6 +33,12 @@ ADMIN_DOSSIER = "/admin/dossier"  # ?id=…
 ADMIN_REQUIREMENTS = "/admin/pieces"
 ADMIN_FAMILIES = "/admin/familles"
 ADMIN_NEWS = "/admin/actualites"
+ADMIN_ACTIVITIES = "/admin/activites"
+ADMIN_ACTIVITY = "/admin/activite"  # ?id=… (none: a new activity)
+ADMIN_REGISTRATIONS = "/admin/inscriptions"
+ADMIN_OCCUPANCY = "/admin/frequentation"
+ADMIN_ATTENDANCE = "/admin/pointage"
+ADMIN_CLOSURES = "/admin/fermetures"
 
 # HTTP endpoints (not Reflex pages)
 SESSION_ENDPOINT = "/auth/session"
@@ -39,6 +47,8 @@ DOCUMENT_FILE = "/fichiers/document"  # /<id>
 AVATAR_FILE = "/fichiers/photo"  # /<person id>
 NEWS_IMAGE = "/fichiers/actualite"  # /<post id>
 EXPORT = "/fichiers/mes-donnees"
+DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
+CALENDAR_FEED = "/agenda"  # /<token>.ics
 
 
 def document_url(document_id: int) -> str:

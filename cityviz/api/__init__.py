@@ -20,5 +20,7 @@ def build_api() -> Starlette:
             Route(routes.AVATAR_FILE + "/{item_id}", files.photo, methods=["GET"]),
             Route(routes.NEWS_IMAGE + "/{item_id}", files.news_image, methods=["GET"]),
             Route(routes.EXPORT, files.export, methods=["GET"]),
+            Route(routes.DAILY_COUNTS, files.daily_counts, methods=["GET"]),
+            Route(routes.CALENDAR_FEED + "/{token}.ics", files.calendar_feed, methods=["GET"]),
         ]
     )

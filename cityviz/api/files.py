@@ -3,13 +3,14 @@ pictures, the household's data export. Never by a guessable URL alone."""
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from cityviz import db, routes
-from cityviz.services import auth, documents, families, news, privacy
+from cityviz.services import attendance, auth, documents, families, feeds, news, privacy
 from cityviz.services.actor import Actor
 from cityviz.services.errors import DomainError, NotAuthenticated, NotFound
 
@@ -89,3 +90,32 @@ def export(request: Request) -> Response:
     except DomainError as exc:
         return _refusal(exc)
     return _private(data, "application/zip", "mes-donnees-cityviz.zip", download=True)
+
+
+def daily_counts(request: Request) -> Response:
+    """Booked children per day and activity, as CSV (staff of the organization)."""
+    try:
+        actor = _actor(request)
+        params = request.query_params
+        start, end = date.fromisoformat(params.get("du", "")), date.fromisoformat(params.get("au", ""))
+        with db.read() as s:
+            data = attendance.daily_counts_csv(s, actor=actor, organization_id=int(params.get("organisation", "0")),
+                                               start=start, end=end)
+    except ValueError:
+        return Response("Paramètres invalides.", status_code=400, media_type="text/plain; charset=utf-8")
+    except DomainError as exc:
+        return _refusal(exc)
+    return _private(data, "text/csv; charset=utf-8", f"effectifs-{start.isoformat()}-{end.isoformat()}.csv",
+                    download=True)
+
+
+def calendar_feed(request: Request) -> Response:
+    """The household's .ics: the secret link itself is the credential (revocable)."""
+    token = request.path_params.get("token", "")
+    try:
+        with db.read() as s:
+            data = feeds.render_feed(s, token=token)
+    except DomainError as exc:
+        return _refusal(exc)
+    return Response(data, media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, max-age=900", "X-Content-Type-Options": "nosniff"})

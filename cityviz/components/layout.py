@@ -26,7 +26,7 @@ def brand(subtitle: str = "") -> rx.Component:
                 aria_hidden="true",
             ),
             rx.vstack(
-                rx.text("Cityviz Enfance", weight="bold", size="3", line_height="1.1"),
+                rx.text("Cityviz Enfance", weight="bold", size="3", line_height="1.1", white_space="nowrap"),
                 rx.cond(subtitle != "", rx.text(subtitle, size="1", color_scheme="gray"), rx.fragment()),
                 spacing="0",
             ),
@@ -193,6 +193,10 @@ def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Compon
 STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Tableau de bord", routes.ADMIN, "layout-dashboard", "all"),
     ("Dossiers", routes.ADMIN_DOSSIERS, "folder-check", "staff"),
+    ("Inscriptions", routes.ADMIN_REGISTRATIONS, "clipboard-check", "staff"),
+    ("Pointage", routes.ADMIN_ATTENDANCE, "list-checks", "staff"),
+    ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "staff"),
+    ("Activités", routes.ADMIN_ACTIVITIES, "school", "staff"),
     ("Familles", routes.ADMIN_FAMILIES, "users", "staff"),
     ("Pièces demandées", routes.ADMIN_REQUIREMENTS, "file-text", "staff"),
     ("Actualités", routes.ADMIN_NEWS, "newspaper", "staff"),
@@ -233,6 +237,9 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
     phone_menu = rx.menu.root(
         rx.menu.trigger(rx.button(rx.icon("menu", size=18), "Menu", variant="soft")),
         rx.menu.content(
+            rx.cond(AuthState.org_name != "",
+                    rx.box(rx.text(AuthState.org_name, size="1", weight="bold", color_scheme="gray"),
+                           padding_x="3", padding_y="1"), rx.fragment()),
             *[
                 rx.cond(
                     _audience(audience),
@@ -256,7 +263,8 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
         rx.cond(AuthState.org_name != "", rx.badge(AuthState.org_name, variant="soft", size="2"), rx.fragment()),
     )
     return rx.box(
-        header(rx.hstack(org_switcher, rx.box(phone_menu, display=PHONE_ONLY), align="center"), user_menu(()),
+        header(rx.hstack(rx.box(org_switcher, display=WIDE_ONLY), rx.box(phone_menu, display=PHONE_ONLY),
+                         align="center"), user_menu(()),
                subtitle="Espace agents"),
         rx.hstack(
             rx.el.nav(

@@ -291,3 +291,4 @@ def describe_rules(activity: Activity) -> str:
                     f"(sinon +{activity.late_surcharge_percent} %)")
     return ". ".join(text) + "."
 
+

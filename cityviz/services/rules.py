@@ -318,6 +318,8 @@ def decide(
 
 def _booked(rules: ActivityRules, session_date: date, now: datetime) -> Decision:
     deadline = cancel_deadline(rules, session_date)
+    if _utc(now) >= _utc(rules.session_start(session_date)):
+        return Decision("booked", "Réservé", deadline=deadline)  # history: nothing to explain
     if rules.can_cancel_in_time(now, session_date):
         return Decision("booked", "Réservé", can_cancel=True, deadline=deadline)
     reason = f"Annulation impossible : délai dépassé ({format_deadline(deadline)})"

@@ -22,7 +22,7 @@ import pytest
 from cityviz import config, db
 
 ROOT = config.ROOT
-FAKE_NOW = "2026-09-14T10:00:00+02:00"
+FAKE_NOW = "2026-10-05T10:00:00+02:00"  # a Monday in term time
 SCREENSHOTS = ROOT / "screenshots"  # test-results/ is emptied by pytest-playwright
 PHONE = {"width": 390, "height": 844}
 

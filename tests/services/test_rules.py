@@ -343,7 +343,7 @@ def test_booked_can_cancel_until_the_cancel_deadline():
 
 def test_booking_wins_over_registration_and_past():
     d = cell(booking_status="booked", registration="cancelled", now=paris(2026, 9, 25))
-    assert (d.state, d.label, d.can_cancel) == ("booked", "Réservé", False)
+    assert (d.state, d.label, d.can_cancel, d.reason) == ("booked", "Réservé", False, "")
 
 
 def test_cancelled_booking_counts_as_no_booking():

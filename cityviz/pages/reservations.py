@@ -1,0 +1,401 @@
+"""Parent pages: booking calendar, enrolment in activities, several dates at once."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from cityviz import routes
+from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.layout import PHONE_ONLY, WIDE_ONLY, parent_page
+from cityviz.components.ui import labelled_select, section
+from cityviz.services.calendar import BulkLine, Cell, Day
+from cityviz.services.registrations import OfferedActivity
+from cityviz.state.reservations import BulkState, CalendarState, EnrolState
+
+# state -> (colour, icon)
+STATE_STYLE = {
+    "booked": ("green", "circle-check"),
+    "available": ("blue", "circle-plus"),
+    "full": ("orange", "users"),
+    "waiting": ("amber", "hourglass"),
+    "deadline_passed": ("gray", "clock"),
+    "closed": ("red", "ban"),
+    "not_enrolled": ("gray", "circle-slash"),
+    "past": ("gray", "history"),
+    "not_open_yet": ("gray", "calendar-clock"),
+}
+ACTION_LABELS = {"book": "Réserver", "cancel": "Annuler", "join": "Liste d'attente", "leave": "Quitter la liste"}
+WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
+
+
+def _color(state: rx.Var) -> rx.Var:
+    return rx.match(state, *[(k, v[0]) for k, v in STATE_STYLE.items()], "gray")
+
+
+def state_badge(cell: Cell) -> rx.Component:
+    return rx.badge(
+        rx.match(cell.state, *[(k, rx.icon(v[1], size=14)) for k, v in STATE_STYLE.items()],
+                 rx.icon("circle", size=14)),
+        cell.label,
+        color_scheme=_color(cell.state),
+        variant="soft",
+        size="2",
+        white_space="normal",
+    )
+
+
+def _action_button(cell: Cell, day: Day, size: str = "2") -> rx.Component:
+    label = rx.match(cell.action, *ACTION_LABELS.items(), "").to(str)
+    return rx.cond(
+        cell.action != "",
+        rx.button(
+            label,
+            size=size,
+            variant=rx.cond((cell.action == "book") | (cell.action == "join"), "solid", "soft"),
+            color_scheme=rx.cond((cell.action == "cancel") | (cell.action == "leave"), "red", "indigo"),
+            loading=CalendarState.busy_session == cell.session_id,
+            on_click=CalendarState.act(cell.session_id, cell.child_id, cell.action),
+            aria_label=label + " : " + cell.activity_name + ", " + cell.child_name + ", " + day.title,
+        ),
+        rx.fragment(),
+    )
+
+
+def _list_cell(cell: Cell, day: Day) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.vstack(
+                rx.text(cell.child_name, weight="bold", size="2"),
+                rx.text(cell.activity_name, size="1", color_scheme="gray"),
+                spacing="0",
+                flex="1",
+                min_width="0",
+            ),
+            state_badge(cell),
+            _action_button(cell, day),
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        rx.cond(cell.reason != "", rx.text(cell.reason, size="1", color_scheme="gray"), rx.fragment()),
+        spacing="1",
+        width="100%",
+        padding_y="6px",
+        border_top="1px solid var(--gray-4)",
+    )
+
+
+def _list_day(day: Day) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.text(day.title, weight="bold"),
+                      rx.cond(day.is_today, rx.badge("Aujourd'hui", variant="solid"), rx.fragment()),
+                      align="center"),
+            rx.foreach(day.cells, lambda cell: _list_cell(cell, day)),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _grid_chip(cell: Cell, day: Day) -> rx.Component:
+    chip = rx.hstack(
+        rx.match(cell.state, *[(k, rx.icon(v[1], size=12)) for k, v in STATE_STYLE.items()], rx.fragment()),
+        rx.text(cell.child_name, " · ", cell.label, size="1", trim="both"),
+        spacing="1",
+        align="center",
+        padding_x="4px",
+        padding_y="2px",
+        border_radius="6px",
+        background=rx.match(cell.state, *[(k, f"var(--{v[0]}-3)") for k, v in STATE_STYLE.items()],
+                            "var(--gray-3)"),
+        color=rx.match(cell.state, *[(k, f"var(--{v[0]}-11)") for k, v in STATE_STYLE.items()], "var(--gray-11)"),
+        width="100%",
+        overflow="hidden",
+    )
+    tip = cell.activity_name + rx.cond(cell.reason != "", " — " + cell.reason, "")
+    return rx.tooltip(
+        rx.cond(
+            cell.action != "",
+            rx.el.button(chip, on_click=CalendarState.act(cell.session_id, cell.child_id, cell.action),
+                         aria_label=rx.match(cell.action, *ACTION_LABELS.items(), "").to(str) + " : " + cell.activity_name
+                         + ", " + cell.child_name + ", " + day.title,
+                         style={"all": "unset", "cursor": "pointer", "width": "100%", "display": "block"}),
+            chip,
+        ),
+        content=tip,
+    )
+
+
+def _grid_day(day: Day) -> rx.Component:
+    return rx.vstack(
+        rx.text(day.number, size="1", weight=rx.cond(day.is_today, "bold", "regular"),
+                color=rx.cond(day.is_today, "var(--accent-11)", rx.cond(day.in_month, "var(--gray-12)", "var(--gray-8)"))),
+        rx.foreach(day.cells, lambda cell: _grid_chip(cell, day)),
+        spacing="1",
+        min_height="92px",
+        padding="4px",
+        border="1px solid var(--gray-4)",
+        background=rx.cond(day.in_month, "var(--color-panel-solid)", "var(--gray-2)"),
+        width="100%",
+        min_width="0",
+    )
+
+
+def _legend() -> rx.Component:
+    shown = ["available", "booked", "full", "waiting", "deadline_passed", "closed", "not_enrolled"]
+    labels = {"available": "Disponible", "booked": "Réservé", "full": "Complet", "waiting": "Liste d'attente",
+              "deadline_passed": "Délai dépassé", "closed": "Fermé", "not_enrolled": "Non inscrit"}
+    return rx.hstack(*[rx.badge(rx.icon(STATE_STYLE[s][1], size=12), labels[s], color_scheme=STATE_STYLE[s][0],
+                                variant="soft") for s in shown], wrap="wrap", spacing="2")
+
+
+def _chip(child: rx.Var) -> rx.Component:
+    selected = CalendarState.child_id.to_string() == child[0]
+    return rx.button(child[1], size="2", radius="full", variant=rx.cond(selected, "solid", "soft"),
+                     on_click=CalendarState.choose_child(child[0].to(int)), aria_pressed=selected)
+
+
+def _feed_section() -> rx.Component:
+    return section(
+        "Dans l'agenda de mon téléphone",
+        rx.text("Abonnez l'agenda de votre téléphone à vos réservations : elles s'y afficheront et se mettront "
+                "à jour toutes seules. Ce lien est personnel.", size="2"),
+        rx.cond(
+            CalendarState.feed_url != "",
+            rx.vstack(rx.code(CalendarState.feed_url, word_break="break-all"),
+                      rx.text("Copiez ce lien dans votre application d'agenda (« S'abonner à un calendrier »). "
+                              "Il ne sera plus affiché ensuite.", size="1", color_scheme="gray"), width="100%"),
+            rx.fragment(),
+        ),
+        rx.hstack(
+            rx.button(rx.cond(CalendarState.has_feed, "Créer un nouveau lien", "Créer mon lien d'agenda"),
+                      variant="soft", on_click=CalendarState.subscribe),
+            rx.cond(CalendarState.has_feed,
+                    rx.button("Désactiver le lien", variant="soft", color_scheme="gray",
+                              on_click=CalendarState.unsubscribe), rx.fragment()),
+            wrap="wrap",
+        ),
+        class_name="cvz-no-print",
+    )
+
+
+def calendar_page() -> rx.Component:
+    view = CalendarState.view
+    return parent_page(
+        "Réservations",
+        rx.hstack(
+            rx.link(rx.button(rx.icon("plus", size=16), "Inscrire à une activité", variant="soft"),
+                    href=routes.ENROL),
+            rx.link(rx.button(rx.icon("calendar-range", size=16), "Réserver plusieurs dates", variant="soft"),
+                    href=routes.BULK),
+            wrap="wrap",
+        ),
+        rx.hstack(
+            rx.button("Tous", size="2", radius="full", variant=rx.cond(CalendarState.child_id == 0, "solid", "soft"),
+                      on_click=CalendarState.choose_child(0), aria_pressed=CalendarState.child_id == 0),
+            rx.foreach(CalendarState.children, _chip),
+            wrap="wrap",
+            role="group",
+            aria_label="Enfant",
+        ),
+        rx.hstack(
+            rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=CalendarState.shift_month(-1),
+                           aria_label="Mois précédent"),
+            rx.heading(rx.cond(view, view.title, ""), size="4", as_="h2", text_align="center", flex="1"),
+            rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=CalendarState.shift_month(1),
+                           aria_label="Mois suivant"),
+            align="center",
+            width="100%",
+        ),
+        _legend(),
+        rx.cond(
+            view,
+            rx.cond(
+                view.days_with_sessions.length() > 0,
+                rx.fragment(
+                    rx.vstack(
+                        rx.cond(CalendarState.past_days > 0,
+                                rx.button(rx.cond(CalendarState.show_past, "Masquer les jours passés",
+                                                  "Afficher les jours passés"),
+                                          variant="ghost", size="2", on_click=CalendarState.toggle_past),
+                                rx.fragment()),
+                        rx.foreach(CalendarState.visible_days, _list_day),
+                        rx.cond(CalendarState.visible_days.length() == 0,
+                                rx.text("Plus aucune date ce mois-ci : passez au mois suivant.", size="2",
+                                        color_scheme="gray"), rx.fragment()),
+                        width="100%", display=PHONE_ONLY),
+                    rx.box(
+                        rx.grid(*[rx.text(d[:3] + ".", size="1", weight="bold", color_scheme="gray",
+                                          text_align="center") for d in WEEKDAYS],
+                                columns="7", width="100%"),
+                        rx.foreach(view.weeks, lambda week: rx.grid(rx.foreach(week, _grid_day), columns="7",
+                                                                     width="100%")),
+                        display=WIDE_ONLY,
+                        width="100%",
+                        flex_direction="column",
+                    ),
+                ),
+                empty_state("calendar-x", "Aucune date ce mois-ci",
+                            "Inscrivez vos enfants à une activité (cantine, garderie…) pour voir ses dates ici.",
+                            rx.link(rx.button("Inscrire à une activité"), href=routes.ENROL)),
+            ),
+            rx.center(rx.spinner(size="3"), width="100%", padding="6"),
+        ),
+        _feed_section(),
+    )
+
+
+# --- Enrolment -------------------------------------------------------------------------------
+
+def _offer(offer: OfferedActivity) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.heading(offer.name, size="4", as_="h2"), rx.badge(offer.organization, variant="soft"),
+                      wrap="wrap", align="center"),
+            rx.cond(offer.description != "", rx.text(offer.description, size="2"), rx.fragment()),
+            rx.text(rx.text.strong("Dates : "), offer.dates, " · ", offer.weekdays, size="2"),
+            rx.text(rx.text.strong("Tarif pour votre foyer : "), offer.price, size="2"),
+            rx.text(offer.rules, size="2", color_scheme="gray"),
+            rx.cond(offer.needs_validation,
+                    rx.text("L'inscription doit être validée par votre organisation avant de réserver.", size="1",
+                            color_scheme="gray"), rx.fragment()),
+            rx.cond(
+                offer.status != "",
+                rx.badge(offer.status_label, size="2", variant="soft",
+                         color_scheme=rx.match(offer.status, ("validated", "green"), ("refused", "red"), "amber")),
+                rx.cond(offer.ineligible != "",
+                        rx.text(offer.ineligible, size="2", color="var(--red-11)"),
+                        rx.button("S'inscrire", size="3", on_click=EnrolState.enrol(offer.id),
+                                  aria_label="S'inscrire à " + offer.name)),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def enrol_page() -> rx.Component:
+    return parent_page(
+        "Inscrire à une activité",
+        rx.link("← Retour au calendrier", href=routes.BOOKINGS, size="2"),
+        rx.hstack(
+            rx.foreach(EnrolState.children, lambda c: rx.button(
+                c[1], size="2", radius="full", on_click=EnrolState.choose_child(c[0].to(int)),
+                variant=rx.cond(EnrolState.child_id.to_string() == c[0], "solid", "soft"),
+                aria_pressed=EnrolState.child_id.to_string() == c[0])),
+            wrap="wrap", role="group", aria_label="Enfant",
+        ),
+        rx.cond(
+            EnrolState.offered.length() > 0,
+            rx.vstack(rx.foreach(EnrolState.offered, _offer), width="100%", spacing="3"),
+            rx.cond(EnrolState.loaded,
+                    empty_state("school", "Aucune activité proposée",
+                                "Les activités apparaissent une fois le dossier d'inscription de l'enfant validé "
+                                "par votre organisation.", rx.link("Voir mes dossiers", href=routes.HOME)),
+                    rx.fragment()),
+        ),
+    )
+
+
+# --- Several dates at once -------------------------------------------------------------------
+
+def _bulk_line(line: BulkLine) -> rx.Component:
+    return rx.hstack(
+        rx.icon(rx.cond(line.ok, "circle-check", "circle-x"), size=16,
+                color=rx.cond(line.ok, "var(--green-10)", "var(--red-10)")),
+        rx.vstack(rx.text(line.day, " · ", line.child_name, weight="medium", size="2"),
+                  rx.text(line.activity_name, " — ", line.outcome, size="1", color_scheme="gray"), spacing="0"),
+        align="start",
+        width="100%",
+    )
+
+
+def _checkbox(name: str, label: str, checked) -> rx.Component:
+    return rx.hstack(
+        rx.el.input(type="checkbox", id=f"f-{name}", name=name, default_checked=checked, width="20px", height="20px"),
+        rx.el.label(label, html_for=f"f-{name}"),
+        align="center", spacing="2",
+    )
+
+
+def bulk_page() -> rx.Component:
+    form = rx.form(
+        rx.vstack(
+            error_callout(BulkState.error),
+            labelled_select("Action", "action", [("book", "Réserver"), ("cancel", "Annuler des réservations")]),
+            rx.vstack(
+                rx.text("Enfants", weight="medium", size="2"),
+                rx.hstack(rx.foreach(BulkState.children, lambda c: rx.hstack(
+                    rx.el.input(type="checkbox", id="f-child-" + c[0], name="child-" + c[0], default_checked=True,
+                                width="20px", height="20px"),
+                    rx.el.label(c[1], html_for="f-child-" + c[0]), align="center", spacing="2")),
+                    wrap="wrap", spacing="4"),
+                width="100%",
+            ),
+            rx.vstack(
+                rx.el.label("Activité", html_for="f-activity_id", font_weight="500", font_size="14px"),
+                rx.el.select(rx.foreach(BulkState.activities, lambda a: rx.el.option(a[1], value=a[0])),
+                             id="f-activity_id", name="activity_id", class_name="cvz-select"),
+                width="100%", spacing="1",
+            ),
+            rx.hstack(
+                rx.button("La semaine prochaine", type="button", variant="soft", size="1",
+                          on_click=BulkState.preset("next_week")),
+                rx.button("Le mois prochain", type="button", variant="soft", size="1",
+                          on_click=BulkState.preset("next_month")),
+                wrap="wrap",
+            ),
+            rx.grid(field("Du", "date_from", type="date", default_value=BulkState.date_from, required=True),
+                    field("Au", "date_to", type="date", default_value=BulkState.date_to, required=True),
+                    columns="2", spacing="3", width="100%"),
+            rx.vstack(
+                rx.text("Chaque", weight="medium", size="2"),
+                rx.hstack(*[_checkbox(f"day-{i}", name.lower(), BulkState.weekdays.contains(i))
+                            for i, name in enumerate(WEEKDAYS[:6])], wrap="wrap", spacing="4"),
+                width="100%",
+            ),
+            _checkbox("join_waiting_list", "Si une date est complète, rejoindre la liste d'attente", False),
+            rx.button("Voir ce qui sera fait", type="submit", size="3", width="100%"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=BulkState.show_preview,
+        key=BulkState.form_key,
+        width="100%",
+    )
+    return parent_page(
+        "Réserver plusieurs dates",
+        rx.link("← Retour au calendrier", href=routes.BOOKINGS, size="2"),
+        rx.cond(
+            BulkState.activities.length() > 0,
+            rx.card(form, width="100%"),
+            empty_state("calendar-x", "Aucune activité", "Inscrivez d'abord vos enfants à une activité.",
+                        rx.link(rx.button("Inscrire à une activité"), href=routes.ENROL)),
+        ),
+        rx.cond(
+            BulkState.preview.length() > 0,
+            section(
+                "Aperçu",
+                rx.text(BulkState.preview_ok, " date(s) possible(s) sur ", BulkState.preview.length(), ".",
+                        weight="medium"),
+                rx.foreach(BulkState.preview, _bulk_line),
+                rx.button("Confirmer", size="3", width="100%", on_click=BulkState.confirm,
+                          disabled=BulkState.preview_ok == 0),
+            ),
+            rx.fragment(),
+        ),
+        rx.cond(
+            BulkState.result.length() > 0,
+            section(
+                "C'est fait",
+                rx.text(BulkState.result_ok, " date(s) traitée(s) sur ", BulkState.result.length(), ".",
+                        weight="medium"),
+                rx.foreach(BulkState.result, _bulk_line),
+                rx.link(rx.button("Voir le calendrier", variant="soft"), href=routes.BOOKINGS),
+            ),
+            rx.fragment(),
+        ),
+    )

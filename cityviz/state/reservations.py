@@ -1,0 +1,290 @@
+"""Parent pages of steps 2 and 3: the booking calendar, enrolment in
+activities, bulk and recurring booking, calendar subscription."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import reflex as rx
+
+from cityviz import clock
+from cityviz.services import bookings, calendar, feeds, households, registrations
+from cityviz.services.calendar import BulkLine, BulkRequest, Day, Month
+from cityviz.services.errors import DomainError, InvalidInput
+from cityviz.services.registrations import OfferedActivity
+from cityviz.state.base import AuthState, in_read, in_transaction
+
+ACTION_MESSAGES = {"book": "Réservation confirmée.", "cancel": "Réservation annulée.",
+                   "join": "Ajouté à la liste d'attente.", "leave": "Retiré de la liste d'attente."}
+
+
+async def _children(actor) -> list[list[str]]:
+    kids = await in_read(households.list_children, actor=actor)
+    return [[str(c.id), c.first_name] for c in kids]
+
+
+class CalendarState(AuthState):
+    year: int = 0
+    month: int = 0
+    child_id: int = 0  # 0: "Tous"
+    children: list[list[str]] = []
+    view: Month | None = None
+    busy_session: int = 0
+    feed_url: str = ""
+    has_feed: bool = False
+    today_iso: str = ""
+    show_past: bool = False
+
+    @rx.var
+    def visible_days(self) -> list[Day]:
+        """Phone list: from today on, unless the parent asks for the past days."""
+        if self.view is None:
+            return []
+        return [d for d in self.view.days_with_sessions if self.show_past or d.iso >= self.today_iso]
+
+    @rx.var
+    def past_days(self) -> int:
+        if self.view is None:
+            return 0
+        return sum(1 for d in self.view.days_with_sessions if d.iso < self.today_iso)
+
+    @rx.event
+    def toggle_past(self):
+        self.show_past = not self.show_past
+
+    async def _reload(self, actor) -> None:
+        self.view = await in_read(calendar.month_view, actor=actor, year=self.year, month=self.month,
+                                  child_id=self.child_id or None)
+
+    @rx.event
+    async def load(self):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        today = clock.today()
+        self.today_iso = today.isoformat()
+        if not self.year:
+            self.year, self.month = today.year, today.month
+        self.children = await _children(actor)
+        if str(self.child_id) not in {c[0] for c in self.children}:
+            self.child_id = 0
+        self.has_feed = await in_read(feeds.has_feed, actor=actor)
+        self.feed_url = ""
+        await self._reload(actor)
+
+    @rx.event
+    async def choose_child(self, child_id: int):
+        self.child_id = int(child_id)
+        return CalendarState.refresh
+
+    @rx.event
+    async def shift_month(self, delta: int):
+        month = self.month + int(delta)
+        self.year, self.month = self.year + (month - 1) // 12, (month - 1) % 12 + 1
+        return CalendarState.refresh
+
+    @rx.event
+    async def refresh(self):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        await self._reload(actor)
+
+    @rx.event
+    async def act(self, session_id: int, child_id: int, action: str):
+        """Tap on a cell: book, cancel, join or leave the waiting list."""
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            yield redirect
+            return
+        self.busy_session = int(session_id)
+        yield
+        try:
+            if action in ("book", "join"):
+                outcome = await in_transaction(bookings.book_session, actor=actor, child_id=int(child_id),
+                                               session_id=int(session_id), join_waiting_list=action == "join")
+                message = (f"Liste d'attente : n° {outcome.position}" if outcome.status == "waiting"
+                           else ACTION_MESSAGES["book"] + (" (réservation tardive majorée)" if outcome.late else ""))
+            elif action in ("cancel", "leave"):
+                await in_transaction(bookings.cancel_booking, actor=actor, child_id=int(child_id),
+                                     session_id=int(session_id))
+                message = ACTION_MESSAGES[action]
+            else:
+                raise InvalidInput("Action inconnue.")
+        except DomainError as exc:
+            self.busy_session = 0
+            await self._reload(actor)
+            yield rx.toast.error(exc.message)
+            return
+        await self._reload(actor)
+        self.busy_session = 0
+        yield rx.toast.success(message)
+
+    @rx.event
+    async def subscribe(self):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        self.feed_url = await in_transaction(feeds.create_feed, actor=actor)
+        self.has_feed = True
+
+    @rx.event
+    async def unsubscribe(self):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        await in_transaction(feeds.revoke_feed, actor=actor)
+        self.has_feed, self.feed_url = False, ""
+        return rx.toast.success("Lien d'agenda désactivé.")
+
+
+class EnrolState(AuthState):
+    """Inscrire à une activité."""
+
+    children: list[list[str]] = []
+    child_id: int = 0
+    offered: list[OfferedActivity] = []
+    loaded: bool = False
+
+    async def _reload(self, actor) -> None:
+        self.offered = (await in_read(registrations.offered_activities, actor=actor, child_id=self.child_id)
+                        if self.child_id else [])
+        self.loaded = True
+
+    @rx.event
+    async def load(self):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        self.children = await _children(actor)
+        ids = [int(c[0]) for c in self.children]
+        if self.child_id not in ids:
+            self.child_id = ids[0] if ids else 0
+        await self._reload(actor)
+
+    @rx.event
+    async def choose_child(self, child_id: int):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        self.child_id = int(child_id)
+        await self._reload(actor)
+
+    @rx.event
+    async def enrol(self, activity_id: int):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        try:
+            status = await in_transaction(registrations.register_child, actor=actor, activity_id=int(activity_id),
+                                          child_id=self.child_id)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        await self._reload(actor)
+        return rx.toast.success({
+            "validated": "Inscription enregistrée : vous pouvez réserver des dates.",
+            "pending": "Demande envoyée : en attente de validation par votre organisation.",
+            "waiting": "Activité complète : votre enfant est sur la liste d'attente.",
+        }[status])
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+class BulkState(AuthState):
+    """Réserver (ou annuler) plusieurs dates d'un coup."""
+
+    children: list[list[str]] = []
+    activities: list[list[str]] = []
+    preview: list[BulkLine] = []
+    result: list[BulkLine] = []
+    error: str = ""
+    form_key: int = 0
+    date_from: str = ""
+    date_to: str = ""
+    weekdays: list[int] = [0, 1, 3, 4]
+    _request: BulkRequest | None = None
+
+    @rx.var
+    def preview_ok(self) -> int:
+        return sum(1 for line in self.preview if line.ok)
+
+    @rx.var
+    def result_ok(self) -> int:
+        return sum(1 for line in self.result if line.ok)
+
+    @rx.event
+    async def load(self):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        self.children = await _children(actor)
+        self.activities = [[str(i), n] for i, n in await in_read(calendar.household_activities, actor=actor)]
+        self.preview, self.result, self.error, self._request = [], [], "", None
+        self._preset("next_month")
+
+    @rx.event
+    def preset(self, which: str):
+        """"La semaine prochaine" or "Le mois prochain": fill the dates."""
+        self._preset(which)
+
+    def _preset(self, which: str) -> None:
+        today = clock.today()
+        if which == "next_week":
+            start = _monday(today) + timedelta(days=7)
+            end = start + timedelta(days=4)
+            self.weekdays = [0, 1, 2, 3, 4]
+        else:
+            start = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+            end = date(start.year + start.month // 12, start.month % 12 + 1, 1) - timedelta(days=1)
+        self.date_from, self.date_to = start.isoformat(), end.isoformat()
+        self.preview, self.result = [], []
+        self.form_key += 1
+
+    def _parse(self, form: dict) -> BulkRequest:
+        try:
+            start, end = date.fromisoformat(str(form.get("date_from"))), date.fromisoformat(str(form.get("date_to")))
+            activity_id = int(form.get("activity_id") or 0)
+        except ValueError as exc:
+            raise InvalidInput("Indiquez les dates de début et de fin.") from exc
+        if not activity_id:
+            raise InvalidInput("Choisissez une activité.")
+        child_ids = [int(k.split("-")[1]) for k, v in form.items() if k.startswith("child-") and v]
+        if not child_ids:
+            raise InvalidInput("Choisissez au moins un enfant.")
+        weekdays = [int(k.split("-")[1]) for k, v in form.items() if k.startswith("day-") and v]
+        self.date_from, self.date_to, self.weekdays = start.isoformat(), end.isoformat(), weekdays
+        return BulkRequest(child_ids=child_ids, activity_id=activity_id, date_from=start, date_to=end,
+                           weekdays=weekdays, action=str(form.get("action", "book")),
+                           join_waiting_list=bool(form.get("join_waiting_list")))
+
+    @rx.event
+    async def show_preview(self, form: dict):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        self.result = []
+        try:
+            request = self._parse(form)
+            self.preview = await in_read(calendar.preview_bulk, actor=actor, request=request)
+        except DomainError as exc:
+            self.error, self.preview = exc.message, []
+            return
+        self._request, self.error = request, ""
+        if not self.preview:
+            self.error = "Aucune date ne correspond : vérifiez l'activité, les jours et la période."
+
+    @rx.event
+    async def confirm(self):
+        actor, redirect = await self._guard("parent")
+        if redirect:
+            return redirect
+        if self._request is None:
+            return
+        try:
+            self.result = await in_transaction(calendar.apply_bulk, actor=actor, request=self._request)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.preview, self._request = [], None
+        return rx.toast.success(f"{self.result_ok} date(s) traitée(s).")
