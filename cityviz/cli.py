@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlmodel import select
+
 from cityviz import config, db, schema
-from cityviz.services import accounts, demo, organizations, passwords
+from cityviz.models import StaffMembership, User
+from cityviz.services import accounts, auth, billing, demo, organizations, passwords
 from cityviz.services import email as mail
 from cityviz.services.actor import Actor
 from cityviz.services.errors import DomainError
@@ -72,6 +75,29 @@ def _invite(args) -> None:
     _report_invitation(invited)
 
 
+def _issue_period(args) -> None:
+    """Issue a month's invoices (resumes after an interruption, never twice)."""
+    with db.read() as s:
+        org = organizations.get_by_slug(s, organizations.slugify(args.organization))
+        if org is None:
+            raise DomainError(f"Organisation inconnue : {args.organization}")
+        query = select(StaffMembership.user_id).join(User, User.id == StaffMembership.user_id).where(
+            StaffMembership.organization_id == org.id)
+        if args.agent:
+            query = query.where(User.email == args.agent.strip().lower())
+        staff = s.exec(query.order_by(StaffMembership.role, StaffMembership.id)).first()
+        if staff is None:
+            raise DomainError("Aucun agent de cette organisation ne correspond.")
+        actor = auth.actor_for_user(s, user_id=staff)
+
+    def show(progress) -> None:
+        print(f"{progress.done}/{progress.total} facture(s)", flush=True)
+
+    result = billing.issue_all(db.transaction, actor=actor, organization_id=org.id, month=args.month,
+                               on_progress=show, chunk=args.chunk)
+    print(f"Période facturée : {result.done} facture(s).")
+
+
 def _outbox(args) -> None:
     with db.read() as s:
         rows, total = mail.list_outbox(s, actor=Actor.system(), per_page=args.limit)
@@ -114,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10)
     p.set_defaults(func=_outbox)
     sub.add_parser("send-mail", help="envoyer les e-mails en attente (SMTP)").set_defaults(func=_send_mail)
+    p = sub.add_parser("issue-period", help="émettre les factures d'un mois (reprend après une interruption)")
+    p.add_argument("organization", help="nom de l'organisation")
+    p.add_argument("month", help="mois à facturer, par exemple 2026-09")
+    p.add_argument("--chunk", type=int, default=billing.CHUNK, help="foyers par transaction")
+    p.add_argument("--agent", help="adresse de l'agent au nom duquel émettre (défaut : un administrateur)")
+    p.set_defaults(func=_issue_period)
     return parser
 
 

@@ -23,6 +23,7 @@ BOOKINGS = "/reservations"
 ENROL = "/reservations/inscription"
 BULK = "/reservations/plusieurs-dates"
 INVOICES = "/factures"
+INVOICE = "/facture"  # ?type=facture|avoir&id=…
 
 # Staff pages
 ADMIN = "/admin"
@@ -39,6 +40,12 @@ ADMIN_REGISTRATIONS = "/admin/inscriptions"
 ADMIN_OCCUPANCY = "/admin/frequentation"
 ADMIN_ATTENDANCE = "/admin/pointage"
 ADMIN_CLOSURES = "/admin/fermetures"
+ADMIN_BILLING = "/admin/facturation"
+ADMIN_INVOICES = "/admin/factures"
+ADMIN_INVOICE = "/admin/facture"  # ?type=…&id=…
+ADMIN_UNPAID = "/admin/impayes"
+ADMIN_REGIE = "/admin/regie"
+ADMIN_DEBITS = "/admin/prelevements"
 
 # HTTP endpoints (not Reflex pages)
 SESSION_ENDPOINT = "/auth/session"
@@ -49,6 +56,7 @@ NEWS_IMAGE = "/fichiers/actualite"  # /<post id>
 EXPORT = "/fichiers/mes-donnees"
 DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
+INVOICE_FILE = "/fichiers/pdf"  # /facture|avoir/<id>
 
 
 def document_url(document_id: int) -> str:

@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from cityviz import routes
-from cityviz.api import files, session
+from cityviz.api import bank_simulator, files, payments, session
 
 
 def build_api() -> Starlette:
@@ -22,5 +22,9 @@ def build_api() -> Starlette:
             Route(routes.EXPORT, files.export, methods=["GET"]),
             Route(routes.DAILY_COUNTS, files.daily_counts, methods=["GET"]),
             Route(routes.CALENDAR_FEED + "/{token}.ics", files.calendar_feed, methods=["GET"]),
+            Route(routes.INVOICE_FILE + "/{kind}/{item_id}", files.invoice_pdf, methods=["GET"]),
+            Route("/paiement/notification/{organization_id}", payments.notification, methods=["GET", "POST"]),
+            Route("/paiement/retour/{organization_id}", payments.payer_return, methods=["GET"]),
+            *bank_simulator.routes(),
         ]
     )

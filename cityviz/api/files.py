@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cityviz import db, routes
-from cityviz.services import attendance, auth, documents, families, feeds, news, privacy
+from cityviz.services import attendance, auth, documents, families, feeds, invoices, news, privacy
 from cityviz.services.actor import Actor
 from cityviz.services.errors import DomainError, NotAuthenticated, NotFound
 
@@ -119,3 +119,14 @@ def calendar_feed(request: Request) -> Response:
         return _refusal(exc)
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=900", "X-Content-Type-Options": "nosniff"})
+
+
+def invoice_pdf(request: Request) -> Response:
+    kind = "invoice" if request.path_params.get("kind") == "facture" else "credit_note"
+    try:
+        actor = _actor(request)
+        with db.read() as s:
+            data, name = invoices.pdf(s, actor=actor, kind=kind, document_id=_id(request))
+    except DomainError as exc:
+        return _refusal(exc)
+    return _private(data, "application/pdf", name, download=request.query_params.get("telecharger") == "1")

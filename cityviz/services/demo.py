@@ -132,6 +132,8 @@ def _organization(s: Session, name: str, postal_code: str, city: str) -> Organiz
     org.legal_name = f"Régie enfance de {name}"
     org.legal_address = f"Mairie, place de la République, {postal_code} {city}"
     org.siret = "21140118700016" if postal_code == "14760" else "21179999900011"
+    org.payment_backend = "dummy"  # the bank simulator: online payment works offline
+    org.sepa_creditor_id, org.sepa_iban, org.sepa_bic = "FR72ZZZ123456", "FR7630006000011234567890189", "AGRIFRPP"
     now = clock.now()
     for position, (label, scope, mandatory, description) in enumerate(REQUIREMENTS):
         s.add(DocumentRequirement(organization_id=org.id, name=label, scope=scope, mandatory=mandatory,
