@@ -9,7 +9,16 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
 from cityviz import clock
-from cityviz.models import Activity, ActivityRegistration, ActivitySession, Closure, FamilyQuotient, PriceBand
+from cityviz.models import (
+    Activity,
+    ActivityRegistration,
+    ActivitySession,
+    Attendance,
+    Booking,
+    Closure,
+    FamilyQuotient,
+    PriceBand,
+)
 from cityviz.services import audit, bookings, rules
 from cityviz.services.actor import Actor
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
@@ -167,12 +176,17 @@ def sync_sessions(s: Session, activity: Activity) -> None:
     existing = {x.date: x for x in s.exec(select(ActivitySession).where(
         ActivitySession.activity_id == activity.id).with_for_update()).all()}
     stale = [x for d, x in existing.items() if d not in wanted]
-    busy = [x for x in stale if x.booked_count or x.waiting_count]
+    marked = set(s.exec(select(Attendance.session_id).where(
+        col(Attendance.session_id).in_([x.id for x in stale])).distinct()).all()) if stale else set()
+    busy = [x for x in stale if x.booked_count or x.waiting_count or x.id in marked]
     if busy:
         raise Conflict("Des enfants sont inscrits le " + ", ".join(format_date(x.date) for x in busy[:5])
                        + " : fermez plutôt ces dates (Fermetures) avant de les retirer du calendrier.")
     if stale:
-        s.execute(delete(ActivitySession).where(col(ActivitySession.id).in_([x.id for x in stale])))
+        # Only cancelled bookings remain on these days: they go with their session.
+        stale_ids = [x.id for x in stale]
+        s.execute(delete(Booking).where(col(Booking.session_id).in_(stale_ids), Booking.status == "cancelled"))
+        s.execute(delete(ActivitySession).where(col(ActivitySession.id).in_(stale_ids)))
     too_small = [x for x in existing.values() if x.date in wanted and x.booked_count > activity.capacity]
     if too_small:
         raise Conflict(f"Capacité trop faible : {too_small[0].booked_count} enfants déjà réservés le "

@@ -21,27 +21,31 @@ def parse_euros(text: str, field: str) -> int:
     """'1,20' or '1.20' or '1' -> 120 cents (no float on the way)."""
     raw = str(text or "").strip().replace("€", "").replace(" ", "").replace("\u202f", "").replace(",", ".")
     whole, _, decimals = raw.partition(".")
-    if not whole.isdigit() or (decimals and (not decimals.isdigit() or len(decimals) > 2)):
+    if not _digits(whole) or (decimals and (not _digits(decimals) or len(decimals) > 2)):
         raise InvalidInput("Montant invalide (exemple : 2,50).", field=field)
     return int(whole) * 100 + int((decimals or "0").ljust(2, "0"))
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _minutes(text: str, field: str) -> int:
     try:
-        hours, minutes = str(text).split(":")[:2]
-        value = int(hours) * 60 + int(minutes)
+        hours, minutes = (int(part) for part in str(text).split(":")[:2])
     except ValueError as exc:
         raise InvalidInput("Heure invalide (exemple : 12:00).", field=field) from exc
-    if not 0 <= value < 24 * 60:
+    if not (0 <= hours < 24 and 0 <= minutes < 60):  # "12:75" is not 13:15
         raise InvalidInput("Heure invalide (exemple : 12:00).", field=field)
-    return value
+    return hours * 60 + minutes
 
 
 def _optional_int(text: str, field: str, label: str) -> int | None:
     text = str(text or "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not _digits(text):
         raise InvalidInput(f"{label} : un nombre entier est attendu.", field=field)
     return int(text)
 
@@ -55,7 +59,7 @@ def _rule(form: dict, prefix: str) -> rules.NoticeRule:
         raise InvalidInput("Un délai compte au plus 60 jours.", field=f"{prefix}_days")
     weekday = _optional_int(form.get(f"{prefix}_weekday"), f"{prefix}_weekday", "Jour") if kind == "previous_week" \
         else None
-    if kind == "previous_week" and weekday is None:
+    if kind == "previous_week" and (weekday is None or weekday > 6):
         raise InvalidInput("Choisissez le jour de la semaine précédente.", field=f"{prefix}_weekday")
     return rules.NoticeRule(kind, days, _minutes(form.get(f"{prefix}_time") or "00:00", f"{prefix}_time"), weekday)
 

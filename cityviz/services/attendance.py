@@ -129,7 +129,8 @@ def mark_attendance(s: Session, *, actor: Actor, session_id: int, child_id: int,
                            if not booked else "Cet enfant a une réservation : choisissez présent ou absent.")
     child = s.get(Person, child_id)
     registered = s.exec(select(ActivityRegistration.id).where(
-        ActivityRegistration.activity_id == activity.id, ActivityRegistration.child_id == child_id)).first()
+        ActivityRegistration.activity_id == activity.id, ActivityRegistration.child_id == child_id,
+        ActivityRegistration.status == "validated")).first()
     if child is None or (not booked and registered is None):
         raise NotFound("Enfant inconnu de cette activité.")
     mark = s.exec(select(Attendance).where(Attendance.session_id == session.id,
