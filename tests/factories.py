@@ -17,9 +17,11 @@ PASSWORD = "une phrase assez longue"
 
 
 def make_organization(s: Session, name: str | None = None, postal_code: str = "14760") -> Organization:
+    from cityviz.services.organizations import slugify
+
     n = next(_seq)
     name = name or f"Commune {n}"
-    org = Organization(name=name, slug=f"commune-{n}-{name.lower().replace(' ', '-')}",
+    org = Organization(name=name, slug=slugify(name),
                        postal_code=postal_code, city=name, created_at=clock.now())
     s.add(org)
     s.flush()

@@ -8,7 +8,7 @@ from cityviz import routes
 from cityviz.services import accounts, documents, dossiers, households
 from cityviz.services.dossiers import DossierView, MemberChoice, OrganizationHit, RequirementStatus
 from cityviz.services.errors import DomainError, NotAuthenticated
-from cityviz.services.households import ChildView, GuardianView, ProfileView
+from cityviz.services.households import ChildView, ProfileView
 from cityviz.state.base import AuthState, in_read, in_transaction
 from cityviz.state.uploads import read_upload
 
