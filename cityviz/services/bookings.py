@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import and_, bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from cityviz import clock, config
@@ -125,13 +125,86 @@ def _save_booking(s: Session, booking: Booking | None, session: ActivitySession,
     s.flush()
 
 
+# The hot path (the morning the canteen opens): everything the decision needs
+# in one locked query, then the writes as prepared Core statements — the
+# write lock is held for as little Python work as possible.
+_NOTICE = [f"{p}_{c}" for p in ("booking", "cancel", "late")
+           for c in ("notice_kind", "notice_days", "cutoff_minutes", "notice_weekday")]
+_FACTS = (
+    select(ActivitySession.id, ActivitySession.date, ActivitySession.capacity, ActivitySession.booked_count,
+           ActivitySession.waiting_count, ActivitySession.closure_id, ActivitySession.activity_id,
+           Activity.weekdays, Activity.start_date, Activity.end_date, Activity.start_minutes,
+           Activity.end_minutes, Activity.horizon_days, Activity.late_surcharge_percent,
+           *[getattr(Activity, name) for name in _NOTICE],
+           Person.household_id.label("child_household_id"), Person.first_name.label("child_first_name"),
+           ActivityRegistration.status.label("registration"), Booking.id.label("booking_id"),
+           Booking.status.label("booking_status"), Booking.waiting_position.label("booking_position"))
+    .select_from(ActivitySession)
+    .join(Activity, Activity.id == ActivitySession.activity_id)
+    .outerjoin(Person, and_(Person.id == bindparam("child_id"), Person.role == "child"))
+    .outerjoin(ActivityRegistration, and_(ActivityRegistration.activity_id == ActivitySession.activity_id,
+                                          ActivityRegistration.child_id == bindparam("child_id")))
+    .outerjoin(Booking, and_(Booking.session_id == ActivitySession.id, Booking.child_id == bindparam("child_id")))
+    .where(ActivitySession.id == bindparam("session_id"))
+    .with_for_update(of=ActivitySession.__table__)
+)
+_TAKE_PLACE = (update(ActivitySession.__table__)
+               .where(ActivitySession.__table__.c.id == bindparam("sid"),
+                      ActivitySession.__table__.c.booked_count < ActivitySession.__table__.c.capacity)
+               .values(booked_count=ActivitySession.__table__.c.booked_count + 1))
+_QUEUE = (update(ActivitySession.__table__).where(ActivitySession.__table__.c.id == bindparam("sid"))
+          .values(waiting_count=bindparam("position")))
+_INSERT_BOOKING = insert(Booking.__table__)
+_REUSE_BOOKING = (update(Booking.__table__).where(Booking.__table__.c.id == bindparam("bid"))
+                  .values(status=bindparam("status"), waiting_position=bindparam("position"),
+                          is_late=bindparam("late"), updated_at=bindparam("now"), cancelled_at=None,
+                          cancel_reason=None))
+
+
 def book_session(s: Session, *, actor: Actor, child_id: int, session_id: int,
                  join_waiting_list: bool = False) -> Outcome:
-    child = own_child(s, actor, child_id)
-    session = lock_session(s, session_id)
-    activity = s.get(Activity, session.activity_id)
-    return book_locked(s, actor=actor, session=session, activity=activity, child=child,
-                       join_waiting_list=join_waiting_list, now=clock.now())
+    household_id = actor.require_household()
+    connection = s.connection()
+    facts = connection.execute(_FACTS, {"child_id": child_id, "session_id": session_id}).first()
+    if facts is None:
+        raise NotFound("Date introuvable.")
+    if facts.child_household_id != household_id:
+        raise AccessDenied()
+    now = clock.now()
+    closed = None
+    if facts.closure_id is not None:
+        closed = s.get(Closure, facts.closure_id).reason
+    decision = rules.decide(
+        rules=rules.ActivityRules.from_activity(facts), session_date=facts.date, now=now, closed_reason=closed,
+        capacity=facts.capacity, booked_count=facts.booked_count, registration=facts.registration,
+        booking_status=facts.booking_status, waiting_position=facts.booking_position)
+    if decision.can_book:
+        if connection.execute(_TAKE_PLACE, {"sid": session_id}).rowcount != 1:
+            raise SessionFull()  # cannot happen under the lock; the guard stays
+        _write_booking(connection, facts, actor, child_id, now, "booked", None, decision.late)
+        return Outcome("booked", late=decision.late)
+    if decision.can_join_waiting_list and join_waiting_list:
+        position = facts.waiting_count + 1
+        connection.execute(_QUEUE, {"sid": session_id, "position": position})
+        _write_booking(connection, facts, actor, child_id, now, "waiting", position, False)
+        return Outcome("waiting", position=position)
+    if decision.state == "full":
+        raise SessionFull(decision.reason)
+    if decision.state in ("booked", "waiting"):
+        raise BookingRefused(f"{facts.child_first_name} est déjà inscrit(e) ce jour-là ({decision.label}).")
+    raise BookingRefused(decision.reason or f"Réservation impossible : {decision.label.lower()}.")
+
+
+def _write_booking(connection, facts, actor: Actor, child_id: int, now: datetime, status: str,
+                   position: int | None, late: bool) -> None:
+    if facts.booking_id is None:
+        connection.execute(_INSERT_BOOKING, {
+            "session_id": facts.id, "child_id": child_id, "household_id": facts.child_household_id,
+            "status": status, "waiting_position": position, "is_late": late, "created_at": now, "updated_at": now,
+            "created_by_id": actor.user_id, "cancelled_at": None, "cancel_reason": None})
+    else:
+        connection.execute(_REUSE_BOOKING, {"bid": facts.booking_id, "status": status, "position": position,
+                                            "late": late, "now": now})
 
 
 def cancel_locked(s: Session, *, actor: Actor, session: ActivitySession, activity: Activity, child: Person,

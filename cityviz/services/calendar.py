@@ -63,6 +63,7 @@ class _Facts:
     sessions: list[ActivitySession]
     closures: dict[int, str]
     bookings: dict[tuple[int, int], Booking]  # (session, child) -> booking
+    rules: dict[int, rules.ActivityRules] = dataclasses.field(default_factory=dict)
 
 
 def _children(s: Session, actor: Actor, child_ids: list[int] | None) -> list[Person]:
@@ -99,8 +100,10 @@ def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, l
 def _decide(facts: _Facts, session: ActivitySession, child: Person, now) -> rules.Decision:
     activity = facts.activities[session.activity_id]
     booking = facts.bookings.get((session.id, child.id))
+    if activity.id not in facts.rules:  # built once per activity, not per cell
+        facts.rules[activity.id] = rules.ActivityRules.from_activity(activity)
     return rules.decide(
-        rules=rules.ActivityRules.from_activity(activity), session_date=session.date, now=now,
+        rules=facts.rules[activity.id], session_date=session.date, now=now,
         closed_reason=facts.closures.get(session.closure_id) if session.closure_id else None,
         capacity=session.capacity, booked_count=session.booked_count,
         registration=facts.registrations.get((activity.id, child.id)),
