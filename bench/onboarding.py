@@ -171,8 +171,8 @@ def add_households(conn, town: Town, org: int, count: int) -> None:
             if first_org:
                 if not town.parent_email:  # the parent measured: this household, with a draft dossier
                     town.parent_email = next(g["email"] for g in people if g["household_id"] == p["household_id"])
-                town.tally.update([status, "all"] + ["mar"] * any(p[k].lower().startswith("mar")
-                                                                    for k in ("last_name", "first_name")))
+                # The staff search looks up family names (stored in capitals).
+                town.tally.update([status, "all"] + ["mar"] * p["last_name"].upper().startswith("MAR"))
         if p["household_id"] in with_documents:
             for req in town.reqs[org][0 if p["role"] == "guardian" else 1]:
                 status = rng.choices(("accepted", "pending", "refused"), (70, 20, 10))[0]

@@ -117,3 +117,14 @@ def test_invoice_numbers_are_unique_per_organization_and_line_totals_add_up():
                           date_from=date(2026, 9, 1), date_to=date(2026, 9, 1), quantity=2,
                           unit_price_cents=100, total_cents=150))
         s.flush()
+
+
+def test_migrations_match_the_models():
+    """Every model change comes with its migration (what `alembic check` verifies)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with db.get_engine().connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []

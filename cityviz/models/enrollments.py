@@ -18,6 +18,7 @@ class Enrollment(SQLModel, table=True):
         UniqueConstraint("person_id", "organization_id", name="uq_enrollment_person_org"),
         CheckConstraint(_STATUS_CHECK, name="ck_enrollment_status"),
         Index("ix_enrollment_org_status", "organization_id", "status", "updated_at"),
+        Index("ix_enrollment_org_updated", "organization_id", "updated_at", "id"),  # "all" filter
     )
 
     id: int | None = Field(default=None, primary_key=True)

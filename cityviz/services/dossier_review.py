@@ -47,13 +47,15 @@ def list_dossiers(s: Session, *, actor: Actor, organization_id: int, status: str
     conditions = [Enrollment.organization_id == organization_id]
     if status in STAFF_STATUS_LABELS:
         conditions.append(Enrollment.status == status)
-    search = " ".join(str(search or "").split()).lower()
-    if search:
-        pattern = f"{search}%"
-        conditions.append(or_(func.lower(Person.last_name).like(pattern),
-                              func.lower(Person.first_name).like(pattern)))
-    total = s.exec(select(func.count()).select_from(Enrollment)
-                   .join(Person, Person.id == Enrollment.person_id).where(*conditions)).one()
+    prefix = " ".join(str(search or "").split()).upper()
+    if prefix:
+        # Family names are stored in capitals: a range on the indexed column,
+        # portable and fast (no lower() that would hide the index).
+        conditions += [Person.last_name >= prefix, Person.last_name < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+    count = select(func.count()).select_from(Enrollment)
+    if prefix:  # the join only when the search needs it
+        count = count.join(Person, Person.id == Enrollment.person_id)
+    total = s.exec(count.where(*conditions)).one()
     rows = s.exec(select(Enrollment.id, Enrollment.status, Enrollment.updated_at, Person.first_name,
                          Person.last_name, Person.role)
                   .join(Person, Person.id == Enrollment.person_id).where(*conditions)

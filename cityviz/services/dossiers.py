@@ -243,8 +243,3 @@ def household_dossiers(s: Session, *, actor: Actor) -> list[DossierSummary]:
                            organization=org, status=e.status, status_label=STATUS_LABELS[e.status],
                            rejection_reason=e.rejection_reason) for e, p, org in rows]
 
-
-def count_household_enrollments(s: Session, household_id: int) -> int:
-    return s.exec(select(func.count()).select_from(Enrollment)
-                  .where(Enrollment.household_id == household_id)).one()
-

@@ -27,8 +27,12 @@ class NextAction:
     buttons: list[ActionButton]
 
 
-def next_action(s: Session, *, actor: Actor) -> NextAction | None:
-    """In order of need: profile, children, organization, dossiers to finalise."""
+def next_action(s: Session, *, actor: Actor,
+                dossier_list: list[dossiers.DossierSummary] | None = None) -> NextAction | None:
+    """In order of need: profile, children, organization, dossiers to finalise.
+
+    `dossier_list`: the household's dossiers when the caller already has them.
+    """
     household_id = actor.require_household()
     me = s.get(Person, actor.person_id)
     if not profile_is_complete(me, s.get(Household, household_id)):
@@ -42,13 +46,14 @@ def next_action(s: Session, *, actor: Actor) -> NextAction | None:
         return NextAction("children", "Ajouter un ou plusieurs enfants",
                           "Créez la fiche de chaque enfant : nom, date de naissance, classe, allergies…",
                           [ActionButton("Ajouter un enfant", routes.CHILDREN)])
-    if not dossiers.count_household_enrollments(s, household_id):
+    if dossier_list is None:
+        dossier_list = dossiers.household_dossiers(s, actor=actor)
+    if not dossier_list:
         return NextAction("organization", "Inscrire des personnes à une organisation",
                           "Aucun membre de votre foyer n'est enregistré auprès d'une organisation. "
                           "Trouvez la vôtre avec son code postal.",
                           [ActionButton("Trouver mon organisation", routes.ORGANIZATIONS)])
-    to_finish = [d for d in dossiers.household_dossiers(s, actor=actor)
-                 if d.status in ("draft", "rejected")]
+    to_finish = [d for d in dossier_list if d.status in ("draft", "rejected")]
     if to_finish:
         return NextAction("dossiers", "Finaliser le dossier d'inscription",
                           "Quelques documents sont demandés ; ceux communs au foyer ne le sont qu'une fois.",

@@ -13,7 +13,8 @@ from cityviz.state.base import AuthState, in_read
 
 def _home(s, *, actor):
     """Everything the home page shows, in one read transaction."""
-    return (onboarding.next_action(s, actor=actor), dossiers.household_dossiers(s, actor=actor),
+    dossier_list = dossiers.household_dossiers(s, actor=actor)
+    return (onboarding.next_action(s, actor=actor, dossier_list=dossier_list), dossier_list,
             news.feed_for_household(s, actor=actor))
 
 
