@@ -14,6 +14,14 @@ from cityviz.pages.admin.activities import (
     occupancy_page,
     registrations_page,
 )
+from cityviz.pages.admin.billing import (
+    billing_page,
+    debits_page,
+    invoice_admin_page,
+    invoices_admin_page,
+    regie_page,
+    unpaid_page,
+)
 from cityviz.pages.admin.families import (
     dossier_review_page,
     dossiers_page,
@@ -25,11 +33,21 @@ from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.family import children_page, dossier_page, profile_page, register_page
 from cityviz.pages.home import home_page
+from cityviz.pages.invoices import invoice_page, invoices_page
 from cityviz.pages.reservations import bulk_page, calendar_page, enrol_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState
+from cityviz.state.invoices import InvoiceListState, InvoiceState
+from cityviz.state.staff_billing import (
+    BillingState,
+    DebitsState,
+    RegieState,
+    StaffInvoicesState,
+    StaffInvoiceState,
+    UnpaidState,
+)
 from cityviz.state.reservations import BulkState, CalendarState, EnrolState
 from cityviz.state.staff_activities import (
     ActivitiesState,
@@ -88,3 +106,11 @@ _page(registrations_page, routes.ADMIN_REGISTRATIONS, "Inscriptions aux activit�
 _page(occupancy_page, routes.ADMIN_OCCUPANCY, "Fréquentation", OccupancyState.load)
 _page(attendance_page, routes.ADMIN_ATTENDANCE, "Pointage", AttendanceState.load)
 _page(closures_page, routes.ADMIN_CLOSURES, "Fermetures", ClosuresState.load)
+_page(invoices_page, routes.INVOICES, "Mes factures", InvoiceListState.load)
+_page(invoice_page, routes.INVOICE, "Facture", InvoiceState.load)
+_page(billing_page, routes.ADMIN_BILLING, "Facturation", BillingState.load)
+_page(invoices_admin_page, routes.ADMIN_INVOICES, "Factures", StaffInvoicesState.load)
+_page(invoice_admin_page, routes.ADMIN_INVOICE, "Facture", StaffInvoiceState.load)
+_page(unpaid_page, routes.ADMIN_UNPAID, "Impayés", UnpaidState.load)
+_page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
+_page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)

@@ -15,7 +15,7 @@ def test_demo_is_idempotent_and_its_accounts_log_in(capsys):
         orgs = s.exec(select(Organization).order_by(Organization.name)).all()
         assert [(o.name, o.postal_code, o.is_demo) for o in orgs] == [
             ("Bretteville-sur-Odon", "14760", True), ("Démostars-sur-Mer", "17999", True)]
-        assert s.exec(select(func.count()).select_from(User)).one() == 4
+        assert s.exec(select(func.count()).select_from(User)).one() == len(demo.DEMO_ACCOUNTS)
         names = sorted(a.name for a in s.exec(select(Activity).where(Activity.organization_id == orgs[1].id)))
         assert names == ["Accueil de loisirs du mercredi", "Garderie du matin", "Garderie du soir",
                          "Restauration scolaire"]

@@ -3,6 +3,7 @@ the payer's return. What is recorded is decided by cityviz.services.pay_online."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from starlette.requests import Request
@@ -25,8 +26,8 @@ def _organization(request: Request) -> int:
 async def notification(request: Request) -> Response:
     payload = online_payment.notification_payload(request.method, request.url.query, await request.body())
     try:
-        outcome = pay_online.handle_bank_answer(organization_id=_organization(request), payload=payload,
-                                                from_notification=True)
+        outcome = await asyncio.to_thread(pay_online.handle_bank_answer, organization_id=_organization(request),
+                                          payload=payload, from_notification=True)
     except DomainError as exc:
         logger.warning("bank notification refused: %s", exc.message)
         return PlainTextResponse(exc.message, status_code=400)

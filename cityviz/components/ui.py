@@ -79,3 +79,17 @@ def pager(page: rx.Var, total: rx.Var, per_page: int, on_previous, on_next) -> r
         justify="between",
         width="100%",
     )
+
+
+
+def file_link(*children, href, **props) -> rx.Component:
+    """A link to a file served by the backend: a plain anchor, so that the
+    browser fetches it (a client-side route change would not)."""
+    return rx.el.a(*children, href=href, style={"textDecoration": "none", "color": "inherit"},
+                   custom_attrs={"reloadDocument": True}, **props)
+
+
+def file_button(label: str, icon: str, href, **props) -> rx.Component:
+    """The same, looking like a button (one interactive element, not a button in a link)."""
+    return rx.button(rx.el.a(rx.icon(icon, size=16), label, href=href, custom_attrs={"reloadDocument": True}),
+                     as_child=True, **props)

@@ -7,7 +7,7 @@ import reflex as rx
 from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import parent_page
-from cityviz.components.ui import checkbox, labelled_select, section, status_badge, textarea
+from cityviz.components.ui import checkbox, file_link, labelled_select, section, status_badge, textarea
 from cityviz.services.dossiers import MemberChoice, OrganizationHit, RequirementStatus
 from cityviz.services.households import SCHOOL_LEVELS, ChildView, GuardianView
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
@@ -158,8 +158,8 @@ def profile_page() -> rx.Component:
                 section(
                     "Sécurité et données",
                     rx.link("Changer mon mot de passe", href=routes.PASSWORD),
-                    rx.link(rx.hstack(rx.icon("download", size=16), rx.text("Télécharger mes données"),
-                                      align="center"), href=routes.EXPORT, is_external=False),
+                    file_link(rx.hstack(rx.icon("download", size=16), rx.text("Télécharger mes données"),
+                                        align="center", color="var(--accent-11)"), href=routes.EXPORT),
                     rx.text("Toutes les informations que le portail détient sur votre foyer (fichier ZIP).",
                             size="1", color_scheme="gray"),
                 ),

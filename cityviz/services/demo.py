@@ -47,6 +47,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("agent.bretteville@example.org", "agent de Bretteville-sur-Odon"),
     DemoAccount("agent.demostars@example.org", "agent de Démostars-sur-Mer"),
     DemoAccount("audrey.noiret@example.org", "parent (foyer NOIRET, Démostars-sur-Mer)"),
+    DemoAccount("julie.martin@example.org", "parent (foyer MARTIN, Démostars-sur-Mer)"),
 )
 
 ORGANIZATIONS = (
@@ -189,6 +190,28 @@ def _noiret(s: Session, org: Organization, password_hash: str) -> None:
                               to_status="validated", reason="Données de démonstration"))
 
 
+def _martin(s: Session, org: Organization, password_hash: str) -> None:
+    """A second family of the town (no quotient on file: the highest price band)."""
+    if s.exec(select(User).where(User.email == "julie.martin@example.org")).first():
+        return
+    now = clock.now()
+    household = Household(street="4 allée des Pins", postal_code=org.postal_code, city=org.city, created_at=now,
+                          created_by_organization_id=org.id, is_demo=True)
+    s.add(household)
+    s.flush()
+    julie = Person(household_id=household.id, role="guardian", civility="Mme", first_name="Julie",
+                   last_name="MARTIN", email="julie.martin@example.org", phone_mobile="+33611223344",
+                   created_at=now)
+    hugo = Person(household_id=household.id, role="child", first_name="Hugo", last_name="MARTIN",
+                  birth_date=date(2018, 1, 22), sex="M", school="École des Dunes", school_level="CE2",
+                  created_at=now)
+    s.add_all([julie, hugo])
+    s.flush()
+    _user(s, "julie.martin@example.org", password_hash, person_id=julie.id)
+    s.add(Enrollment(person_id=hugo.id, household_id=household.id, organization_id=org.id, status="validated",
+                     created_at=now, updated_at=now, submitted_at=now, decided_at=now))
+
+
 def load_demo(s: Session, *, actor: Actor, password_hash: str) -> None:
     """Create what is missing of the demo (hash `DEMO_PASSWORD` before calling)."""
     actor.require_platform_admin()
@@ -204,20 +227,21 @@ def load_demo(s: Session, *, actor: Actor, password_hash: str) -> None:
             s.add(StaffMembership(user_id=agent.id, organization_id=org.id, role="admin",
                                   created_at=clock.now()))
     _noiret(s, orgs["Démostars-sur-Mer"], password_hash)
+    _martin(s, orgs["Démostars-sur-Mer"], password_hash)
     s.flush()
-    _history(s, orgs["Démostars-sur-Mer"])
+    _history(s, orgs["Démostars-sur-Mer"], "Léa", "NOIRET", ["canteen", "evening_care"])
+    _history(s, orgs["Démostars-sur-Mer"], "Hugo", "MARTIN", ["canteen"])
 
 
-def _history(s: Session, org: Organization) -> None:
-    """Léa NOIRET eats at the canteen and stays at the evening care: her bookings
-    since the start of the school year, two weeks ahead, and the attendance of
-    the past days — so that calendars, attendance and invoices have something to show."""
-    lea = s.exec(select(Person).where(Person.first_name == "Léa", Person.last_name == "NOIRET")).first()
+def _history(s: Session, org: Organization, first_name: str, last_name: str, kinds: list[str]) -> None:
+    """A child's bookings since the start of the school year (canteen every day,
+    evening care on Tuesdays and Thursdays), two weeks ahead, and the attendance
+    of the past days — so that calendars, attendance and invoices have something to show."""
+    lea = s.exec(select(Person).where(Person.first_name == first_name, Person.last_name == last_name)).first()
     if lea is None or s.exec(select(ActivityRegistration).where(ActivityRegistration.child_id == lea.id)).first():
         return
     now, today = clock.now(), clock.today()
-    chosen = s.exec(select(Activity).where(Activity.organization_id == org.id,
-                                           col(Activity.kind).in_(["canteen", "evening_care"]))).all()
+    chosen = s.exec(select(Activity).where(Activity.organization_id == org.id, col(Activity.kind).in_(kinds))).all()
     for activity in chosen:
         s.add(ActivityRegistration(activity_id=activity.id, child_id=lea.id, household_id=lea.household_id,
                                    status="validated", requested_at=now, decided_at=now))

@@ -229,3 +229,61 @@ def pdf(s: Session, *, actor: Actor, kind: str, document_id: int) -> tuple[bytes
     doc = _invoice_document(s, document) if kind == "invoice" else _note_document(s, document)
     prefix = "facture" if kind == "invoice" else "avoir"
     return invoice_pdf.render_pdf(doc), f"{prefix}-{doc.number}.pdf"
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffInvoiceRow:
+    kind: str
+    id: int
+    number: str
+    issued: str
+    payer: str
+    label: str
+    total: str
+    remaining: str
+    status: str
+
+
+def list_documents(s: Session, *, actor: Actor, organization_id: int, search: str = "", page: int = 0,
+                   per_page: int = 30) -> tuple[list[StaffInvoiceRow], int]:
+    """The organization's invoices (newest first), searched by number or payer, one page."""
+    actor.require_staff(organization_id)
+    conditions = [Invoice.organization_id == organization_id]
+    search = " ".join(str(search or "").split())
+    if search:
+        pattern = f"%{search.lower()}%"
+        conditions.append(func.lower(Invoice.number).like(pattern) | func.lower(Invoice.payer_name).like(pattern))
+    total = s.exec(select(func.count()).select_from(Invoice).where(*conditions)).one()
+    rows = s.exec(select(Invoice).where(*conditions).order_by(col(Invoice.issued_at).desc(), col(Invoice.id).desc())
+                  .offset(max(page, 0) * per_page).limit(per_page)).all()
+    remaining = credits.remaining_by_invoice(s, rows)
+    debited = on_direct_debit(s, [i.id for i in rows])
+    return [StaffInvoiceRow(
+        kind="invoice", id=i.id, number=i.number, issued=format_date(_day(i.issued_at)), payer=i.payer_name,
+        label=i.label, total=format_money(i.total_cents),
+        remaining=format_money(remaining[i.id]) if remaining[i.id] else "-",
+        status="Payée" if not remaining[i.id] else ("Prélèvement" if i.id in debited else "À payer"))
+        for i in rows], total
+
+
+@dataclasses.dataclass(frozen=True)
+class CreditableLine:
+    id: int
+    child: str
+    label: str
+    total: str
+    creditable: str
+    can_credit: bool
+
+
+def creditable_lines(s: Session, *, actor: Actor, invoice_id: int) -> list[CreditableLine]:
+    invoice = _load(s, actor, "invoice", invoice_id)
+    actor.require_staff(invoice.organization_id)
+    left = credits.creditable_by_line(s, invoice.id)
+    lines = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.position)).all()
+    return [CreditableLine(x.id, x.child_name, x.label, format_money(x.total_cents), format_money(left[x.id]),
+                           left[x.id] > 0) for x in lines]
+
+
+def household_of(s: Session, *, actor: Actor, kind: str, document_id: int) -> int:
+    return _load(s, actor, kind, document_id).household_id

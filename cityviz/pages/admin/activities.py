@@ -7,7 +7,7 @@ import reflex as rx
 from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
-from cityviz.components.ui import checkbox, labelled_select, section, textarea
+from cityviz.components.ui import checkbox, file_button, labelled_select, section, textarea
 from cityviz.services.activities import KINDS, UNITS, ActivityRow
 from cityviz.services.attendance import DaySession, OccupancyRow, RosterLine
 from cityviz.services.closures import ClosureRow
@@ -260,8 +260,7 @@ def occupancy_page() -> rx.Component:
             ),
             on_submit=OccupancyState.choose, width="100%", class_name="cvz-no-print",
         ),
-        rx.hstack(rx.link(rx.button(rx.icon("download", size=16), "Effectifs par jour (CSV)", variant="soft"),
-                          href=OccupancyState.counts_url, is_external=False),
+        rx.hstack(file_button("Effectifs par jour (CSV)", "download", OccupancyState.counts_url, variant="soft"),
                   class_name="cvz-no-print"),
         rx.grid(
             rx.card(rx.table.root(
