@@ -16,7 +16,7 @@ STATUS_COLORS = (("paid", "green"), ("due", "orange"), ("debit", "blue"), ("cred
 
 def _row(row: DocumentRow) -> rx.Component:
     href = routes.INVOICE + "?type=" + rx.cond(row.kind == "invoice", "facture", "avoir") + "&id=" + row.id.to_string()
-    return rx.link(
+    return rx.el.a(
         rx.card(
             rx.hstack(
                 rx.vstack(
@@ -45,9 +45,7 @@ def _row(row: DocumentRow) -> rx.Component:
             width="100%",
         ),
         href=href,
-        underline="none",
-        color="inherit",
-        width="100%",
+        style={"color": "var(--gray-12)", "textDecoration": "none", "width": "100%", "display": "block"},
     )
 
 
