@@ -9,7 +9,7 @@ import unicodedata
 
 from sqlmodel import Session, select
 
-from cityviz import clock
+from cityviz import clock, config
 from cityviz.models import Organization, StaffMembership
 from cityviz.services import audit
 from cityviz.services.actor import Actor
@@ -114,7 +114,16 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
         raise InvalidInput("Le jour de prélèvement est compris entre 1 et 28.", field="direct_debit_day")
     if payment_backend and payment_backend not in online_payment.SUPPORTED_BACKENDS:
         raise InvalidInput("Service de paiement inconnu.", field="payment_backend")
-    options = online_payment.check_options(payment_backend, payment_options) if payment_backend else {}
+    options: dict = {}
+    if payment_backend:
+        checked = dict(payment_options)
+        if payment_backend == online_payment.DUMMY and not checked.get("dummy_service_url"):
+            # The simulator is a page of this application: its address is known at run time.
+            checked["dummy_service_url"] = f"{config.get().public_url}/banque-simulee"
+            options = {k: v for k, v in online_payment.check_options(payment_backend, checked).items()
+                       if k != "dummy_service_url"}
+        else:
+            options = online_payment.check_options(payment_backend, checked)
     org.legal_name, org.legal_address, org.siret = legal_name, legal_address.strip()[:300], siret
     org.invoice_due_days, org.direct_debit_day = invoice_due_days, direct_debit_day
     org.payment_backend, org.payment_options = payment_backend, json.dumps(options, default=str)

@@ -165,8 +165,10 @@ class StaffInvoiceState(AuthState):
     household_id: int = 0
     error: str = ""
     form_key: int = 0
+    today: str = ""
 
     async def _reload(self, actor, org_id) -> None:
+        self.today = clock.today().isoformat()
         kind, doc_id = document_kind(self), document_id(self)
         self.detail = await in_read(invoices.detail, actor=actor, kind=kind, document_id=doc_id)
         self.household_id = await in_read(invoices.household_of, actor=actor, kind=kind, document_id=doc_id)

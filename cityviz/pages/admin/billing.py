@@ -93,14 +93,15 @@ def billing_page() -> rx.Component:
                     rx.card(rx.vstack(rx.text(p.lines, size="6", weight="bold"),
                                       rx.text("lignes", size="1", color_scheme="gray"), spacing="0")),
                     columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%"),
-                rx.cond(p.anomalies.length() > 0,
+                rx.cond((p.anomalies.length() > 0) & (p.status != "issued"),
                         rx.callout(rx.vstack(rx.text("À vérifier avant d'émettre :", weight="bold"),
                                              rx.foreach(p.anomalies, lambda a: rx.text("• ", a, size="2")),
                                              spacing="1"),
                                    icon="triangle-alert", color_scheme="amber", width="100%"),
                         rx.fragment()),
                 section("Émission", issue_box),
-                rx.cond(p.households == 0,
+                rx.cond(p.status == "issued", rx.fragment(), rx.cond(
+                        p.households == 0,
                         empty_state("receipt", "Rien à facturer", "Aucune présence ni réservation facturable ce mois-ci."),
                         rx.vstack(
                             rx.heading("Aperçu des factures", size="4", as_="h2"),
@@ -111,7 +112,7 @@ def billing_page() -> rx.Component:
                                       rx.button("Suivantes", variant="soft", on_click=BillingState.turn_page(1),
                                                 disabled=(BillingState.page + 1) * 20 >= p.households),
                                       width="100%"),
-                            width="100%")),
+                            width="100%"))),
                 spacing="4", width="100%",
             ),
             rx.fragment(),
@@ -204,7 +205,8 @@ def invoice_admin_page() -> rx.Component:
                 section("Enregistrer un paiement", rx.form(rx.vstack(
                     labelled_select("Mode", "method", PAYMENT_METHODS),
                     rx.grid(field("Montant (€)", "amount", required=True, input_mode="decimal"),
-                            field("Reçu le", "received_on", type="date"), columns="2", spacing="3", width="100%"),
+                            field("Reçu le", "received_on", type="date", default_value=StaffInvoiceState.today),
+                    columns="2", spacing="3", width="100%"),
                     field("N° de chèque ou référence", "reference"),
                     rx.button("Enregistrer", type="submit"),
                     spacing="2", width="100%"), on_submit=StaffInvoiceState.record_payment,
@@ -267,6 +269,21 @@ def unpaid_page() -> rx.Component:
 # --- Régie -----------------------------------------------------------------------------------
 
 def _option_field(spec: OptionSpec) -> rx.Component:
+    return rx.cond(spec.kind == "bool", _option_checkbox(spec), _option_text(spec))
+
+
+def _option_checkbox(spec: OptionSpec) -> rx.Component:
+    box_id = "f-opt-" + spec.name
+    return rx.vstack(
+        rx.hstack(rx.el.input(type="checkbox", id=box_id, name="opt-" + spec.name,
+                              default_checked=RegieState.options[spec.name] == "True", width="18px", height="18px"),
+                  rx.el.label(spec.label, html_for=box_id, font_size="14px"), align="center", spacing="2"),
+        rx.cond(spec.help_text != "", rx.text(spec.help_text, size="1", color_scheme="gray"), rx.fragment()),
+        spacing="1", width="100%",
+    )
+
+
+def _option_text(spec: OptionSpec) -> rx.Component:
     return rx.vstack(
         rx.el.label(spec.label, html_for="f-opt-" + spec.name, font_weight="500", font_size="14px"),
         rx.input(id="f-opt-" + spec.name, name="opt-" + spec.name, default_value=RegieState.options[spec.name],
@@ -291,7 +308,7 @@ def regie_page() -> rx.Component:
             section("Paiement en ligne",
                     rx.vstack(rx.el.label("Service", html_for="f-backend", font_weight="500", font_size="14px"),
                               rx.el.select(rx.foreach(RegieState.backends, lambda b: rx.el.option(b[1], value=b[0])),
-                                           id="f-backend", value=RegieState.backend,
+                                           id="f-backend", name="backend", value=RegieState.backend,
                                            on_change=RegieState.choose_backend, class_name="cvz-select"),
                               spacing="1", width="100%"),
                     rx.foreach(RegieState.option_specs, _option_field)),
