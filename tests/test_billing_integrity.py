@@ -62,7 +62,7 @@ def _check_complete():
 
 
 def test_two_staff_issuing_at_once(month_to_bill):
-    errors, ready = [], threading.Barrier(2)
+    errors, ready = [], threading.Barrier(2, timeout=60)
 
     def run():
         try:
@@ -77,8 +77,9 @@ def test_two_staff_issuing_at_once(month_to_bill):
                         return
         except Exception as exc:  # noqa: BLE001 — reported below
             errors.append(exc)
+            ready.abort()  # never leave the other writer waiting
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:

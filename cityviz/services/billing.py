@@ -16,6 +16,7 @@ import dataclasses
 from datetime import date, timedelta
 
 from sqlalchemy import func, insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cityviz import clock, config, db
@@ -156,12 +157,16 @@ def start_issue(s: Session, *, actor: Actor, organization_id: int, month: str) -
     start, end = month_bounds(month)
     if end >= clock.today():
         raise Conflict("Une période se clôt une fois terminée : attendez le lendemain de sa dernière journée.")
-    period = s.exec(select(BillingPeriod).where(BillingPeriod.organization_id == organization_id,
-                                                BillingPeriod.start_date == start).with_for_update()).first()
+    query = select(BillingPeriod).where(BillingPeriod.organization_id == organization_id,
+                                        BillingPeriod.start_date == start).with_for_update()
+    period = s.exec(query).first()
     if period is None:
-        period = BillingPeriod(organization_id=organization_id, start_date=start, end_date=end)
-        s.add(period)
-        s.flush()
+        try:
+            with s.begin_nested():  # two staff starting at once: one creates, the other resumes
+                s.add(BillingPeriod(organization_id=organization_id, start_date=start, end_date=end))
+        except IntegrityError:
+            pass
+        period = s.exec(query.execution_options(populate_existing=True)).one()
     if period.status == "issued":
         raise Conflict(f"La période de {format_month(start)} est déjà facturée.")
     if period.status == "open":
