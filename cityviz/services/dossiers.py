@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from cityviz import clock
 from cityviz.models import (

@@ -158,7 +158,7 @@ def test_credit_note_whole_invoice_and_reste(town):
 
 def test_partial_credit_then_payment_and_overpayment_credit_applies_to_the_next_invoice(town, frozen):
     _issue(town)
-    staff, (parent, household, child) = town["staff"], town["families"][0]
+    staff, (_parent, household, child) = town["staff"], town["families"][0]
     with db.read() as s:
         invoice = s.exec(select(Invoice).where(Invoice.household_id == household.id)).one()
         care_line = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id,
