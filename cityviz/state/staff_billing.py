@@ -217,10 +217,11 @@ class StaffInvoiceState(AuthState):
             received = date.fromisoformat(str(form.get("received_on") or clock.today().isoformat()))
         except ValueError:
             return rx.toast.error("Date de réception invalide.")
+        chosen = [int(k.split("-")[1]) for k, v in form.items() if k.startswith("pay-") and v]
         return await self._act(payments.record_payment, "Paiement enregistré.", organization_id=org_id,
                                household_id=self.household_id, method=str(form.get("method", "")),
                                amount=str(form.get("amount", "")), received_on=received,
-                               reference=str(form.get("reference", "")), invoice_ids=[document_id(self)])
+                               reference=str(form.get("reference", "")), invoice_ids=chosen or None)
 
     @rx.event
     async def refund(self, form: dict):

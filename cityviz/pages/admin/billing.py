@@ -208,6 +208,15 @@ def invoice_admin_page() -> rx.Component:
                             field("Reçu le", "received_on", type="date", default_value=StaffInvoiceState.today),
                     columns="2", spacing="3", width="100%"),
                     field("N° de chèque ou référence", "reference"),
+                    rx.cond(st, rx.vstack(
+                        rx.text("Factures réglées (les plus anciennes d'abord ; l'excédent reste en crédit) :",
+                                size="1", color_scheme="gray"),
+                        rx.foreach(st.open_invoices, lambda o: rx.hstack(
+                            rx.el.input(type="checkbox", id="f-pay-" + o[0], name="pay-" + o[0],
+                                        default_checked=o[0] == d.id.to_string(), width="18px", height="18px"),
+                            rx.el.label(o[1], html_for="f-pay-" + o[0], font_size="14px"), align="center",
+                            spacing="2")),
+                        spacing="1", width="100%"), rx.fragment()),
                     rx.button("Enregistrer", type="submit"),
                     spacing="2", width="100%"), on_submit=StaffInvoiceState.record_payment,
                     key=StaffInvoiceState.form_key, width="100%")),
