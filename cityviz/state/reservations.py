@@ -88,7 +88,12 @@ class CalendarState(AuthState):
         actor, redirect = await self._guard("parent")
         if redirect:
             return redirect
-        await self._reload(actor)
+        try:
+            await self._reload(actor)
+        except DomainError as exc:  # e.g. a forged child id: refused by the service
+            self.child_id = 0
+            await self._reload(actor)
+            return rx.toast.error(exc.message)
 
     @rx.event
     async def act(self, session_id: int, child_id: int, action: str):
@@ -168,7 +173,11 @@ class EnrolState(AuthState):
         if redirect:
             return redirect
         self.child_id = int(child_id)
-        await self._reload(actor)
+        try:
+            await self._reload(actor)
+        except DomainError as exc:
+            self.offered = []
+            return rx.toast.error(exc.message)
 
     @rx.event
     async def enrol(self, activity_id: int):

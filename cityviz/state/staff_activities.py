@@ -166,7 +166,11 @@ class OccupancyState(AuthState):
         actor, _org, redirect = await self._staff_guard()
         if redirect:
             return redirect
-        self.roster = await in_read(attendance.roster, actor=actor, session_id=int(session_id))
+        try:
+            self.roster = await in_read(attendance.roster, actor=actor, session_id=int(session_id))
+        except DomainError as exc:
+            self.roster = None
+            return rx.toast.error(exc.message)
 
 
 class AttendanceState(AuthState):
@@ -206,7 +210,11 @@ class AttendanceState(AuthState):
         actor, _org, redirect = await self._staff_guard()
         if redirect:
             return redirect
-        self.roster = await in_read(attendance.roster, actor=actor, session_id=int(session_id))
+        try:
+            self.roster = await in_read(attendance.roster, actor=actor, session_id=int(session_id))
+        except DomainError as exc:
+            self.roster = None
+            return rx.toast.error(exc.message)
 
     @rx.event
     async def mark(self, child_id: int, status: str):
