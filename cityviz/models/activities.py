@@ -63,6 +63,7 @@ class Activity(SQLModel, table=True):
     start_date: date
     end_date: date
     weekdays: str = Field(default="0,1,3,4", max_length=13)  # Monday = 0
+    school_period: str = Field(default="all", max_length=10)  # all, school (term time), holidays
     start_minutes: int = 0  # wall-clock time of the session in Paris
     end_minutes: int = 0
     enrolment_mode: str = Field(default="automatic", max_length=10)

@@ -19,6 +19,7 @@ class Organization(SQLModel, table=True):
     logo_key: str | None = Field(default=None, max_length=64)
     is_demo: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
+    school_zone: str = Field(default="", max_length=1)  # zone of school holidays: A, B, C ("" unknown)
     # Régie: what invoices carry and how they are paid.
     legal_name: str = Field(default="", max_length=200)
     legal_address: str = Field(default="", max_length=300)

@@ -17,9 +17,10 @@ from cityviz.models import (
     Booking,
     Closure,
     FamilyQuotient,
+    Organization,
     PriceBand,
 )
-from cityviz.services import audit, bookings, rules
+from cityviz.services import audit, bookings, rules, school_calendar
 from cityviz.services.actor import Actor
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money
@@ -58,6 +59,7 @@ class ActivityInput:
     unbooked_surcharge_percent: int = 0
     price_bands: list[tuple[int | None, int]] = dataclasses.field(default_factory=list)
     is_open: bool = True
+    school_period: str = "all"
 
 
 def _check(data: ActivityInput) -> None:
@@ -80,6 +82,8 @@ def _check(data: ActivityInput) -> None:
         bad("L'heure de fin doit suivre l'heure de début.", "end_minutes")
     if not 1 <= data.capacity <= 2000:
         bad("La capacité par séance doit être comprise entre 1 et 2000.", "capacity")
+    if data.school_period not in school_calendar.PERIODS:
+        bad("Période inconnue.", "school_period")
     if data.enrolment_mode not in ("automatic", "validation"):
         bad("Mode d'inscription inconnu.", "enrolment_mode")
     if data.max_enrolled is not None and data.max_enrolled < 1:
@@ -110,7 +114,7 @@ def _apply(activity: Activity, data: ActivityInput) -> None:
     activity.eligible_levels = ",".join(data.eligible_levels)
     for key in ("kind", "unit", "start_date", "end_date", "start_minutes", "end_minutes", "capacity",
                 "enrolment_mode", "max_enrolled", "min_age", "max_age", "horizon_days",
-                "late_surcharge_percent", "unbooked_surcharge_percent", "is_open"):
+                "late_surcharge_percent", "unbooked_surcharge_percent", "is_open", "school_period"):
         setattr(activity, key, getattr(data, key))
     for prefix in ("booking", "cancel", "late"):
         rule: rules.NoticeRule = getattr(data, prefix)
@@ -155,11 +159,13 @@ def save_activity(s: Session, *, actor: Actor, organization_id: int, activity_id
     return activity.id
 
 
-def session_days(activity: Activity) -> list[date]:
+def session_days(activity: Activity, school_zone: str = "") -> list[date]:
+    """The activity's days: its weekdays within its dates, never a public holiday,
+    in or out of the school holidays of the organization's zone as chosen."""
     activity_rules = rules.ActivityRules.from_activity(activity)
     days, day = [], activity.start_date
     while day <= activity.end_date:
-        if activity_rules.is_session_day(day):
+        if activity_rules.is_session_day(day) and school_calendar.runs_on(day, activity.school_period, school_zone):
             days.append(day)
         day += timedelta(days=1)
     return days
@@ -172,7 +178,8 @@ def sync_sessions(s: Session, activity: Activity) -> None:
     it; capacity follows the activity, never below what is already booked,
     and a raise gives places to the waiting lists.
     """
-    wanted = set(session_days(activity))
+    zone = s.get(Organization, activity.organization_id).school_zone
+    wanted = set(session_days(activity, zone))
     existing = {x.date: x for x in s.exec(select(ActivitySession).where(
         ActivitySession.activity_id == activity.id).with_for_update()).all()}
     stale = [x for d, x in existing.items() if d not in wanted]

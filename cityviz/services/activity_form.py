@@ -95,7 +95,8 @@ def parse_activity_form(form: dict) -> ActivityInput:
                                              "Majoration") or 0,
         unbooked_surcharge_percent=_optional_int(form.get("unbooked_surcharge_percent"),
                                                  "unbooked_surcharge_percent", "Majoration") or 0,
-        price_bands=bands, is_open=bool(form.get("is_open")))
+        price_bands=bands, is_open=bool(form.get("is_open")),
+        school_period=str(form.get("school_period") or "all"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,6 +125,7 @@ class ActivityFormValues:
     unbooked_surcharge_percent: str
     bands: list[list[str]]  # [qf_max, price]
     is_open: bool
+    school_period: str
 
 
 def _hhmm(minutes: int) -> str:
@@ -146,7 +148,7 @@ def activity_form_values(s: Session, *, actor: Actor, activity_id: int | None, o
             levels=[], horizon_days="", rules=[["working_days", "2", "12:00", ""], ["working_days", "2", "12:00", ""],
                                                ["none", "0", "00:00", ""]],
             late_surcharge_percent="0", unbooked_surcharge_percent="0",
-            bands=[["500", "1,20"], ["900", "2,50"], ["", "3,60"], ["", ""]], is_open=True)
+            bands=[["500", "1,20"], ["900", "2,50"], ["", "3,60"], ["", ""]], is_open=True, school_period="school")
     activity = get_activity(s, actor, activity_id)
     bands = sorted(s.exec(select(PriceBand).where(PriceBand.activity_id == activity.id)).all(),
                    key=lambda b: (b.qf_max is None, b.qf_max or 0))
@@ -164,4 +166,4 @@ def activity_form_values(s: Session, *, actor: Actor, activity_id: int | None, o
                for p in ("booking", "cancel", "late")],
         late_surcharge_percent=str(activity.late_surcharge_percent),
         unbooked_surcharge_percent=str(activity.unbooked_surcharge_percent), bands=band_rows[:4],
-        is_open=activity.is_open)
+        is_open=activity.is_open, school_period=activity.school_period)

@@ -83,12 +83,12 @@ def _activities(org_id: int, today: date, now) -> list[tuple[Activity, list[tupl
     return [
         (Activity(name="Restauration scolaire", kind="canteen", unit="meal", weekdays="0,1,3,4",
                   start_minutes=11 * 60 + 45, end_minutes=13 * 60 + 30, capacity=120,
-                  description="Repas du midi préparé par la cuisine centrale.",
+                  description="Repas du midi préparé par la cuisine centrale.", school_period="school",
                   **two_working_days, **common),
          [(500, 120), (900, 250), (None, 360)]),
         (Activity(name="Garderie du matin", kind="morning_care", unit="hour", weekdays="0,1,3,4",
                   start_minutes=7 * 60 + 30, end_minutes=8 * 60 + 30, capacity=40,
-                  description="Accueil avant la classe, de 7h30 à 8h30.",
+                  description="Accueil avant la classe, de 7h30 à 8h30.", school_period="school",
                   booking_notice_kind="calendar_days", booking_notice_days=1,
                   booking_cutoff_minutes=18 * 60, cancel_notice_kind="calendar_days",
                   cancel_notice_days=1, cancel_cutoff_minutes=18 * 60,
@@ -96,7 +96,7 @@ def _activities(org_id: int, today: date, now) -> list[tuple[Activity, list[tupl
          care_bands),
         (Activity(name="Garderie du soir", kind="evening_care", unit="hour", weekdays="0,1,3,4",
                   start_minutes=16 * 60 + 30, end_minutes=18 * 60 + 30, capacity=40,
-                  description="Accueil après la classe, goûter compris, de 16h30 à 18h30.",
+                  description="Accueil après la classe, goûter compris, de 16h30 à 18h30.", school_period="school",
                   booking_notice_kind="calendar_days", booking_notice_days=1,
                   booking_cutoff_minutes=18 * 60, cancel_notice_kind="calendar_days",
                   cancel_notice_days=1, cancel_cutoff_minutes=18 * 60,
@@ -133,6 +133,7 @@ def _organization(s: Session, name: str, postal_code: str, city: str) -> Organiz
     org.legal_name = f"Régie enfance de {name}"
     org.legal_address = f"Mairie, place de la République, {postal_code} {city}"
     org.siret = "21140118700016" if postal_code == "14760" else "21179999900011"
+    org.school_zone = "B"  # Normandie and the Atlantic coast
     org.payment_backend = "dummy"  # the bank simulator: online payment works offline
     org.sepa_creditor_id, org.sepa_iban, org.sepa_bic = "FR72ZZZ123456", "FR7630006000011234567890189", "AGRIFRPP"
     now = clock.now()

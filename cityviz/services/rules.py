@@ -35,6 +35,10 @@ def _public_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.France(years=year))
 
 
+def is_public_holiday(d: date) -> bool:
+    return d in _public_holidays(d.year)
+
+
 def is_working_day(d: date) -> bool:
     """Monday to Friday, and not a French public holiday."""
     return d.weekday() < 5 and d not in _public_holidays(d.year)

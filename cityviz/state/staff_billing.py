@@ -280,6 +280,7 @@ class RegieState(AuthState):
     iban: str = ""
     bic: str = ""
     debit_day: str = "10"
+    school_zone: str = ""
     error: str = ""
     form_key: int = 0
 
@@ -293,6 +294,7 @@ class RegieState(AuthState):
         self.due_days, self.backend, self.options = str(r.invoice_due_days), r.payment_backend, r.payment_options
         self.creditor_id, self.iban, self.bic, self.debit_day = (r.sepa_creditor_id, r.sepa_iban, r.sepa_bic,
                                                                  str(r.direct_debit_day))
+        self.school_zone = r.school_zone
         self.backends = [["", "Pas de paiement en ligne"], *[[k, v] for k, v in online_payment.SUPPORTED_BACKENDS.items()]]
         self.option_specs = online_payment.backend_options(self.backend) if self.backend else []
         self.error = ""
@@ -320,7 +322,8 @@ class RegieState(AuthState):
                                  legal_address=str(form.get("legal_address", "")), siret=str(form.get("siret", "")),
                                  invoice_due_days=due, payment_backend=self.backend, payment_options=options,
                                  sepa_creditor_id=str(form.get("creditor_id", "")), sepa_iban=str(form.get("iban", "")),
-                                 sepa_bic=str(form.get("bic", "")), direct_debit_day=day)
+                                 sepa_bic=str(form.get("bic", "")), direct_debit_day=day,
+                                 school_zone=str(form.get("school_zone", "")))
         except DomainError as exc:
             self.error = exc.message
             return

@@ -13,6 +13,7 @@ from cityviz.services.attendance import DaySession, OccupancyRow, RosterLine
 from cityviz.services.closures import ClosureRow
 from cityviz.services.households import SCHOOL_LEVELS
 from cityviz.services.registrations import RegistrationRow
+from cityviz.services.school_calendar import PERIODS
 from cityviz.state.staff_activities import (
     ActivitiesState,
     ActivityFormState,
@@ -119,7 +120,9 @@ def activity_form_page() -> rx.Component:
                         columns=rx.breakpoints(initial="2", md="4"), spacing="3", width="100%"),
                 rx.hstack(*[checkbox(d, f"day-{i}", default=v.weekdays.contains(i)) for i, d in enumerate(DAYS)],
                           wrap="wrap", spacing="4"),
-                rx.text("Les dates sont générées à partir de ces jours ; les jours fériés et les fermetures se gèrent "
+                labelled_select("Période", "school_period", list(PERIODS.items()), default=v.school_period),
+                rx.text("Les dates sont générées à partir de ces jours, sans les jours fériés ; les vacances "
+                        "scolaires suivent la zone de l'organisation (Régie). Les autres fermetures se gèrent "
                         "dans « Fermetures ».", size="1", color_scheme="gray"),
             ),
             section(

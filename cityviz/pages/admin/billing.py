@@ -308,6 +308,12 @@ def regie_page() -> rx.Component:
         "Régie",
         rx.form(rx.vstack(
             error_callout(RegieState.error),
+            section("Calendrier",
+                    labelled_select("Zone de vacances scolaires", "school_zone",
+                                    [("", "Non renseignée"), ("A", "Zone A"), ("B", "Zone B"), ("C", "Zone C")],
+                                    default=RegieState.school_zone),
+                    rx.text("Les activités « en période scolaire » n'ont pas de séance pendant les vacances de "
+                            "cette zone.", size="1", color_scheme="gray")),
             section("Mentions des factures",
                     field("Nom de la régie", "legal_name", required=True, default_value=RegieState.legal_name),
                     textarea("Adresse", "legal_address", default=RegieState.legal_address, rows="3"),
