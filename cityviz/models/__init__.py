@@ -5,6 +5,7 @@ from cityviz.models.activities import Activity, ActivityRegistration, PriceBand
 from cityviz.models.audit import AuditEntry
 from cityviz.models.billing import (
     BillingPeriod,
+    BillingPeriodHousehold,
     CreditAllocation,
     CreditNote,
     CreditNoteLine,
@@ -36,6 +37,7 @@ __all__ = [
     "AuditEntry",
     "AuthSession",
     "BillingPeriod",
+    "BillingPeriodHousehold",
     "Booking",
     "CalendarFeed",
     "Closure",

@@ -35,6 +35,17 @@ class BillingPeriod(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class BillingPeriodHousehold(SQLModel, table=True):
+    """The households of a period, frozen when issuing starts; `done` once its
+    invoice is issued (or it turned out to owe nothing) — in the same transaction."""
+
+    __tablename__ = "billing_period_household"
+
+    billing_period_id: int = Field(foreign_key="billing_period.id", primary_key=True)
+    household_id: int = Field(foreign_key="household.id", primary_key=True)
+    done: bool = False
+
+
 class DocumentCounter(SQLModel, table=True):
     """Last number used per (organization, year, kind); locked to take the next."""
 

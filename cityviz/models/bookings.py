@@ -102,7 +102,7 @@ class Attendance(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="activity_session.id")
     child_id: int = Field(foreign_key="person.id", index=True)
-    household_id: int = Field(foreign_key="household.id")
+    household_id: int = Field(foreign_key="household.id", index=True)
     status: str = Field(max_length=20)
     marked_at: datetime = Field(sa_type=UTCDateTime)
     marked_by_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -15,7 +15,7 @@ import calendar
 import dataclasses
 from datetime import date, timedelta
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -24,6 +24,7 @@ from cityviz.models import (
     ActivitySession,
     Attendance,
     BillingPeriod,
+    BillingPeriodHousehold,
     Booking,
     DirectDebit,
     Invoice,
@@ -171,7 +172,12 @@ def start_issue(s: Session, *, actor: Actor, organization_id: int, month: str) -
         raise Conflict(f"La période de {format_month(start)} est déjà facturée.")
     if period.status == "open":
         period.status, period.started_at, period.started_by_id = "issuing", clock.now(), actor.user_id
-        period.household_total = len(billing_compute.billable_household_ids(s, organization_id, start, end))
+        households = billing_compute.billable_household_ids(s, organization_id, start, end)
+        # Frozen now: every chunk takes the next ones from this list (an index, not the month again).
+        if households:
+            s.execute(insert(BillingPeriodHousehold.__table__),
+                      [{"billing_period_id": period.id, "household_id": h, "done": False} for h in households])
+        period.household_total = len(households)
         s.add(period)
         audit.record(s, actor=actor, action="billing.start", organization_id=organization_id,
                      object_type="billing_period", object_id=period.id, month=month,
@@ -196,8 +202,7 @@ def progress(s: Session, *, actor: Actor, period_id: int) -> Progress:
     if period is None:
         raise NotFound("Période introuvable.")
     actor.require_staff(period.organization_id)
-    done = s.exec(select(func.count()).select_from(Invoice).where(Invoice.billing_period_id == period.id)).one()
-    return Progress(period.id, period.status, done, max(period.household_total, done))
+    return _progress(s, period)
 
 
 def issue_chunk(s: Session, *, actor: Actor, period_id: int, limit: int = CHUNK) -> Progress:
@@ -210,22 +215,31 @@ def issue_chunk(s: Session, *, actor: Actor, period_id: int, limit: int = CHUNK)
         raise Conflict("Lancez d'abord l'émission de la période.")
     if period.status == "issuing":
         org = s.get(Organization, period.organization_id)
-        first = next_number(s, org.id, period.start_date.year, "invoice", 0)  # lock the counter first
-        done = set(s.exec(select(Invoice.household_id).where(Invoice.billing_period_id == period.id)).all())
-        todo = [h for h in billing_compute.billable_household_ids(s, org.id, period.start_date, period.end_date)
-                if h not in done][:limit]
+        next_number(s, org.id, period.start_date.year, "invoice", 0)  # lock the counter first
+        todo = list(s.exec(select(BillingPeriodHousehold.household_id).where(
+            BillingPeriodHousehold.billing_period_id == period.id, BillingPeriodHousehold.done == False)  # noqa: E712
+            .order_by(BillingPeriodHousehold.household_id).limit(limit)).all())
         if todo:
             facts = billing_compute.load_facts(s, org.id, period.start_date, period.end_date, todo)
+            # A household may owe nothing after all (only justified absences): done, no invoice.
             drafts = [d for d in billing_compute.build_drafts(s, facts, period.start_date) if d.total_cents > 0]
             first = next_number(s, org.id, period.start_date.year, "invoice", len(drafts))
             _insert_invoices(s, org, period, drafts, first)
+            s.execute(update(BillingPeriodHousehold.__table__).where(
+                BillingPeriodHousehold.__table__.c.billing_period_id == period.id,
+                BillingPeriodHousehold.__table__.c.household_id.in_(todo)).values(done=True))
         else:
             period.status, period.completed_at = "issued", clock.now()
             s.add(period)
             audit.record(s, actor=actor, action="billing.issued", organization_id=org.id,
                          object_type="billing_period", object_id=period.id)
-    count = s.exec(select(func.count()).select_from(Invoice).where(Invoice.billing_period_id == period.id)).one()
-    return Progress(period.id, period.status, count, max(period.household_total, count))
+    return _progress(s, period)
+
+
+def _progress(s: Session, period: BillingPeriod) -> Progress:
+    done = s.exec(select(func.count()).select_from(BillingPeriodHousehold).where(
+        BillingPeriodHousehold.billing_period_id == period.id, BillingPeriodHousehold.done == True)).one()  # noqa: E712
+    return Progress(period.id, period.status, done, period.household_total)
 
 
 def _debit_day(org: Organization, issued: date) -> date:
@@ -254,9 +268,10 @@ def _insert_invoices(s: Session, org: Organization, period: BillingPeriod, draft
             for i, d in enumerate(drafts)]
     if not rows:
         return
+    table = Invoice.__table__
     ids = {r.household_id: r.id for r in s.execute(
-        insert(Invoice).returning(Invoice.id, Invoice.household_id, sort_by_parameter_order=True), rows)}
-    s.execute(insert(InvoiceLine), [
+        insert(table).returning(table.c.id, table.c.household_id, sort_by_parameter_order=True), rows)}
+    s.execute(insert(InvoiceLine.__table__), [
         dict(invoice_id=ids[d.household_id], position=n, child_id=x.child_id, child_name=x.child_name,
              activity_id=x.activity_id, label=x.label, date_from=x.date_from, date_to=x.date_to,
              quantity=x.quantity, unit_price_cents=x.unit_price_cents, surcharge_cents=x.surcharge_cents,
@@ -266,7 +281,7 @@ def _insert_invoices(s: Session, org: Organization, period: BillingPeriod, draft
                    amount_cents=d.total_cents, due_date=debit_on, status="pending")
               for d in drafts if d.household_id in mandates]
     if debits:
-        s.execute(insert(DirectDebit), debits)
+        s.execute(insert(DirectDebit.__table__), debits)
     credits.apply_available_credit(s, household_ids=list(ids))
     _announce(s, org, drafts, rows)
 
@@ -290,7 +305,7 @@ def _announce(s: Session, org: Organization, drafts: list, rows: list[dict]) -> 
                   f"({row['label'][0].lower() + row['label'][1:]}) d'un montant de {format_money(row['total_cents'])}.\n"
                   f"{pay}\n\nConsultez-la et téléchargez-la (PDF) : {url}/factures\n"),
             attachment_name="", created_at=now, attempts=0, last_error=""))
-    s.execute(insert(OutboxEmail), messages)
+    s.execute(insert(OutboxEmail.__table__), messages)
     if config.get().smtp_enabled:
         db.after_commit(s, mail.deliver_pending)
 

@@ -14,6 +14,8 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy import and_, literal, select, union_all
 from sqlmodel import Session, col
@@ -34,8 +36,7 @@ from cityviz.services.formatting import format_month
 SURCHARGE_LABELS = {"late": "réservation tardive", "unbooked": "présence sans réservation"}
 
 
-@dataclasses.dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     household_id: int
     child_id: int
     session_id: int
@@ -79,16 +80,21 @@ class Draft:
 def _fact_query(organization_id: int, start: date, end: date, household_ids: Iterable[int] | None):
     in_period = and_(Activity.organization_id == organization_id, ActivitySession.date >= start,
                      ActivitySession.date <= end, col(ActivitySession.closure_id).is_(None))
+    # For a chunk of households, start from their rows (indexed by household):
+    # "+ 0" keeps SQLite from walking the whole month's sessions first.
+    by_household = household_ids is not None
+    booking_session = Booking.session_id + 0 if by_household else Booking.session_id
+    attendance_session = Attendance.session_id + 0 if by_household else Attendance.session_id
     booked = (select(Booking.household_id, Booking.child_id, ActivitySession.id, ActivitySession.date,
                      ActivitySession.activity_id, Booking.is_late, Attendance.status)
-              .join(ActivitySession, ActivitySession.id == Booking.session_id)
+              .join(ActivitySession, ActivitySession.id == booking_session)
               .join(Activity, Activity.id == ActivitySession.activity_id)
               .outerjoin(Attendance, and_(Attendance.session_id == Booking.session_id,
                                           Attendance.child_id == Booking.child_id))
               .where(in_period, Booking.status == "booked"))
     unbooked = (select(Attendance.household_id, Attendance.child_id, ActivitySession.id, ActivitySession.date,
                        ActivitySession.activity_id, literal(False), Attendance.status)
-                .join(ActivitySession, ActivitySession.id == Attendance.session_id)
+                .join(ActivitySession, ActivitySession.id == attendance_session)
                 .join(Activity, Activity.id == ActivitySession.activity_id)
                 .where(in_period, Attendance.status == "unbooked_present"))
     if household_ids is not None:
@@ -101,7 +107,7 @@ def _fact_query(organization_id: int, start: date, end: date, household_ids: Ite
 def load_facts(s: Session, organization_id: int, start: date, end: date,
                household_ids: Iterable[int] | None = None) -> list[Fact]:
     rows = s.execute(_fact_query(organization_id, start, end, household_ids)).all()
-    return [Fact(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
+    return [Fact._make(r) for r in rows]  # `late` stays 0/1 on SQLite: only its truth is used
 
 
 def billable_household_ids(s: Session, organization_id: int, start: date, end: date) -> list[int]:
@@ -125,17 +131,28 @@ class Prices:
         for band in s.execute(select(PriceBand).where(col(PriceBand.activity_id).in_(activity_ids))).scalars():
             self.bands[band.activity_id].append(band)
         self.quotients: dict[int, list[tuple[date, int]]] = defaultdict(list)
-        for q in s.execute(select(FamilyQuotient).where(col(FamilyQuotient.household_id).in_(household_ids))
-                        .order_by(FamilyQuotient.valid_from)).scalars():
-            self.quotients[q.household_id].append((q.valid_from, q.value))
+        rows = s.execute(select(FamilyQuotient.household_id, FamilyQuotient.valid_from, FamilyQuotient.value)
+                         .where(col(FamilyQuotient.household_id).in_(household_ids))
+                         .order_by(FamilyQuotient.valid_from)).all()
+        for household_id, valid_from, value in rows:
+            self.quotients[household_id].append((valid_from, value))
+        self._prices: dict[tuple[int, int | None], int] = {}
 
     def quotient_on(self, household_id: int, day: date) -> int | None:
-        history = self.quotients.get(household_id, [])
-        index = bisect.bisect_right([d for d, _ in history], day) - 1
+        history = self.quotients.get(household_id)
+        if not history:
+            return None
+        if len(history) == 1 and history[0][0] <= day:
+            return history[0][1]
+        index = bisect.bisect_right(history, (day, float("inf"))) - 1
         return history[index][1] if index >= 0 else None
 
     def unit_price(self, activity_id: int, household_id: int, day: date) -> int:
-        return band_price(self.bands[activity_id], self.quotient_on(household_id, day))
+        key = (activity_id, self.quotient_on(household_id, day))
+        price = self._prices.get(key)
+        if price is None:  # one band lookup per (activity, quotient), not per fact
+            price = self._prices[key] = band_price(self.bands[activity_id], key[1])
+        return price
 
 
 def units_per_session(activity: Activity) -> int:
@@ -145,14 +162,6 @@ def units_per_session(activity: Activity) -> int:
     return max(1, -(-(activity.end_minutes - activity.start_minutes) // 60))
 
 
-def _surcharge(fact: Fact, activity: Activity) -> tuple[str, int]:
-    if fact.mark == "unbooked_present" and activity.unbooked_surcharge_percent:
-        return "unbooked", activity.unbooked_surcharge_percent
-    if fact.late and activity.late_surcharge_percent:
-        return "late", activity.late_surcharge_percent
-    return "", 0
-
-
 def build_drafts(s: Session, facts: list[Fact], period_start: date) -> list[Draft]:
     """One draft invoice per household, lines grouped per child, activity, price and surcharge."""
     billed = [f for f in facts if is_billed(f)]
@@ -160,19 +169,29 @@ def build_drafts(s: Session, facts: list[Fact], period_start: date) -> list[Draf
     if not household_ids:
         return []
     prices = Prices(s, {f.activity_id for f in billed}, household_ids)
-    people = s.execute(select(Person).where(col(Person.household_id).in_(household_ids))).scalars().all()
-    households = {h.id: h for h in s.execute(select(Household).where(col(Household.id).in_(household_ids))).scalars()}
+    people = s.execute(select(Person.id, Person.household_id, Person.role, Person.first_name, Person.last_name)
+                       .where(col(Person.household_id).in_(household_ids)).order_by(Person.id)).all()
+    households = {h.id: h for h in s.execute(select(Household.id, Household.street, Household.postal_code,
+                                                    Household.city).where(col(Household.id).in_(household_ids)))}
     names = {p.id: f"{p.first_name} {p.last_name}" for p in people}
-    guardians: dict[int, list[Person]] = defaultdict(list)
-    for p in sorted(people, key=lambda p: p.id):
+    guardians: dict[int, list] = defaultdict(list)
+    for p in people:
         if p.role == "guardian":
             guardians[p.household_id].append(p)
+    # Per activity, once: units per session and the two surcharges (the loop below
+    # runs for every fact of the month, ~100,000 in a large town).
+    per_activity = {a.id: (a, units_per_session(a), a.unbooked_surcharge_percent, a.late_surcharge_percent)
+                    for a in prices.activities.values()}
     groups: dict[tuple, DraftLine] = {}
-    for fact in sorted(billed, key=lambda f: (f.household_id, f.child_id, f.activity_id, f.day)):
-        activity = prices.activities[fact.activity_id]
+    for fact in sorted(billed, key=itemgetter(0, 1, 4, 3)):  # household, child, activity, day
+        activity, quantity, unbooked_pct, late_pct = per_activity[fact.activity_id]
         unit = prices.unit_price(fact.activity_id, fact.household_id, fact.day)
-        kind, percent = _surcharge(fact, activity)
-        quantity = units_per_session(activity)
+        if fact.mark == "unbooked_present" and unbooked_pct:
+            kind, percent = "unbooked", unbooked_pct
+        elif fact.late and late_pct:
+            kind, percent = "late", late_pct
+        else:
+            kind, percent = "", 0
         key = (fact.household_id, fact.child_id, fact.activity_id, unit, kind, percent)
         line = groups.get(key)
         if line is None:
@@ -182,8 +201,10 @@ def build_drafts(s: Session, facts: list[Fact], period_start: date) -> list[Draf
             line = groups[key] = DraftLine(fact.child_id, names.get(fact.child_id, ""), activity.id, label,
                                            fact.day, fact.day, 0, unit, 0)
         line.quantity += quantity
-        line.surcharge_cents += (quantity * unit * percent + 50) // 100
-        line.date_from, line.date_to = min(line.date_from, fact.day), max(line.date_to, fact.day)
+        if percent:
+            line.surcharge_cents += (quantity * unit * percent + 50) // 100
+        if fact.day > line.date_to:  # facts come sorted by day within a group
+            line.date_to = fact.day
     label = f"Facture post-paiement pour {format_month(period_start)}"
     drafts: dict[int, Draft] = {}
     for key, line in groups.items():
@@ -202,7 +223,7 @@ def quantity_label(activity: Activity) -> str:
     return f"par {UNITS[activity.unit]}"
 
 
-def payer_name(guardians: list[Person]) -> str:
+def payer_name(guardians: list) -> str:
     """'Audrey et Philippe NOIRET', as on the guide's invoices."""
     if not guardians:
         return ""
@@ -211,6 +232,6 @@ def payer_name(guardians: list[Person]) -> str:
     return " et ".join(f"{g.first_name} {g.last_name}" for g in guardians[:2])
 
 
-def payer_address(household: Household) -> str:
+def payer_address(household) -> str:
     town = " ".join(x for x in (household.postal_code, household.city) if x)
     return "\n".join(x for x in (household.street, town) if x)

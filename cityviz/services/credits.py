@@ -56,13 +56,6 @@ def remaining_by_invoice(s: Session, invoices: Iterable[Invoice]) -> dict[int, i
     return {i.id: max(0, i.total_cents - paid.get(i.id, 0) - credited.get(i.id, 0)) for i in invoices}
 
 
-def _open_invoices(s: Session, household_id: int) -> list[tuple[Invoice, int]]:
-    invoices = s.exec(select(Invoice).where(Invoice.household_id == household_id)
-                      .order_by(Invoice.issued_at, Invoice.id)).all()
-    remaining = remaining_by_invoice(s, invoices)
-    return [(i, remaining[i.id]) for i in invoices if remaining[i.id] > 0]
-
-
 @dataclasses.dataclass
 class _Source:
     kind: str  # credit_note or payment
@@ -102,24 +95,33 @@ def available_credit(s: Session, household_id: int) -> int:
 
 def apply_available_credit(s: Session, *, household_ids: list[int]) -> int:
     """Use each household's credit on its open invoices, oldest first. Returns cents applied."""
-    applied, now = 0, clock.now()
-    for household_id, sources in _sources(s, household_ids).items():
-        for invoice, due in _open_invoices(s, household_id):
-            for source in sources:
-                if due == 0:
-                    break
-                if source.left == 0 or source.organization_id != invoice.organization_id:
-                    continue
-                amount = min(due, source.left)
-                if source.kind == "credit_note":
-                    s.execute(insert(CreditAllocation), [dict(credit_note_id=source.id, invoice_id=invoice.id,
-                                                              amount_cents=amount, allocated_at=now)])
-                else:
-                    s.execute(insert(PaymentAllocation), [dict(payment_id=source.id, invoice_id=invoice.id,
-                                                               amount_cents=amount)])
-                source.left -= amount
-                due -= amount
-                applied += amount
+    sources = _sources(s, household_ids)
+    if not sources:
+        return 0
+    invoices = s.exec(select(Invoice).where(col(Invoice.household_id).in_(list(sources)))
+                      .order_by(Invoice.issued_at, Invoice.id)).all()
+    remaining = remaining_by_invoice(s, invoices)  # one pass for every household with credit
+    applied, now, credit_rows, payment_rows = 0, clock.now(), [], []
+    for invoice in invoices:
+        due = remaining[invoice.id]
+        for source in sources[invoice.household_id]:
+            if due == 0:
+                break
+            if source.left == 0 or source.organization_id != invoice.organization_id:
+                continue
+            amount = min(due, source.left)
+            if source.kind == "credit_note":
+                credit_rows.append(dict(credit_note_id=source.id, invoice_id=invoice.id, amount_cents=amount,
+                                        allocated_at=now))
+            else:
+                payment_rows.append(dict(payment_id=source.id, invoice_id=invoice.id, amount_cents=amount))
+            source.left -= amount
+            due -= amount
+            applied += amount
+    if credit_rows:
+        s.execute(insert(CreditAllocation.__table__), credit_rows)
+    if payment_rows:
+        s.execute(insert(PaymentAllocation.__table__), payment_rows)
     return applied
 
 

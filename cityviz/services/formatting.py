@@ -13,7 +13,16 @@ LOCALE = "fr_FR"
 
 
 def format_money(cents: int) -> str:
-    """1234 -> '12,34 €' (babel puts a narrow no-break space before €)."""
+    """1234 -> '12,34 €', 123456 -> '1 234,56 €': exactly babel's fr_FR euro format
+    (narrow no-break space between thousands, no-break space before €), computed
+    on integers — babel itself is slow for thousands of invoices and needs a float."""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(int(cents)), 100)
+    return f"{sign}{euros:,}".replace(",", "\u202f") + f",{rest:02d}\xa0€"
+
+
+def format_money_babel(cents: int) -> str:
+    """The reference implementation (tests check `format_money` against it)."""
     return format_currency(cents / 100, "EUR", locale=LOCALE)
 
 

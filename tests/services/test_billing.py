@@ -295,3 +295,20 @@ def test_pdf_carries_the_same_figures_as_the_screen(town):
     for figure in (detail.total, detail.remaining if detail.remaining != "-" else "0,00", *[x.total for x in detail.lines]):
         assert figure.replace("\xa0", " ").split(" ")[0] in text
     assert "20260900001" in text and "Camille NOIRET" in text
+
+
+def test_a_household_owing_nothing_does_not_stall_the_issue(town, frozen):
+    """Only justified absences: listed at the start, owes 0 €, gets no invoice — and the run ends."""
+    frozen.move_to(datetime(2026, 9, 1, 8, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        org = s.get(Organization, town["org"])
+        household, _g, _u = factories.make_household(s, last_name="ABSENT", email="absent@example.org", org=org)
+        child = factories.make_child(s, household, first_name="Zoé", org=org)
+        session = s.exec(select(ActivitySession).where(ActivitySession.date == date(2026, 9, 21))).first()
+        _book(s, session, child, "justified")
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    result = _issue(town)
+    assert (result.status, result.done, result.total) == ("issued", 3, 3)
+    with db.read() as s:
+        assert s.exec(select(Invoice).where(Invoice.household_id == household.id)).all() == []
+        assert len(s.exec(select(Invoice)).all()) == 2
