@@ -129,8 +129,7 @@ def preview_period(s: Session, *, actor: Actor, organization_id: int, month: str
                    per_page: int = 20) -> Preview:
     actor.require_staff(organization_id)
     start, end = month_bounds(month)
-    facts = billing_compute.load_facts(s, organization_id, start, end)
-    drafts = billing_compute.build_drafts(s, facts, start)
+    drafts = billing_compute.drafts_for(s, organization_id, start, end)
     period = s.exec(select(BillingPeriod).where(BillingPeriod.organization_id == organization_id,
                                                 BillingPeriod.start_date == start)).first()
     issued = s.exec(select(func.count()).select_from(Invoice).where(Invoice.billing_period_id == period.id)).one() \
@@ -220,9 +219,9 @@ def issue_chunk(s: Session, *, actor: Actor, period_id: int, limit: int = CHUNK)
             BillingPeriodHousehold.billing_period_id == period.id, BillingPeriodHousehold.done == False)  # noqa: E712
             .order_by(BillingPeriodHousehold.household_id).limit(limit)).all())
         if todo:
-            facts = billing_compute.load_facts(s, org.id, period.start_date, period.end_date, todo)
             # A household may owe nothing after all (only justified absences): done, no invoice.
-            drafts = [d for d in billing_compute.build_drafts(s, facts, period.start_date) if d.total_cents > 0]
+            drafts = [d for d in billing_compute.drafts_for(s, org.id, period.start_date, period.end_date, todo)
+                      if d.total_cents > 0]
             first = next_number(s, org.id, period.start_date.year, "invoice", len(drafts))
             _insert_invoices(s, org, period, drafts, first)
             s.execute(update(BillingPeriodHousehold.__table__).where(
@@ -268,9 +267,11 @@ def _insert_invoices(s: Session, org: Organization, period: BillingPeriod, draft
             for i, d in enumerate(drafts)]
     if not rows:
         return
-    table = Invoice.__table__
-    ids = {r.household_id: r.id for r in s.execute(
-        insert(table).returning(table.c.id, table.c.household_id, sort_by_parameter_order=True), rows)}
+    # A plain executemany (RETURNING would make SQLite insert row by row), then the ids.
+    s.execute(insert(Invoice.__table__), rows)
+    ids = dict(s.execute(select(Invoice.household_id, Invoice.id).where(
+        Invoice.billing_period_id == period.id,
+        col(Invoice.household_id).in_([r["household_id"] for r in rows]))).all())
     s.execute(insert(InvoiceLine.__table__), [
         dict(invoice_id=ids[d.household_id], position=n, child_id=x.child_id, child_name=x.child_name,
              activity_id=x.activity_id, label=x.label, date_from=x.date_from, date_to=x.date_to,

@@ -312,3 +312,17 @@ def test_a_household_owing_nothing_does_not_stall_the_issue(town, frozen):
     with db.read() as s:
         assert s.exec(select(Invoice).where(Invoice.household_id == household.id)).all() == []
         assert len(s.exec(select(Invoice)).all()) == 2
+
+
+def test_the_quotient_in_force_on_each_date_is_used(town):
+    """A new QF from the 16th: the canteen line splits at that date, with each band's price."""
+    household = town["families"][0][1]
+    with db.transaction() as s:
+        s.add(FamilyQuotient(household_id=household.id, value=400, valid_from=date(2026, 9, 16),
+                             created_at=clock.now()))
+    with db.read() as s:
+        preview = billing.preview_period(s, actor=town["staff"], organization_id=town["org"], month=SEPT)
+    noiret = next(i for i in preview.invoices if i.payer == "Camille NOIRET")
+    canteen = [(x.dates, x.quantity, x.unit_price) for x in noiret.lines if x.label.startswith("Restauration")]
+    assert canteen == [("du 14/09/2026 au 15/09/2026", 2, "2,50\xa0€"), ("le 18/09/2026", 1, "1,20\xa0€")]
+    assert noiret.total == "11,00\xa0€"  # 2 × 2,50 + 1,20 + garderie 4,80 (single band)
