@@ -169,7 +169,12 @@ class Prices:
                          .order_by(FamilyQuotient.valid_from)).all()
         for household_id, valid_from, value in rows:
             self.quotients[household_id].append((valid_from, value))
-        self._prices: dict[tuple[int, int | None], int] = {}
+        # Per activity, the bands sorted once: (ceilings, prices, price above every ceiling).
+        self._ladders = {}
+        for activity_id, bands in self.bands.items():
+            capped = sorted((b.qf_max, b.price_cents) for b in bands if b.qf_max is not None)
+            top = band_price(bands, None)
+            self._ladders[activity_id] = ([c for c, _p in capped], [p for _c, p in capped], top)
 
     def changes_within(self, household_id: int, start: date, end: date) -> bool:
         return any(start < valid_from <= end for valid_from, _value in self.quotients.get(household_id, []))
@@ -178,17 +183,19 @@ class Prices:
         history = self.quotients.get(household_id)
         if not history:
             return None
-        if len(history) == 1 and history[0][0] <= day:
-            return history[0][1]
+        if history[-1][0] <= day:  # the usual case: the latest quotient already applies
+            return history[-1][1]
         index = bisect.bisect_right(history, (day, float("inf"))) - 1
         return history[index][1] if index >= 0 else None
 
     def unit_price(self, activity_id: int, household_id: int, day: date) -> int:
-        key = (activity_id, self.quotient_on(household_id, day))
-        price = self._prices.get(key)
-        if price is None:  # one band lookup per (activity, quotient), not per fact
-            price = self._prices[key] = band_price(self.bands[activity_id], key[1])
-        return price
+        """The band of the quotient in force that day (the same answer as `band_price`)."""
+        quotient = self.quotient_on(household_id, day)
+        ceilings, prices, top = self._ladders[activity_id]
+        if quotient is None:
+            return top
+        index = bisect.bisect_left(ceilings, quotient)  # first ceiling >= quotient
+        return prices[index] if index < len(prices) else top
 
 
 def units_per_session(activity: Activity) -> int:
@@ -237,26 +244,29 @@ def _drafts(s: Session, groups: list[Group], prices: Prices, period_start: date)
     for p in people:
         if p.role == "guardian":
             guardians[p.household_id].append(p)
+    # Per activity, once (attribute reads on ORM objects add up over thousands of groups).
+    per_activity = {a.id: (f"{a.name} ({quantity_label(a)})", units_per_session(a),
+                           {"unbooked": a.unbooked_surcharge_percent, "late": a.late_surcharge_percent})
+                    for a in prices.activities.values()}
     lines: dict[tuple, DraftLine] = {}
     for g in groups:
-        activity = prices.activities[g.activity_id]
+        base_label, units, surcharges = per_activity[g.activity_id]
         unit = prices.unit_price(g.activity_id, g.household_id, g.first_day)
-        percent = {"unbooked": activity.unbooked_surcharge_percent, "late": activity.late_surcharge_percent}.get(
-            g.kind, 0)
+        percent = surcharges.get(g.kind, 0)
         kind = g.kind if percent else ""
-        units = units_per_session(activity)
         key = (g.household_id, g.child_id, g.activity_id, _KIND_ORDER[kind], unit, percent)
         line = lines.get(key)
         if line is None:
-            label = f"{activity.name} ({quantity_label(activity)})"
-            if kind:
-                label += f" – {SURCHARGE_LABELS[kind]} (+{percent} %)"
-            line = lines[key] = DraftLine(g.child_id, names.get(g.child_id, ""), activity.id, label, g.first_day,
+            label = f"{base_label} – {SURCHARGE_LABELS[kind]} (+{percent} %)" if kind else base_label
+            line = lines[key] = DraftLine(g.child_id, names.get(g.child_id, ""), g.activity_id, label, g.first_day,
                                           g.last_day, 0, unit, 0)
         line.quantity += g.sessions * units
         if percent:  # rounded per session, as each session is billed
             line.surcharge_cents += g.sessions * ((units * unit * percent + 50) // 100)
-        line.date_from, line.date_to = min(line.date_from, g.first_day), max(line.date_to, g.last_day)
+        if g.first_day < line.date_from:
+            line.date_from = g.first_day
+        if g.last_day > line.date_to:
+            line.date_to = g.last_day
     label = f"Facture post-paiement pour {format_month(period_start)}"
     drafts: dict[int, Draft] = {}
     for key in sorted(lines, key=lambda k: (*k[:4], lines[k].date_from)):  # per child, activity, then date

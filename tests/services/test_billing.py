@@ -326,3 +326,21 @@ def test_the_quotient_in_force_on_each_date_is_used(town):
     canteen = [(x.dates, x.quantity, x.unit_price) for x in noiret.lines if x.label.startswith("Restauration")]
     assert canteen == [("du 14/09/2026 au 15/09/2026", 2, "2,50\xa0€"), ("le 18/09/2026", 1, "1,20\xa0€")]
     assert noiret.total == "11,00\xa0€"  # 2 × 2,50 + 1,20 + garderie 4,80 (single band)
+
+
+def test_band_lookup_agrees_with_band_price():
+    """The issuing run's bisect over sorted ceilings gives band_price's answer for every quotient."""
+    from cityviz.models import PriceBand
+    from cityviz.services.activities import band_price
+    from cityviz.services.billing_compute import Prices
+
+    bands = [PriceBand(activity_id=1, qf_max=900, price_cents=250), PriceBand(activity_id=1, qf_max=500,
+                                                                               price_cents=120),
+             PriceBand(activity_id=1, qf_max=None, price_cents=360)]
+    prices = Prices.__new__(Prices)
+    prices.bands = {1: bands}
+    prices.quotients = {}
+    prices._ladders = {1: ([500, 900], [120, 250], 360)}
+    for quotient in [None, 0, 499, 500, 501, 899, 900, 901, 5000]:
+        prices.quotients = {7: [(date(2026, 1, 1), quotient)]} if quotient is not None else {}
+        assert prices.unit_price(1, 7, date(2026, 9, 1)) == band_price(bands, quotient), quotient
