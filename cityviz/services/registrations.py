@@ -179,7 +179,7 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
     if not accept:
         status, position = "refused", None
     elif activity.max_enrolled is not None and _validated_count(s, activity.id) >= activity.max_enrolled:
-        status, position = "waiting", old_position or _next_waiting_position(s, activity.id)
+        status, position = "waiting", old_position or _make_room_by_request_order(s, registration)
     else:
         status, position = "validated", None
     registration.status, registration.waiting_position = status, position
@@ -193,6 +193,25 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
                  object_type="activity_registration", object_id=registration.id, reason=reason)
     _tell_family(s, registration, activity, status, reason)
     return status
+
+
+def _make_room_by_request_order(s: Session, registration: ActivityRegistration) -> int:
+    """The waiting-list position this request earns by its date, the later ones moving down one."""
+    earlier = s.exec(select(func.count()).select_from(ActivityRegistration).where(
+        ActivityRegistration.activity_id == registration.activity_id, ActivityRegistration.status == "waiting",
+        (ActivityRegistration.requested_at < registration.requested_at)
+        | ((ActivityRegistration.requested_at == registration.requested_at)
+           & (ActivityRegistration.id < registration.id)))).one()
+    position = earlier + 1
+    # Two steps through negative values: both databases check the unique position row by row.
+    later = ((col(ActivityRegistration.activity_id) == registration.activity_id)
+             & (col(ActivityRegistration.waiting_position) >= position))
+    s.execute(update(ActivityRegistration).where(later)
+              .values(waiting_position=-(ActivityRegistration.waiting_position + 1)))
+    s.execute(update(ActivityRegistration).where(col(ActivityRegistration.activity_id) == registration.activity_id,
+                                                 col(ActivityRegistration.waiting_position) < 0)
+              .values(waiting_position=-ActivityRegistration.waiting_position))
+    return position
 
 
 def _close_gap(s: Session, activity_id: int, after: int) -> None:

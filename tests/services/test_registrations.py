@@ -296,3 +296,33 @@ def test_validation_mode_with_a_maximum_puts_accepted_children_on_the_waiting_li
     assert _waiting(activity) == [(families[1][1], 1)]
     mail = _mails("durand@example.org")[-1]
     assert "est complète : Durand est sur la liste d'attente (n° 1)" in mail.body
+
+
+def test_accepting_when_full_queues_by_order_of_request_not_of_decision(frozen):
+    """Validation mode, one place: the staff accept the later request first — it still waits behind."""
+    with db.transaction() as s:
+        org = factories.make_organization(s)
+        staff = factories.actor(s, factories.make_staff(s, org))
+        camp = factories.make_activity(s, org, staff, name="Mercredis", kind="leisure", unit="day", weekdays=[2],
+                                       enrolment_mode="validation", max_enrolled=1)
+        requests = []
+        for n in range(3):
+            household, _g, user = factories.make_household(s, last_name=f"F{n}", email=f"q{n}@example.org",
+                                                           org=org)
+            child = factories.make_child(s, household, org=org)
+            requests.append((factories.actor(s, user), child.id))
+    ids = []
+    for n, (parent, child) in enumerate(requests):
+        frozen.shift(60)
+        with db.transaction() as s:
+            registrations.register_child(s, actor=parent, activity_id=camp.id, child_id=child)
+            ids.append(s.exec(select(ActivityRegistration.id).where(ActivityRegistration.child_id == child)).one())
+    with db.transaction() as s:
+        assert registrations.decide_registration(s, actor=staff, registration_id=ids[0], accept=True) == "validated"
+    with db.transaction() as s:  # the third request first…
+        assert registrations.decide_registration(s, actor=staff, registration_id=ids[2], accept=True) == "waiting"
+    with db.transaction() as s:  # …then the second, which was asked earlier
+        assert registrations.decide_registration(s, actor=staff, registration_id=ids[1], accept=True) == "waiting"
+    with db.read() as s:
+        positions = {r.id: r.waiting_position for r in s.exec(select(ActivityRegistration)).all()}
+    assert (positions[ids[1]], positions[ids[2]]) == (1, 2)
