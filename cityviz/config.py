@@ -44,10 +44,6 @@ class Settings:
     def upload_dir(self) -> Path:
         return self.data_dir / "uploads"
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def load() -> Settings:
     env = os.environ

@@ -76,9 +76,6 @@ def set_engine(engine: Engine | None) -> None:
         _engine = engine
 
 
-def is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
 
 @contextlib.contextmanager
 def transaction() -> Iterator[Session]:

@@ -59,10 +59,6 @@ CALENDAR_FEED = "/agenda"  # /<token>.ics
 INVOICE_FILE = "/fichiers/pdf"  # /facture|avoir/<id>
 
 
-def document_url(document_id: int) -> str:
-    return f"{DOCUMENT_FILE}/{document_id}"
-
-
 def home_for(actor: Actor) -> str:
     if actor.is_parent:
         return HOME

@@ -246,10 +246,6 @@ def band_price(bands: list[PriceBand], quotient: int | None) -> int:
     return ordered[-1].price_cents
 
 
-def price_for_household(s: Session, activity_id: int, household_id: int, on: date) -> int:
-    bands = list(s.exec(select(PriceBand).where(PriceBand.activity_id == activity_id)).all())
-    return band_price(bands, family_quotient_on(s, household_id, on))
-
 
 def describe_bands(bands: list[PriceBand], unit: str) -> str:
     ordered = sorted(bands, key=lambda b: (b.qf_max is None, b.qf_max or 0))
@@ -311,5 +307,3 @@ def describe_rules(activity: Activity) -> str:
         text.append(f"{activity_rules.late.describe('Réservation sans majoration')} "
                     f"(sinon +{activity.late_surcharge_percent} %)")
     return ". ".join(text) + "."
-
-

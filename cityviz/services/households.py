@@ -265,10 +265,3 @@ def set_avatar(s: Session, *, actor: Actor, person_id: int, data: bytes) -> None
         s.flush()
     if old:
         db.after_commit(s, lambda: files.delete(old))
-
-
-def person_household(s: Session, person_id: int) -> int:
-    person = s.get(Person, person_id)
-    if person is None:
-        raise NotFound()
-    return person.household_id

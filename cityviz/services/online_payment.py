@@ -56,7 +56,7 @@ import string
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import eopayment
 
@@ -694,11 +694,3 @@ def dummy_answer(
     if signed:
         fields.append(("signed", "1"))
     return fields
-
-
-def parse_query(query_string: str) -> dict[str, str]:
-    """First value of each field of a URL-encoded string."""
-    result: dict[str, str] = {}
-    for key, value in parse_qsl(query_string or "", keep_blank_values=True):
-        result.setdefault(key, value)
-    return result

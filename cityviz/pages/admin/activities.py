@@ -113,7 +113,6 @@ def activity_form_page() -> rx.Component:
             section(
                 "Calendrier",
                 rx.grid(field("Du", "start_date", type="date", default_value=v.start_date, required=True),
-                        field("Au", "start_date_end", type="hidden") if False else
                         field("Au", "end_date", type="date", default_value=v.end_date, required=True),
                         field("De", "start_time", type="time", default_value=v.start_time, required=True),
                         field("À", "end_time", type="time", default_value=v.end_time, required=True),
