@@ -3,6 +3,7 @@ pictures, the household's data export. Never by a guessable URL alone."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from urllib.parse import quote
 
@@ -51,82 +52,75 @@ def _id(request: Request) -> int:
         raise NotFound() from exc
 
 
+def _refusals(endpoint):
+    """A refused or unknown request gets its status and French message, never a file."""
+    @functools.wraps(endpoint)
+    def checked(request: Request) -> Response:
+        try:
+            return endpoint(request)
+        except DomainError as exc:
+            return _refusal(exc)
+    return checked
+
+
+def _as_user(request: Request, fn, **kwargs):
+    """Call a read service as the user of the session cookie."""
+    actor = _actor(request)
+    with db.read() as s:
+        return fn(s, actor=actor, **kwargs)
+
+
+def _download(request: Request) -> bool:
+    return request.query_params.get("telecharger") == "1"
+
+
+@_refusals
 def document(request: Request) -> Response:
-    try:
-        actor = _actor(request)
-        with db.read() as s:
-            content = documents.document_content(s, actor=actor, document_id=_id(request))
-    except DomainError as exc:
-        return _refusal(exc)
-    return _private(content.data, content.content_type, content.filename,
-                    download=request.query_params.get("telecharger") == "1")
+    content = _as_user(request, documents.document_content, document_id=_id(request))
+    return _private(content.data, content.content_type, content.filename, download=_download(request))
 
 
+@_refusals
 def photo(request: Request) -> Response:
-    try:
-        actor = _actor(request)
-        with db.read() as s:
-            data = families.person_photo(s, actor=actor, person_id=_id(request))
-    except DomainError as exc:
-        return _refusal(exc)
-    return _private(data, "image/jpeg")
+    return _private(_as_user(request, families.person_photo, person_id=_id(request)), "image/jpeg")
 
 
+@_refusals
 def news_image(request: Request) -> Response:
-    try:
-        actor = _actor(request)
-        with db.read() as s:
-            data = news.news_image(s, actor=actor, post_id=_id(request))
-    except DomainError as exc:
-        return _refusal(exc)
-    return _private(data, "image/jpeg")
+    return _private(_as_user(request, news.news_image, post_id=_id(request)), "image/jpeg")
 
 
+@_refusals
 def export(request: Request) -> Response:
-    try:
-        actor = _actor(request)
-        with db.read() as s:
-            data = privacy.export_household(s, actor=actor)
-    except DomainError as exc:
-        return _refusal(exc)
+    data = _as_user(request, privacy.export_household)
     return _private(data, "application/zip", "mes-donnees-cityviz.zip", download=True)
 
 
+@_refusals
 def daily_counts(request: Request) -> Response:
     """Booked children per day and activity, as CSV (staff of the organization)."""
+    params = request.query_params
     try:
-        actor = _actor(request)
-        params = request.query_params
         start, end = date.fromisoformat(params.get("du", "")), date.fromisoformat(params.get("au", ""))
-        with db.read() as s:
-            data = attendance.daily_counts_csv(s, actor=actor, organization_id=int(params.get("organisation", "0")),
-                                               start=start, end=end)
+        organization_id = int(params.get("organisation", "0"))
     except ValueError:
         return Response("Paramètres invalides.", status_code=400, media_type="text/plain; charset=utf-8")
-    except DomainError as exc:
-        return _refusal(exc)
+    data = _as_user(request, attendance.daily_counts_csv, organization_id=organization_id, start=start, end=end)
     return _private(data, "text/csv; charset=utf-8", f"effectifs-{start.isoformat()}-{end.isoformat()}.csv",
                     download=True)
 
 
+@_refusals
 def calendar_feed(request: Request) -> Response:
     """The household's .ics: the secret link itself is the credential (revocable)."""
-    token = request.path_params.get("token", "")
-    try:
-        with db.read() as s:
-            data = feeds.render_feed(s, token=token)
-    except DomainError as exc:
-        return _refusal(exc)
+    with db.read() as s:
+        data = feeds.render_feed(s, token=request.path_params.get("token", ""))
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=900", "X-Content-Type-Options": "nosniff"})
 
 
+@_refusals
 def invoice_pdf(request: Request) -> Response:
     kind = "invoice" if request.path_params.get("kind") == "facture" else "credit_note"
-    try:
-        actor = _actor(request)
-        with db.read() as s:
-            data, name = invoices.pdf(s, actor=actor, kind=kind, document_id=_id(request))
-    except DomainError as exc:
-        return _refusal(exc)
-    return _private(data, "application/pdf", name, download=request.query_params.get("telecharger") == "1")
+    data, name = _as_user(request, invoices.pdf, kind=kind, document_id=_id(request))
+    return _private(data, "application/pdf", name, download=_download(request))
