@@ -141,9 +141,11 @@ class AuthState(rx.State):
             return None, 0, rx.redirect(routes.ADMIN, replace=True)
         if self.org_id not in actor.roles:
             self.org_id = min(actor.roles)
-        choices = await in_read(organizations.staff_organizations, actor=actor)
-        self.org_choices = [[str(org_id), name] for org_id, name, _role in choices]
-        self.org_name = next((name for org_id, name, _r in choices if org_id == self.org_id), "")
+        # The names shown in the header: read again only when the memberships change.
+        if {int(org_id) for org_id, _name in self.org_choices} != set(actor.roles):
+            choices = await in_read(organizations.staff_organizations, actor=actor)
+            self.org_choices = [[str(org_id), name] for org_id, name, _role in choices]
+        self.org_name = next((name for org_id, name in self.org_choices if int(org_id) == self.org_id), "")
         return actor, self.org_id, None
 
     @rx.event
