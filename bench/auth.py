@@ -32,7 +32,7 @@ from sqlmodel import select  # noqa: E402
 
 from cityviz import clock, db, schema  # noqa: E402
 from cityviz.models import Household, LoginThrottle, Person, User  # noqa: E402
-from cityviz.services import auth, passwords  # noqa: E402
+from cityviz.services.accounts import auth, passwords  # noqa: E402
 from cityviz.state.home import HomeState  # noqa: E402
 from cityviz.state.login import LoginState  # noqa: E402
 from tests.state.harness import make_state, run, scripts  # noqa: E402

@@ -78,8 +78,9 @@ from sqlmodel import select  # noqa: E402
 from cityviz import clock, config, db, schema  # noqa: E402
 from cityviz.models import ActivityRegistration, ActivitySession, Booking, Household, Person, User  # noqa: E402
 from cityviz.models.types import UTCDateTime  # noqa: E402
-from cityviz.services import auth, bookings, calendar, closures, passwords  # noqa: E402
-from cityviz.services.bookings import BookingRefused, SessionFull  # noqa: E402
+from cityviz.services.accounts import auth, passwords
+from cityviz.services.booking import bookings, calendar, closures  # noqa: E402
+from cityviz.services.booking.bookings import BookingRefused, SessionFull  # noqa: E402
 from tests import factories  # noqa: E402
 
 CHILDREN, CAPACITY, WORKERS, TARGET = 1000, 300, 32, 0.5

@@ -12,8 +12,8 @@ not marked, present without booking) plus justified absences (not billed).
 The clock: Monday 05/10/2026 10:00 Paris, ticking (September can be closed).
 
 Timed, in this order:
-  preview  billing.preview_period (first page) in db.read()
-  issue    billing.issue_all(db.transaction, ...): start_issue, then chunks of
+  preview  periods.preview_period (first page) in db.read()
+  issue    periods.issue_all(db.transaction, ...): start_issue, then chunks of
            200 households, each one write transaction — the real thing
   raw      the ceiling, 3 runs: the very invoice and invoice_line rows the
            issue wrote, read back beforehand, inserted again for a scratch
@@ -82,10 +82,28 @@ from sqlalchemy import func, insert, text  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from cityviz import clock, db, schema  # noqa: E402
-from cityviz.models import (ActivityRegistration, ActivitySession, Attendance, BillingPeriod, Booking,  # noqa: E402
-                            DirectDebit, DocumentCounter, FamilyQuotient, Household, Invoice, InvoiceLine,
-                            OutboxEmail, Payment, PaymentAllocation, Person, SepaMandate, User)
-from cityviz.services import billing, passwords, rules  # noqa: E402
+from cityviz.models import (  # noqa: E402
+    ActivityRegistration,
+    ActivitySession,
+    Attendance,
+    BillingPeriod,
+    Booking,
+    DirectDebit,
+    DocumentCounter,
+    FamilyQuotient,
+    Household,
+    Invoice,
+    InvoiceLine,
+    OutboxEmail,
+    Payment,
+    PaymentAllocation,
+    Person,
+    SepaMandate,
+    User,
+)
+from cityviz.services.accounts import passwords
+from cityviz.services.billing import periods
+from cityviz.services.booking import rules  # noqa: E402
 from cityviz.services.formatting import format_money  # noqa: E402
 from tests import factories  # noqa: E402
 
@@ -265,7 +283,7 @@ def main() -> int:
             version = "SQLite " + conn.execute(text("SELECT sqlite_version()")).scalar()
     print(f"database: {version}, {engine.url.render_as_string(hide_password=True)}")
     print(f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; {ARGS.households:,} households, "
-          f"{ARGS.children:,} children, {ARGS.facts:,} billable facts in {MONTH}, chunks of {billing.CHUNK}")
+          f"{ARGS.children:,} children, {ARGS.facts:,} billable facts in {MONTH}, chunks of {periods.CHUNK}")
     schema.migrate(engine)
     started = time.perf_counter()
     with db.transaction() as s:
@@ -288,15 +306,15 @@ def main() -> int:
 
     def preview():
         with db.read() as s:
-            return billing.preview_period(s, actor=staff, organization_id=org.id, month=MONTH)
+            return periods.preview_period(s, actor=staff, organization_id=org.id, month=MONTH)
 
     def dry_issue():
         with discarded() as factory:
-            billing.issue_all(factory, actor=staff, organization_id=org.id, month=MONTH)
+            periods.issue_all(factory, actor=staff, organization_id=org.id, month=MONTH)
 
     shown, preview_wall, preview_cpu = timed(preview)
     preview_peak, issue_peak = traced(preview), traced(dry_issue)
-    done, issue_wall, issue_cpu = timed(lambda: billing.issue_all(db.transaction, actor=staff,
+    done, issue_wall, issue_cpu = timed(lambda: periods.issue_all(db.transaction, actor=staff,
                                                                   organization_id=org.id, month=MONTH))
     with db.read() as s:
         invoices = s.execute(select(Invoice.household_id, Invoice.counter_value, Invoice.total_cents)
@@ -307,7 +325,7 @@ def main() -> int:
         counter = s.exec(select(DocumentCounter.last_value).where(DocumentCounter.organization_id == org.id)).one()
         mails, debits = (s.exec(select(func.count()).select_from(m)).one() for m in (OutboxEmail, DirectDebit))
         credit = s.exec(select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0))).one()
-    chunks = raw_rows(done.period_id, billing.CHUNK)
+    chunks = raw_rows(done.period_id, periods.CHUNK)
     raw_runs = sorted(raw_run(chunks, run) for run in range(1, RAW_RUNS + 1))
     raw_wall, raw_cpu = raw_runs[len(raw_runs) // 2]  # the median run
 
@@ -319,7 +337,7 @@ def main() -> int:
     row("issue", issue_wall, issue_cpu, count, lines, mb(issue_peak), f"{count:,} invoices, {lines:,} lines, "
         f"{format_money(total)}; {mails:,} e-mails, {debits:,} direct debits, {format_money(credit)} credit applied")
     row("raw", raw_wall, raw_cpu, count, lines, "", f"median of {', '.join(f'{w:.2f}' for w, _c in raw_runs)} s: "
-        f"the same {count + lines:,} rows, {billing.CHUNK} invoices per transaction, plain Core executemany")
+        f"the same {count + lines:,} rows, {periods.CHUNK} invoices per transaction, plain Core executemany")
     ratio = raw_wall / issue_wall
     print(f"\nissue/raw = {lines / issue_wall:,.0f} / {lines / raw_wall:,.0f} lines/s = {ratio:.1%} "
           f"(target >= {TARGET:.0%}); issue {issue_wall:.2f} s (target on SQLite < {MAX_SECONDS:.0f} s); "

@@ -60,9 +60,18 @@ for _name in ("CITYVIZ_SMTP_HOST", "CITYVIZ_FAKE_NOW"):
 from sqlalchemy import event, insert, text  # noqa: E402
 
 from cityviz import clock, db, routes, schema  # noqa: E402
-from cityviz.models import (Document, DocumentRequirement, Enrollment, Household, NewsPost,  # noqa: E402
-                            Organization, Person, StaffMembership, User)
-from cityviz.services import auth, passwords  # noqa: E402
+from cityviz.models import (  # noqa: E402
+    Document,
+    DocumentRequirement,
+    Enrollment,
+    Household,
+    NewsPost,
+    Organization,
+    Person,
+    StaffMembership,
+    User,
+)
+from cityviz.services.accounts import auth, passwords  # noqa: E402
 from cityviz.state.home import HomeState  # noqa: E402
 from cityviz.state.staff_families import DossiersState  # noqa: E402
 from tests.state.harness import make_state, run  # noqa: E402

@@ -34,20 +34,13 @@ from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.family import children_page, dossier_page, profile_page, register_page
 from cityviz.pages.home import home_page
 from cityviz.pages.invoices import invoice_page, invoices_page
-from cityviz.pages.reservations import bulk_page, calendar_page, enrol_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
+from cityviz.pages.reservations import bulk_page, calendar_page, enrol_page
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState
 from cityviz.state.invoices import InvoiceListState, InvoiceState
-from cityviz.state.staff_billing import (
-    BillingState,
-    DebitsState,
-    RegieState,
-    StaffInvoicesState,
-    StaffInvoiceState,
-    UnpaidState,
-)
+from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
 from cityviz.state.reservations import BulkState, CalendarState, EnrolState
 from cityviz.state.staff_activities import (
     ActivitiesState,
@@ -57,6 +50,14 @@ from cityviz.state.staff_activities import (
     OccupancyState,
     RegistrationsAdminState,
 )
+from cityviz.state.staff_billing import (
+    BillingState,
+    DebitsState,
+    RegieState,
+    StaffInvoicesState,
+    StaffInvoiceState,
+    UnpaidState,
+)
 from cityviz.state.staff_families import (
     DossierReviewState,
     DossiersState,
@@ -64,7 +65,6 @@ from cityviz.state.staff_families import (
     NewsAdminState,
     RequirementsState,
 )
-from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
 
 app = rx.App(
     html_lang="fr",

@@ -7,11 +7,12 @@ import sys
 
 from sqlmodel import select
 
-from cityviz import config, db, schema
+from cityviz import config, db, demo, schema
 from cityviz.models import StaffMembership, User
-from cityviz.services import accounts, auth, billing, demo, organizations, passwords
 from cityviz.services import email as mail
-from cityviz.services.actor import Actor
+from cityviz.services.accounts import auth, invitations, organizations, outbox, passwords
+from cityviz.services.accounts.actor import Actor
+from cityviz.services.billing import periods
 from cityviz.services.errors import DomainError
 
 
@@ -41,7 +42,7 @@ def _create_org(args) -> None:
     print(f"Organisation créée : {org.name} (n° {org.id})")
 
 
-def _report_invitation(invited: accounts.Invited) -> None:
+def _report_invitation(invited: invitations.Invited) -> None:
     if config.get().smtp_enabled:
         print(f"Invitation envoyée à {invited.email}.")
     else:
@@ -54,7 +55,7 @@ def _create_staff(args) -> None:
         org = organizations.get_by_slug(s, organizations.slugify(args.organization))
         if org is None:
             raise DomainError(f"Organisation inconnue : {args.organization}")
-        invited = accounts.create_staff(s, actor=Actor.system(), organization_id=org.id,
+        invited = invitations.create_staff(s, actor=Actor.system(), organization_id=org.id,
                                         email=args.email, display_name=args.name, role=args.role)
     mail.deliver_pending()
     _report_invitation(invited)
@@ -68,7 +69,7 @@ def _invite(args) -> None:
             if org is None:
                 raise DomainError(f"Organisation inconnue : {args.organization}")
             org_id = org.id
-        invited = accounts.invite_guardian(s, actor=Actor.system(), email=args.email,
+        invited = invitations.invite_guardian(s, actor=Actor.system(), email=args.email,
                                            first_name=args.first_name, last_name=args.last_name,
                                            organization_id=org_id)
     mail.deliver_pending()
@@ -93,14 +94,14 @@ def _issue_period(args) -> None:
     def show(progress) -> None:
         print(f"{progress.done}/{progress.total} facture(s)", flush=True)
 
-    result = billing.issue_all(db.transaction, actor=actor, organization_id=org.id, month=args.month,
+    result = periods.issue_all(db.transaction, actor=actor, organization_id=org.id, month=args.month,
                                on_progress=show, chunk=args.chunk)
     print(f"Période facturée : {result.done} facture(s).")
 
 
 def _outbox(args) -> None:
     with db.read() as s:
-        rows, total = mail.list_outbox(s, actor=Actor.system(), per_page=args.limit)
+        rows, total = outbox.list_outbox(s, actor=Actor.system(), per_page=args.limit)
     print(f"{total} message(s) dans l'outbox.")
     for row in rows:
         print("-" * 72)
@@ -143,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("issue-period", help="émettre les factures d'un mois (reprend après une interruption)")
     p.add_argument("organization", help="nom de l'organisation")
     p.add_argument("month", help="mois à facturer, par exemple 2026-09")
-    p.add_argument("--chunk", type=int, default=billing.CHUNK, help="foyers par transaction")
+    p.add_argument("--chunk", type=int, default=periods.CHUNK, help="foyers par transaction")
     p.add_argument("--agent", help="adresse de l'agent au nom duquel émettre (défaut : un administrateur)")
     p.set_defaults(func=_issue_period)
     return parser

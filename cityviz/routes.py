@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cityviz.services.actor import Actor
+    from cityviz.services.accounts.actor import Actor
 
 SESSION_COOKIE = "cvz_session"
 

@@ -9,15 +9,15 @@ from sqlmodel import Session
 
 from cityviz import clock
 from cityviz.models import Enrollment, Household, Organization, Person, StaffMembership, User
-from cityviz.services import auth, passwords
-from cityviz.services.actor import Actor
+from cityviz.services.accounts import auth, passwords
+from cityviz.services.accounts.actor import Actor
 
 _seq = itertools.count(1)
 PASSWORD = "une phrase assez longue"
 
 
 def make_organization(s: Session, name: str | None = None, postal_code: str = "14760") -> Organization:
-    from cityviz.services.organizations import slugify
+    from cityviz.services.accounts.organizations import slugify
 
     n = next(_seq)
     name = name or f"Commune {n}"
@@ -120,7 +120,7 @@ def make_requirement(s: Session, org: Organization, name: str, scope: str, manda
 def make_activity(s: Session, org: Organization, actor_: Actor | None = None, **overrides):
     """An activity set up through the staff service (sessions generated)."""
     from cityviz.models import Activity
-    from cityviz.services import activities, rules
+    from cityviz.services.booking import activities, rules
 
     staff = actor_ or actor(s, make_staff(s, org))
     values = dict(name="Restauration scolaire", kind="canteen", unit="meal", start_date=date(2026, 9, 1),

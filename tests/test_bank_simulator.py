@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from cityviz.api import bank_simulator
-from cityviz.services import online_payment as op
+from cityviz.services.billing import online_payment as op
 
 SIMULATOR = "http://testserver/banque-simulee"
 RETURN = "http://testserver/factures/retour-paiement?facture=12"

@@ -16,7 +16,7 @@ from sqlmodel import func, select
 
 from cityviz import clock, config, db
 from cityviz.models import ActivitySession, Attendance, Booking, DocumentCounter, Invoice, InvoiceLine
-from cityviz.services import billing
+from cityviz.services.billing import periods
 from tests import factories
 
 HOUSEHOLDS = 120
@@ -67,12 +67,12 @@ def test_two_staff_issuing_at_once(month_to_bill):
     def run():
         try:
             with db.transaction() as s:
-                period_id = billing.start_issue(s, actor=month_to_bill["staff"],
+                period_id = periods.start_issue(s, actor=month_to_bill["staff"],
                                                 organization_id=month_to_bill["org"], month="2026-09")
             ready.wait()  # both have started: their chunks now race
             while True:
                 with db.transaction() as s:
-                    if billing.issue_chunk(s, actor=month_to_bill["staff"], period_id=period_id,
+                    if periods.issue_chunk(s, actor=month_to_bill["staff"], period_id=period_id,
                                            limit=7).status == "issued":
                         return
         except Exception as exc:  # noqa: BLE001 — reported below

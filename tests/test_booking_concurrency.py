@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from cityviz import db
 from cityviz.models import ActivitySession, Booking, Person
-from cityviz.services import bookings
+from cityviz.services.booking import bookings
 from cityviz.services.errors import DomainError
 from tests import factories
 

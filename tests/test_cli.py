@@ -1,9 +1,9 @@
 import pytest
 from sqlmodel import func, select
 
-from cityviz import cli, db
+from cityviz import cli, db, demo
 from cityviz.models import Activity, Organization, User
-from cityviz.services import auth, demo
+from cityviz.services.accounts import auth
 
 pytestmark = pytest.mark.usefixtures("database", "frozen")
 

@@ -8,14 +8,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
 from cityviz import clock, db
-from cityviz.models import (
-    Activity,
-    ActivitySession,
-    BillingPeriod,
-    Booking,
-    Invoice,
-    InvoiceLine,
-)
+from cityviz.models import Activity, ActivitySession, BillingPeriod, Booking, Invoice, InvoiceLine
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("database", "frozen")

@@ -63,7 +63,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from cityviz.services import online_payment
+from cityviz.services.billing import online_payment
 
 logger = logging.getLogger(__name__)
 

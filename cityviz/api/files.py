@@ -11,9 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cityviz import db, routes
-from cityviz.services import attendance, auth, documents, families, feeds, invoices, news, privacy
-from cityviz.services.actor import Actor
+from cityviz.services.accounts import auth
+from cityviz.services.accounts.actor import Actor
+from cityviz.services.billing import invoices
+from cityviz.services.booking import attendance, feeds
 from cityviz.services.errors import DomainError, NotAuthenticated, NotFound
+from cityviz.services.households import documents, families, news, privacy
 
 
 def _actor(request: Request) -> Actor:

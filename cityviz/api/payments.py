@@ -1,5 +1,5 @@
 """The bank's side of online payment: its server-to-server notification and
-the payer's return. What is recorded is decided by cityviz.services.pay_online."""
+the payer's return. What is recorded is decided by cityviz.services.billing.pay_online."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from cityviz import routes
-from cityviz.services import online_payment, pay_online
+from cityviz.services.billing import online_payment, pay_online
 from cityviz.services.errors import DomainError
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from cityviz import config, db, routes
-from cityviz.services import auth
+from cityviz.services.accounts import auth
 from cityviz.services.errors import NotAuthenticated
 
 

@@ -20,14 +20,7 @@ from cityviz.models.households import FamilyQuotient, Household, Person
 from cityviz.models.messaging import CalendarFeed, OutboxEmail
 from cityviz.models.news import NewsPost
 from cityviz.models.organizations import Organization, StaffMembership
-from cityviz.models.payments import (
-    DirectDebit,
-    OnlinePayment,
-    Payment,
-    PaymentAllocation,
-    Refund,
-    SepaMandate,
-)
+from cityviz.models.payments import DirectDebit, OnlinePayment, Payment, PaymentAllocation, Refund, SepaMandate
 
 __all__ = [
     "Activity",

@@ -8,8 +8,8 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import checkbox, file_link, labelled_select, section, status_badge, textarea
-from cityviz.services.dossiers import MemberChoice, OrganizationHit, RequirementStatus
-from cityviz.services.households import SCHOOL_LEVELS, ChildView, GuardianView
+from cityviz.services.households.dossiers import MemberChoice, OrganizationHit, RequirementStatus
+from cityviz.services.households.people import SCHOOL_LEVELS, ChildView, GuardianView
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 
 CIVILITIES = [("", "Choisir…"), ("Mme", "Madame"), ("M.", "Monsieur")]

@@ -8,13 +8,12 @@ from cityviz import routes
 from cityviz.components.forms import empty_state
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import status_badge
-from cityviz.services.dossiers import DossierSummary
-from cityviz.services.news import FeedItem
-from cityviz.services.onboarding import ActionButton
-from cityviz.state.home import HomeState
+from cityviz.services.households.dossiers import DossierSummary
+from cityviz.services.households.news import FeedItem
+from cityviz.state.home import ActionLink, HomeState
 
 
-def _action_button(button: ActionButton) -> rx.Component:
+def _action_button(button: ActionLink) -> rx.Component:
     return rx.link(rx.button(button.label, size="3", width="100%", white_space="normal", height="auto",
                              padding_y="10px"),
                    href=button.href, width="100%", underline="none")

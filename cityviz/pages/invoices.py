@@ -8,7 +8,7 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import file_button
-from cityviz.services.invoices import DetailLine, DocumentRow, Settlement
+from cityviz.services.billing.invoices import DetailLine, DocumentRow, Settlement
 from cityviz.state.invoices import InvoiceListState, InvoiceState
 
 STATUS_COLORS = (("paid", "green"), ("due", "orange"), ("debit", "blue"), ("credit", "violet"))

@@ -7,7 +7,7 @@ import reflex as rx
 from cityviz import routes
 from cityviz.components.forms import error_callout, field, submit_button, success_callout
 from cityviz.components.layout import bare_page
-from cityviz.services.passwords import MAX_LENGTH, MIN_LENGTH
+from cityviz.services.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
 
 PASSWORD_HINT = (

@@ -8,8 +8,8 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import PHONE_ONLY, WIDE_ONLY, parent_page
 from cityviz.components.ui import labelled_select, section
-from cityviz.services.calendar import BulkLine, Cell, Day
-from cityviz.services.registrations import OfferedActivity
+from cityviz.services.booking.calendar import BulkLine, Cell, Day
+from cityviz.services.booking.registrations import OfferedActivity
 from cityviz.state.reservations import BulkState, CalendarState, EnrolState
 
 # state -> (colour, icon)

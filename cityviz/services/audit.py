@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
 from cityviz import clock
 from cityviz.models import AuditEntry
-from cityviz.services.actor import Actor
+
+if TYPE_CHECKING:  # the shared modules sit below accounts: the type only
+    from cityviz.services.accounts.actor import Actor
 
 
 def record(

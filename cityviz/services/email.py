@@ -2,22 +2,19 @@
 
 Messages are written in the same transaction as what they announce, then
 delivered by SMTP once it commits. Without SMTP settings they stay in the
-outbox, where the platform administrator reads them (/admin/outbox) and the
-CLI prints them: the demo works offline.
+outbox, where the platform administrator reads them (accounts/outbox.py) and
+the CLI prints them: the demo works offline.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import smtplib
 from email.message import EmailMessage
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from cityviz import clock, config, db
 from cityviz.models import OutboxEmail
-from cityviz.services.actor import Actor
-from cityviz.services.formatting import format_datetime
 
 MAX_ATTEMPTS = 5
 
@@ -73,33 +70,3 @@ def deliver_pending(limit: int = 100) -> int:
                 row.sent_at = clock.now()
                 sent += 1
     return sent
-
-
-@dataclasses.dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    recipient: str
-    subject: str
-    body: str
-    created_at: str
-    status: str
-
-
-def list_outbox(s: Session, *, actor: Actor, page: int = 0, per_page: int = 20) -> tuple[list[OutboxRow], int]:
-    """The newest messages first (platform administrator only)."""
-    actor.require_platform_admin()
-    total = s.exec(select(func.count()).select_from(OutboxEmail)).one()
-    rows = s.exec(
-        select(OutboxEmail).order_by(col(OutboxEmail.id).desc()).offset(page * per_page).limit(per_page)
-    ).all()
-    return [
-        OutboxRow(
-            id=r.id,
-            recipient=r.to_address,
-            subject=r.subject,
-            body=r.body,
-            created_at=format_datetime(r.created_at),
-            status="Envoyé" if r.sent_at else ("En attente" if not r.last_error else "Échec d'envoi"),
-        )
-        for r in rows
-    ], total

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.services import accounts, dashboard, organizations
-from cityviz.services import email as mail
-from cityviz.services.dashboard import OrganizationFigures, OrganizationRow
-from cityviz.services.email import OutboxRow
+from cityviz.services.accounts import invitations, organizations, outbox
+from cityviz.services.accounts.outbox import OutboxRow
+from cityviz.services.backoffice import dashboard
+from cityviz.services.backoffice.dashboard import OrganizationFigures, OrganizationRow
 from cityviz.services.errors import DomainError
 from cityviz.state.base import AuthState, in_read, in_transaction
 
@@ -69,7 +69,7 @@ class OrganizationsState(AuthState):
             return redirect
         try:
             invited = await in_transaction(
-                accounts.create_staff, actor=actor,
+                invitations.create_staff, actor=actor,
                 organization_id=int(form.get("organization_id") or 0),
                 email=str(form.get("email", "")), display_name=str(form.get("display_name", "")),
                 role=str(form.get("role", "agent")),
@@ -94,7 +94,7 @@ class OutboxState(AuthState):
         actor, redirect = await self._guard("platform")
         if redirect:
             return redirect
-        self.rows, self.total = await in_read(mail.list_outbox, actor=actor, page=self.page,
+        self.rows, self.total = await in_read(outbox.list_outbox, actor=actor, page=self.page,
                                               per_page=self.per_page)
 
     @rx.event

@@ -20,8 +20,8 @@ from urllib.parse import quote
 import reflex as rx
 
 from cityviz import db, routes
-from cityviz.services import auth, organizations
-from cityviz.services.actor import Actor
+from cityviz.services.accounts import auth, organizations
+from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import NotAuthenticated
 
 T = TypeVar("T")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.services import accounts, documents, dossiers, households
-from cityviz.services.dossiers import DossierView, MemberChoice, OrganizationHit, RequirementStatus
+from cityviz.services.accounts import invitations
 from cityviz.services.errors import DomainError, NotAuthenticated
-from cityviz.services.households import ChildView, ProfileView
+from cityviz.services.households import documents, dossiers, people
+from cityviz.services.households.dossiers import DossierView, MemberChoice, OrganizationHit, RequirementStatus
+from cityviz.services.households.people import ChildView, ProfileView
 from cityviz.state.base import AuthState, in_read, in_transaction
 from cityviz.state.uploads import read_upload
 
@@ -21,7 +22,7 @@ class ProfileState(AuthState):
     show_guardian_form: bool = False
 
     async def _reload(self, actor) -> None:
-        self.profile = await in_read(households.get_profile, actor=actor)
+        self.profile = await in_read(people.get_profile, actor=actor)
         self.avatar_url = (f"{routes.AVATAR_FILE}/{self.profile.me.id}?v={self.profile.me.avatar_key[:8]}"
                            if self.profile.me.avatar_key else "")
         self.form_key += 1
@@ -41,7 +42,7 @@ class ProfileState(AuthState):
         if redirect:
             return redirect
         try:
-            await in_transaction(households.update_profile, actor=actor, **{
+            await in_transaction(people.update_profile, actor=actor, **{
                 key: str(form.get(key, "")) for key in ("civility", "first_name", "last_name", "street",
                                                         "postal_code", "city", "phone_mobile", "phone_other")})
         except DomainError as exc:
@@ -59,7 +60,7 @@ class ProfileState(AuthState):
             return redirect
         try:
             data, _name = await read_upload(uploads)
-            await in_transaction(households.set_avatar, actor=actor, person_id=actor.person_id, data=data)
+            await in_transaction(people.set_avatar, actor=actor, person_id=actor.person_id, data=data)
         except DomainError as exc:
             return rx.toast.error(exc.message)
         await self._reload(actor)
@@ -77,7 +78,7 @@ class ProfileState(AuthState):
             return redirect
         try:
             invited = await in_transaction(
-                households.add_guardian, actor=actor, civility=str(form.get("civility", "")),
+                people.add_guardian, actor=actor, civility=str(form.get("civility", "")),
                 first_name=str(form.get("first_name", "")), last_name=str(form.get("last_name", "")),
                 email=str(form.get("email", "")), phone_mobile=str(form.get("phone_mobile", "")),
                 invite=bool(form.get("invite")))
@@ -96,7 +97,7 @@ class ProfileState(AuthState):
         if redirect:
             return redirect
         try:
-            invited = await in_transaction(accounts.invite_household_member, actor=actor,
+            invited = await in_transaction(invitations.invite_household_member, actor=actor,
                                            person_id=int(person_id))
         except DomainError as exc:
             return rx.toast.error(exc.message)
@@ -114,7 +115,7 @@ class ChildrenState(AuthState):
     family_name: str = ""  # suggested for a new child
 
     async def _reload(self, actor) -> None:
-        self.children = await in_read(households.list_children, actor=actor)
+        self.children = await in_read(people.list_children, actor=actor)
         self.family_name = actor.display_name.split()[-1] if actor.display_name else ""
         self.loaded = True
 
@@ -158,7 +159,7 @@ class ChildrenState(AuthState):
             "first_name", "last_name", "birth_date", "sex", "school", "school_level", "allergies",
             "medical_notes", "authorised_pickups")}
         try:
-            await in_transaction(households.save_child, actor=actor,
+            await in_transaction(people.save_child, actor=actor,
                                  child_id=self.editing.id if self.editing else None, **fields)
         except DomainError as exc:
             self.error = exc.message

@@ -2,24 +2,51 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
 
-from cityviz.services import dossiers, news, onboarding
-from cityviz.services.dossiers import DossierSummary
-from cityviz.services.news import FeedItem
-from cityviz.services.onboarding import NextAction
+from cityviz import routes
+from cityviz.services.households import dossiers, news, onboarding
+from cityviz.services.households.dossiers import DossierSummary
+from cityviz.services.households.news import FeedItem
 from cityviz.state.base import AuthState, in_read
+
+_PAGES = {"profile": routes.PROFILE, "children": routes.CHILDREN, "organizations": routes.ORGANIZATIONS,
+          "dossier": routes.DOSSIER}
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionLink:
+    label: str
+    href: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionCard:
+    key: str
+    title: str
+    text: str
+    buttons: list[ActionLink]
+
+
+def _card(action: onboarding.NextAction | None) -> ActionCard | None:
+    if action is None:
+        return None
+    links = [ActionLink(b.label, _PAGES[b.page] + (f"?id={b.object_id}" if b.object_id else ""))
+             for b in action.buttons]
+    return ActionCard(action.key, action.title, action.text, links)
 
 
 def _home(s, *, actor):
     """Everything the home page shows, in one read transaction."""
     dossier_list = dossiers.household_dossiers(s, actor=actor)
-    return (onboarding.next_action(s, actor=actor, dossier_list=dossier_list), dossier_list,
+    return (_card(onboarding.next_action(s, actor=actor, dossier_list=dossier_list)), dossier_list,
             news.feed_for_household(s, actor=actor))
 
 
 class HomeState(AuthState):
-    next_action: NextAction | None = None
+    next_action: ActionCard | None = None
     dossiers: list[DossierSummary] = []
     feed: list[FeedItem] = []
     loaded: bool = False

@@ -7,9 +7,9 @@ import json
 import reflex as rx
 
 from cityviz import routes
-from cityviz.services import invoices, pay_online
+from cityviz.services.billing import invoices, pay_online
+from cityviz.services.billing.invoices import DocumentRow, InvoiceDetail
 from cityviz.services.errors import DomainError
-from cityviz.services.invoices import DocumentRow, InvoiceDetail
 from cityviz.state.base import AuthState, in_read, off_loop
 
 PAYMENT_MESSAGES = {

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from cityviz import routes
-from cityviz.services import auth
+from cityviz.services.accounts import auth
 from cityviz.services.errors import DomainError, NotAuthenticated
 from cityviz.state.base import AuthState, in_read, in_transaction, off_loop
 

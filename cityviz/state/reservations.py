@@ -8,10 +8,11 @@ from datetime import date, timedelta
 import reflex as rx
 
 from cityviz import clock
-from cityviz.services import bookings, calendar, feeds, households, registrations
-from cityviz.services.calendar import BulkLine, BulkRequest, Day, Month
+from cityviz.services.booking import bookings, calendar, feeds, registrations
+from cityviz.services.booking.calendar import BulkLine, BulkRequest, Day, Month
+from cityviz.services.booking.registrations import OfferedActivity
 from cityviz.services.errors import DomainError, InvalidInput
-from cityviz.services.registrations import OfferedActivity
+from cityviz.services.households import people
 from cityviz.state.base import AuthState, in_read, in_transaction
 
 ACTION_MESSAGES = {"book": "Réservation confirmée.", "cancel": "Réservation annulée.",
@@ -19,7 +20,7 @@ ACTION_MESSAGES = {"book": "Réservation confirmée.", "cancel": "Réservation a
 
 
 async def _children(actor) -> list[list[str]]:
-    kids = await in_read(households.list_children, actor=actor)
+    kids = await in_read(people.list_children, actor=actor)
     return [[str(c.id), c.first_name] for c in kids]
 
 

@@ -7,13 +7,13 @@ from datetime import date
 import reflex as rx
 
 from cityviz import clock, routes
-from cityviz.services import activities, activity_form, attendance, closures, registrations
-from cityviz.services.activities import ActivityRow
-from cityviz.services.activity_form import ActivityFormValues
-from cityviz.services.attendance import DaySession, OccupancyRow, Roster
-from cityviz.services.closures import ClosureRow
+from cityviz.services.booking import activities, activity_form, attendance, closures, registrations
+from cityviz.services.booking.activities import ActivityRow
+from cityviz.services.booking.activity_form import ActivityFormValues
+from cityviz.services.booking.attendance import DaySession, OccupancyRow, Roster
+from cityviz.services.booking.closures import ClosureRow
+from cityviz.services.booking.registrations import RegistrationRow
 from cityviz.services.errors import DomainError, InvalidInput
-from cityviz.services.registrations import RegistrationRow
 from cityviz.state.base import AuthState, in_read, in_transaction
 
 

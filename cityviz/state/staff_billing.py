@@ -9,14 +9,15 @@ from datetime import date
 import reflex as rx
 
 from cityviz import clock
-from cityviz.services import billing, credits, direct_debits, families, invoices, online_payment, organizations, payments
-from cityviz.services.billing import Preview
-from cityviz.services.direct_debits import DebitRow
+from cityviz.services.billing import credits, direct_debits, invoices, online_payment, payments, periods, regie
+from cityviz.services.billing.direct_debits import DebitRow
+from cityviz.services.billing.invoices import CreditableLine, InvoiceDetail, StaffInvoiceRow
+from cityviz.services.billing.online_payment import OptionSpec
+from cityviz.services.billing.payments import Statement, UnpaidRow
+from cityviz.services.billing.periods import Preview
 from cityviz.services.errors import DomainError, InvalidInput
-from cityviz.services.families import FamilyRow
-from cityviz.services.invoices import CreditableLine, InvoiceDetail, StaffInvoiceRow
-from cityviz.services.online_payment import OptionSpec
-from cityviz.services.payments import Statement, UnpaidRow
+from cityviz.services.households import families
+from cityviz.services.households.families import FamilyRow
 from cityviz.state.base import AuthState, in_read, in_transaction
 from cityviz.state.invoices import document_id, document_kind
 
@@ -43,7 +44,7 @@ class BillingState(AuthState):
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
 
     async def _refresh(self, actor, org_id) -> None:
-        self.preview = await in_read(billing.preview_period, actor=actor, organization_id=org_id, month=self.month,
+        self.preview = await in_read(periods.preview_period, actor=actor, organization_id=org_id, month=self.month,
                                      page=self.page)
         self.status = self.preview.status
 
@@ -89,10 +90,10 @@ class BillingState(AuthState):
                 return
             self.running, self.error = True, ""
         try:
-            period_id = await in_transaction(billing.start_issue, actor=actor, organization_id=org_id,
+            period_id = await in_transaction(periods.start_issue, actor=actor, organization_id=org_id,
                                              month=self.month)
             while True:
-                progress = await in_transaction(billing.issue_chunk, actor=actor, period_id=period_id)
+                progress = await in_transaction(periods.issue_chunk, actor=actor, period_id=period_id)
                 async with self:
                     self.period_id, self.status = progress.period_id, progress.status
                     self.done, self.total = progress.done, progress.total
@@ -116,7 +117,7 @@ class BillingState(AuthState):
                 return
             month = self.month
         for _ in range(600):
-            preview = await in_read(billing.preview_period, actor=actor, organization_id=org_id, month=month,
+            preview = await in_read(periods.preview_period, actor=actor, organization_id=org_id, month=month,
                                     per_page=1)
             async with self:
                 if self.running or self.month != month:
@@ -289,7 +290,7 @@ class RegieState(AuthState):
         actor, org_id, redirect = await self._staff_guard()
         if redirect:
             return redirect
-        r = await in_read(organizations.regie_settings, actor=actor, organization_id=org_id)
+        r = await in_read(regie.regie_settings, actor=actor, organization_id=org_id)
         self.legal_name, self.legal_address, self.siret = r.legal_name, r.legal_address, r.siret
         self.due_days, self.backend, self.options = str(r.invoice_due_days), r.payment_backend, r.payment_options
         self.creditor_id, self.iban, self.bic, self.debit_day = (r.sepa_creditor_id, r.sepa_iban, r.sepa_bic,
@@ -317,7 +318,7 @@ class RegieState(AuthState):
             return
         options = {k[4:]: v for k, v in form.items() if k.startswith("opt-") and str(v).strip()}
         try:
-            await in_transaction(organizations.save_regie, actor=actor, organization_id=org_id,
+            await in_transaction(regie.save_regie, actor=actor, organization_id=org_id,
                                  legal_name=str(form.get("legal_name", "")),
                                  legal_address=str(form.get("legal_address", "")), siret=str(form.get("siret", "")),
                                  invoice_due_days=due, payment_backend=self.backend, payment_options=options,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.services import documents, dossier_review, families, news
-from cityviz.services.documents import RequirementRow
-from cityviz.services.dossier_review import PER_PAGE, DossierRow, StaffDossier
 from cityviz.services.errors import DomainError
-from cityviz.services.families import FamilyRow
-from cityviz.services.news import PostRow
+from cityviz.services.households import documents, dossier_review, families, news
+from cityviz.services.households.documents import RequirementRow
+from cityviz.services.households.dossier_review import PER_PAGE, DossierRow, StaffDossier
+from cityviz.services.households.families import FamilyRow
+from cityviz.services.households.news import PostRow
 from cityviz.state.base import AuthState, in_read, in_transaction
 from cityviz.state.uploads import read_upload
 

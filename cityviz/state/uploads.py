@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.services import files
 from cityviz.services.errors import InvalidInput
+from cityviz.services.households import files
 
 
 async def read_upload(uploads: list[rx.UploadFile]) -> tuple[bytes, str]:

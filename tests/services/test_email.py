@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from cityviz import db
 from cityviz.models import OutboxEmail
-from cityviz.services import accounts
 from cityviz.services import email as mail
-from cityviz.services.actor import Actor
+from cityviz.services.accounts import invitations, outbox
+from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied
 
 pytestmark = pytest.mark.usefixtures("database", "frozen")
@@ -46,7 +46,7 @@ def smtp(settings):
 
 def test_invitation_arrives_by_smtp_after_commit(smtp):
     with db.transaction() as s:
-        invited = accounts.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+        invited = invitations.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
                                            first_name="Nina", last_name="Durand")
     assert len(smtp.messages) == 1
     message = smtp.messages[0]
@@ -61,7 +61,7 @@ def test_invitation_arrives_by_smtp_after_commit(smtp):
 
 def test_nothing_is_sent_when_the_transaction_fails(smtp):
     with pytest.raises(RuntimeError), db.transaction() as s:
-        accounts.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+        invitations.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
                                  first_name="Nina", last_name="Durand")
         raise RuntimeError("crash after the invitation")
     assert smtp.messages == []
@@ -72,7 +72,7 @@ def test_nothing_is_sent_when_the_transaction_fails(smtp):
 def test_unreachable_server_keeps_the_message_for_later(settings):
     settings(smtp_host="127.0.0.1", smtp_port=_free_port())
     with db.transaction() as s:
-        accounts.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+        invitations.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
                                  first_name="Nina", last_name="Durand")
     with db.read() as s:
         row = s.exec(select(OutboxEmail)).one()
@@ -81,11 +81,11 @@ def test_unreachable_server_keeps_the_message_for_later(settings):
 
 def test_without_smtp_mail_stays_in_the_outbox_for_the_platform_admin():
     with db.transaction() as s:
-        accounts.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+        invitations.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
                                  first_name="Nina", last_name="Durand")
     assert mail.deliver_pending() == 0
     with db.read() as s:
-        rows, total = mail.list_outbox(s, actor=Actor.system())
+        rows, total = outbox.list_outbox(s, actor=Actor.system())
         assert total == 1 and rows[0].recipient == "nina@example.org" and rows[0].status == "En attente"
         with pytest.raises(AccessDenied):
-            mail.list_outbox(s, actor=Actor(user_id=5, household_id=1))
+            outbox.list_outbox(s, actor=Actor(user_id=5, household_id=1))

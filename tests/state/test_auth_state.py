@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from cityviz import db
 from cityviz.models import AuthSession
-from cityviz.services import auth
+from cityviz.services.accounts import auth
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.home import HomeState
 from cityviz.state.login import LoginState, PasswordState
@@ -104,10 +104,10 @@ async def test_session_ended_elsewhere_is_refused_at_the_next_event(people):
 
 
 async def test_first_login_must_change_the_password_first(people):
-    from cityviz.services import accounts
+    from cityviz.services.accounts import invitations
 
     with db.transaction() as s:
-        invited = accounts.invite_guardian(s, actor=factories.actor(s, factories.make_user(
+        invited = invitations.invite_guardian(s, actor=factories.actor(s, factories.make_user(
             s, email="root@example.org", is_platform_admin=True)), email="new@example.org",
             first_name="Nina", last_name="Durand")
     token = _token("new@example.org", invited.temporary_password)

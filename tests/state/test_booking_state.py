@@ -8,7 +8,8 @@ from sqlmodel import func, select
 
 from cityviz import db
 from cityviz.models import Activity, ActivityRegistration, Attendance, Booking, Organization
-from cityviz.services import auth, rules
+from cityviz.services.accounts import auth
+from cityviz.services.booking import rules
 from cityviz.state.reservations import BulkState, CalendarState, EnrolState
 from cityviz.state.staff_activities import AttendanceState
 from tests import factories

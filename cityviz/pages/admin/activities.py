@@ -8,12 +8,12 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, file_button, labelled_select, section, textarea
-from cityviz.services.activities import KINDS, UNITS, ActivityRow
-from cityviz.services.attendance import DaySession, OccupancyRow, RosterLine
-from cityviz.services.closures import ClosureRow
-from cityviz.services.households import SCHOOL_LEVELS
-from cityviz.services.registrations import RegistrationRow
-from cityviz.services.school_calendar import PERIODS
+from cityviz.services.booking.activities import KINDS, UNITS, ActivityRow
+from cityviz.services.booking.attendance import DaySession, OccupancyRow, RosterLine
+from cityviz.services.booking.closures import ClosureRow
+from cityviz.services.booking.registrations import RegistrationRow
+from cityviz.services.booking.school_calendar import PERIODS
+from cityviz.services.households.people import SCHOOL_LEVELS
 from cityviz.state.staff_activities import (
     ActivitiesState,
     ActivityFormState,

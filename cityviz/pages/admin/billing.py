@@ -9,18 +9,18 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import labelled_select, section, textarea
-from cityviz.services.billing import PreviewInvoice, PreviewLine
-from cityviz.services.direct_debits import DebitRow
-from cityviz.services.families import FamilyRow
-from cityviz.services.invoices import CreditableLine, StaffInvoiceRow
-from cityviz.services.online_payment import OptionSpec
-from cityviz.services.payments import StatementLine, UnpaidRow
+from cityviz.services.billing.direct_debits import DebitRow
+from cityviz.services.billing.invoices import CreditableLine, StaffInvoiceRow
+from cityviz.services.billing.online_payment import OptionSpec
+from cityviz.services.billing.payments import StatementLine, UnpaidRow
+from cityviz.services.billing.periods import PreviewInvoice, PreviewLine
+from cityviz.services.households.families import FamilyRow
 from cityviz.state.staff_billing import (
     BillingState,
     DebitsState,
     RegieState,
-    StaffInvoiceState,
     StaffInvoicesState,
+    StaffInvoiceState,
     UnpaidState,
 )
 

@@ -9,11 +9,11 @@ from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, pager, section, status_badge, textarea
 from cityviz.pages.family import CIVILITIES, upload_zone
-from cityviz.services.documents import RequirementRow
-from cityviz.services.dossier_review import DossierRow, HistoryLine, StaffDocument
-from cityviz.services.families import FamilyRow
-from cityviz.services.households import SCHOOL_LEVELS
-from cityviz.services.news import PostRow
+from cityviz.services.households.documents import RequirementRow
+from cityviz.services.households.dossier_review import DossierRow, HistoryLine, StaffDocument
+from cityviz.services.households.families import FamilyRow
+from cityviz.services.households.news import PostRow
+from cityviz.services.households.people import SCHOOL_LEVELS
 from cityviz.state.staff_families import (
     DossierReviewState,
     DossiersState,

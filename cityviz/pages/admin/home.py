@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz.components.layout import staff_page
-from cityviz.services.dashboard import OrganizationFigures
+from cityviz.services.backoffice.dashboard import OrganizationFigures
 from cityviz.state.admin import AdminHomeState
 from cityviz.state.base import AuthState
 

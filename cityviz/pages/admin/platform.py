@@ -6,8 +6,8 @@ import reflex as rx
 
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
-from cityviz.services.dashboard import OrganizationRow
-from cityviz.services.email import OutboxRow
+from cityviz.services.accounts.outbox import OutboxRow
+from cityviz.services.backoffice.dashboard import OrganizationRow
 from cityviz.state.admin import OrganizationsState, OutboxState
 
 

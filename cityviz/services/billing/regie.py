@@ -1,0 +1,90 @@
+"""The régie: what an organization's invoices carry (legal mentions, due
+period) and how they are paid (online payment backend, SEPA creditor), plus
+the school zone its term-time activities follow."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from sqlmodel import Session, select
+
+from cityviz import config
+from cityviz.models import Activity, Organization
+from cityviz.services import audit
+from cityviz.services.accounts.actor import Actor
+from cityviz.services.billing import online_payment, sepa
+from cityviz.services.booking import activities
+from cityviz.services.errors import InvalidInput
+
+
+@dataclasses.dataclass(frozen=True)
+class RegieSettings:
+    legal_name: str
+    legal_address: str
+    siret: str
+    invoice_due_days: int
+    payment_backend: str
+    payment_options: dict[str, str]
+    sepa_creditor_id: str
+    sepa_iban: str
+    sepa_bic: str
+    direct_debit_day: int
+    school_zone: str
+
+
+def regie_settings(s: Session, *, actor: Actor, organization_id: int) -> RegieSettings:
+    actor.require_staff(organization_id)
+    org = s.get(Organization, organization_id)
+    options = {k: str(v) for k, v in json.loads(org.payment_options or "{}").items()}
+    return RegieSettings(org.legal_name, org.legal_address, org.siret, org.invoice_due_days, org.payment_backend,
+                         options, org.sepa_creditor_id, org.sepa_iban, org.sepa_bic, org.direct_debit_day,
+                         org.school_zone)
+
+
+def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: str, legal_address: str, siret: str,
+               invoice_due_days: int, payment_backend: str, payment_options: dict, sepa_creditor_id: str = "",
+               sepa_iban: str = "", sepa_bic: str = "", direct_debit_day: int = 10, school_zone: str = "") -> None:
+    """The organization's legal mentions and payment settings (its administrators only)."""
+    actor.require_staff(organization_id, "admin")
+    org = s.get(Organization, organization_id)
+    legal_name = " ".join(legal_name.split())
+    if not legal_name or len(legal_name) > 200:
+        raise InvalidInput("Indiquez le nom de la régie tel qu'il figure sur les factures.", field="legal_name")
+    siret = siret.replace(" ", "")
+    if siret and (not siret.isdigit() or len(siret) != 14):
+        raise InvalidInput("Le SIRET compte 14 chiffres.", field="siret")
+    if not 0 <= invoice_due_days <= 90:
+        raise InvalidInput("Le délai de paiement est compris entre 0 et 90 jours.", field="invoice_due_days")
+    if not 1 <= direct_debit_day <= 28:
+        raise InvalidInput("Le jour de prélèvement est compris entre 1 et 28.", field="direct_debit_day")
+    if school_zone not in ("", "A", "B", "C"):
+        raise InvalidInput("Zone de vacances scolaires inconnue.", field="school_zone")
+    if payment_backend and payment_backend not in online_payment.SUPPORTED_BACKENDS:
+        raise InvalidInput("Service de paiement inconnu.", field="payment_backend")
+    options: dict = {}
+    if payment_backend:
+        checked = dict(payment_options)
+        if payment_backend == online_payment.DUMMY and not checked.get("dummy_service_url"):
+            # The simulator is a page of this application: its address is known at run time.
+            checked["dummy_service_url"] = f"{config.get().public_url}/banque-simulee"
+            options = {k: v for k, v in online_payment.check_options(payment_backend, checked).items()
+                       if k != "dummy_service_url"}
+        else:
+            options = online_payment.check_options(payment_backend, checked)
+    org.legal_name, org.legal_address, org.siret = legal_name, legal_address.strip()[:300], siret
+    org.invoice_due_days, org.direct_debit_day = invoice_due_days, direct_debit_day
+    zone_changed = org.school_zone != school_zone
+    org.school_zone = school_zone
+    org.payment_backend, org.payment_options = payment_backend, json.dumps(options, default=str)
+    org.sepa_creditor_id = sepa.normalize_creditor_id(sepa_creditor_id) if sepa_creditor_id.strip() else ""
+    org.sepa_iban = sepa.normalize_iban(sepa_iban) if sepa_iban.strip() else ""
+    org.sepa_bic = sepa.normalize_bic(sepa_bic) if sepa_bic.strip() else ""
+    s.add(org)
+    if zone_changed:  # term-time activities follow the zone's holidays
+        s.flush()
+        for activity in s.exec(select(Activity).where(Activity.organization_id == organization_id,
+                                                      Activity.school_period != "all")).all():
+            activities.sync_sessions(s, activity)
+    audit.record(s, actor=actor, action="regie.save", organization_id=organization_id, object_type="organization",
+                 object_id=organization_id, payment_backend=payment_backend)

@@ -1,0 +1,267 @@
+"""The household's booking calendar and bulk booking — read with a fixed
+number of queries, decided cell by cell by the rules engine."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+import dataclasses
+from datetime import date, timedelta
+
+from babel.dates import format_date as babel_date
+from sqlmodel import Session, col, select
+
+from cityviz import clock
+from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Person
+from cityviz.services.accounts.actor import Actor
+from cityviz.services.booking import bookings, rules
+from cityviz.services.errors import AccessDenied, DomainError, InvalidInput
+from cityviz.services.formatting import format_date
+
+MAX_BULK_DAYS = 190
+DAY_NAMES = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
+LONG_DAY_NAMES = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    child_id: int
+    child_name: str
+    activity_name: str
+    session_id: int
+    state: str
+    label: str
+    reason: str
+    action: str  # book, cancel, join, leave, "" (nothing possible)
+
+
+@dataclasses.dataclass(frozen=True)
+class Day:
+    iso: str
+    number: int
+    title: str  # "Lundi 14/09"
+    in_month: bool
+    is_today: bool
+    cells: list[Cell]
+
+
+@dataclasses.dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    title: str
+    weeks: list[list[Day]]
+    days_with_sessions: list[Day]
+
+
+@dataclasses.dataclass
+class _Facts:
+    """Everything needed to decide cells, loaded in a handful of queries."""
+
+    children: list[Person]
+    activities: dict[int, Activity]
+    registrations: dict[tuple[int, int], str]  # (activity, child) -> status
+    sessions: list[ActivitySession]
+    closures: dict[int, str]
+    bookings: dict[tuple[int, int], Booking]  # (session, child) -> booking
+    rules: dict[int, rules.ActivityRules] = dataclasses.field(default_factory=dict)
+
+
+def _children(s: Session, actor: Actor, child_ids: list[int] | None) -> list[Person]:
+    household_id = actor.require_household()
+    children = list(s.exec(select(Person).where(Person.household_id == household_id, Person.role == "child")
+                           .order_by(Person.birth_date, Person.id)).all())
+    if child_ids:
+        if not set(child_ids) <= {c.id for c in children}:
+            raise AccessDenied()
+        children = [c for c in children if c.id in child_ids]
+    return children
+
+
+def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, last: date,
+           activity_id: int | None = None) -> _Facts:
+    children = _children(s, actor, child_ids)
+    ids = [c.id for c in children]
+    registrations = {(r.activity_id, r.child_id): r.status for r in s.exec(
+        select(ActivityRegistration).where(col(ActivityRegistration.child_id).in_(ids))).all()}
+    activity_ids = {a for a, _c in registrations if activity_id in (None, a)}
+    activities = {a.id: a for a in s.exec(select(Activity).where(col(Activity.id).in_(activity_ids))).all()}
+    sessions = list(s.exec(select(ActivitySession).where(
+        col(ActivitySession.activity_id).in_(activity_ids), ActivitySession.date >= first,
+        ActivitySession.date <= last).order_by(ActivitySession.date, ActivitySession.activity_id)).all())
+    closure_ids = {x.closure_id for x in sessions if x.closure_id}
+    closures = dict(s.exec(select(Closure.id, Closure.reason).where(col(Closure.id).in_(closure_ids))).all()) \
+        if closure_ids else {}
+    booked = s.exec(select(Booking).where(col(Booking.session_id).in_([x.id for x in sessions]),
+                                          col(Booking.child_id).in_(ids))).all() if sessions else []
+    return _Facts(children, activities, registrations, sessions, closures,
+                  {(b.session_id, b.child_id): b for b in booked})
+
+
+def _decide(facts: _Facts, session: ActivitySession, child: Person, now) -> rules.Decision:
+    activity = facts.activities[session.activity_id]
+    booking = facts.bookings.get((session.id, child.id))
+    if activity.id not in facts.rules:  # built once per activity, not per cell
+        facts.rules[activity.id] = rules.ActivityRules.from_activity(activity)
+    return rules.decide(
+        rules=facts.rules[activity.id], session_date=session.date, now=now,
+        closed_reason=facts.closures.get(session.closure_id) if session.closure_id else None,
+        capacity=session.capacity, booked_count=session.booked_count,
+        registration=facts.registrations.get((activity.id, child.id)),
+        booking_status=booking.status if booking else None,
+        waiting_position=booking.waiting_position if booking else None)
+
+
+def _action(decision: rules.Decision) -> str:
+    if decision.can_book:
+        return "book"
+    if decision.can_cancel:
+        return "cancel"
+    if decision.can_join_waiting_list:
+        return "join"
+    if decision.can_leave_waiting_list:
+        return "leave"
+    return ""
+
+
+def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int | None = None) -> Month:
+    """The month's grid (weeks of 7 days) and, for phones, the list of days with sessions."""
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise InvalidInput("Mois invalide.")
+    first = date(year, month, 1)
+    last = date(year, month, pycalendar.monthrange(year, month)[1])
+    grid_start = first - timedelta(days=first.weekday())
+    grid_end = last + timedelta(days=6 - last.weekday())
+    facts = _facts(s, actor, [child_id] if child_id else None, grid_start, grid_end)
+    now, today = clock.now(), clock.today()
+    by_day: dict[date, list[Cell]] = {}
+    for session in facts.sessions:
+        activity = facts.activities[session.activity_id]
+        for child in facts.children:
+            if (activity.id, child.id) not in facts.registrations:
+                continue
+            decision = _decide(facts, session, child, now)
+            by_day.setdefault(session.date, []).append(Cell(
+                child_id=child.id, child_name=child.first_name, activity_name=activity.name,
+                session_id=session.id, state=decision.state, label=decision.label, reason=decision.reason,
+                action=_action(decision)))
+    days, day = [], grid_start
+    while day <= grid_end:
+        days.append(Day(iso=day.isoformat(), number=day.day,
+                        title=f"{LONG_DAY_NAMES[day.weekday()]} {day:%d/%m}", in_month=day.month == month,
+                        is_today=day == today, cells=by_day.get(day, [])))
+        day += timedelta(days=1)
+    return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),
+                 weeks=[days[i:i + 7] for i in range(0, len(days), 7)],
+                 days_with_sessions=[d for d in days if d.in_month and d.cells])
+
+
+# --- Bulk and recurring booking ----------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class BulkLine:
+    child_name: str
+    day: str  # "lun. 05/10/2026"
+    activity_name: str
+    ok: bool
+    outcome: str  # what will happen / happened, or why not
+
+
+@dataclasses.dataclass(frozen=True)
+class BulkRequest:
+    child_ids: list[int]
+    activity_id: int
+    date_from: date
+    date_to: date
+    weekdays: list[int]
+    action: str = "book"  # or "cancel"
+    join_waiting_list: bool = False
+
+
+def _check_request(request: BulkRequest) -> None:
+    if request.action not in ("book", "cancel"):
+        raise InvalidInput("Action inconnue.")
+    if request.date_to < request.date_from:
+        raise InvalidInput("La date de fin doit suivre la date de début.", field="date_to")
+    if (request.date_to - request.date_from).days > MAX_BULK_DAYS:
+        raise InvalidInput("Choisissez une période de six mois au plus.", field="date_to")
+    if not request.weekdays:
+        raise InvalidInput("Choisissez au moins un jour de la semaine.", field="weekdays")
+
+
+def _planned(s: Session, actor: Actor, request: BulkRequest):
+    _check_request(request)
+    facts = _facts(s, actor, request.child_ids or None, request.date_from, request.date_to, request.activity_id)
+    for session in facts.sessions:
+        if session.date.weekday() not in request.weekdays:
+            continue
+        for child in facts.children:
+            if (session.activity_id, child.id) in facts.registrations:
+                yield facts, session, child
+
+
+def _label(session: ActivitySession) -> str:
+    return f"{DAY_NAMES[session.date.weekday()]} {format_date(session.date)}"
+
+
+def preview_bulk(s: Session, *, actor: Actor, request: BulkRequest) -> list[BulkLine]:
+    """What confirming would do, date by date, with the reason when a date cannot be done."""
+    now, lines = clock.now(), []
+    for facts, session, child in _planned(s, actor, request):
+        decision = _decide(facts, session, child, now)
+        activity = facts.activities[session.activity_id].name
+        if request.action == "book":
+            if decision.state == "booked":
+                lines.append(BulkLine(child.first_name, _label(session), activity, False, "Déjà réservé"))
+            elif decision.can_book:
+                lines.append(BulkLine(child.first_name, _label(session), activity, True,
+                                      "Sera réservé" + (" (majoration)" if decision.late else "")))
+            elif decision.can_join_waiting_list and request.join_waiting_list:
+                lines.append(BulkLine(child.first_name, _label(session), activity, True,
+                                      "Complet : sera ajouté à la liste d'attente"))
+            else:
+                lines.append(BulkLine(child.first_name, _label(session), activity, False,
+                                      decision.reason or decision.label))
+        elif decision.can_cancel or decision.can_leave_waiting_list:
+            lines.append(BulkLine(child.first_name, _label(session), activity, True, "Sera annulé"))
+        elif decision.state in ("booked", "waiting"):
+            lines.append(BulkLine(child.first_name, _label(session), activity, False,
+                                  decision.reason or decision.label))
+    return lines
+
+
+def apply_bulk(s: Session, *, actor: Actor, request: BulkRequest) -> list[BulkLine]:
+    """Do it in one transaction; each date is re-decided under its lock, so the
+    answer says exactly what was booked (or cancelled) and what was refused."""
+    planned = list(_planned(s, actor, request))
+    now, done = clock.now(), []
+    for facts, session, child in sorted(planned, key=lambda p: p[1].id):  # lock order: no deadlock
+        locked = bookings.lock_session(s, session.id)
+        activity = facts.activities[session.activity_id]
+        current = facts.bookings.get((session.id, child.id))
+        status = current.status if current else None
+        try:
+            if request.action == "book" and status == "booked":
+                ok, text = False, "Déjà réservé"
+            elif request.action == "book":
+                outcome = bookings.book_locked(s, actor=actor, session=locked, activity=activity, child=child,
+                                               join_waiting_list=request.join_waiting_list, now=now)
+                ok = True
+                text = "Réservé" if outcome.status == "booked" else f"Liste d'attente : n° {outcome.position}"
+            elif status in ("booked", "waiting"):
+                bookings.cancel_locked(s, actor=actor, session=locked, activity=activity, child=child, now=now)
+                ok, text = True, "Annulé"
+            else:
+                continue
+        except DomainError as exc:
+            ok, text = False, exc.message
+        done.append((session.date, child.first_name,
+                     BulkLine(child.first_name, _label(session), activity.name, ok, text)))
+    return [line for _day, _child, line in sorted(done, key=lambda item: item[:2])]
+
+def household_activities(s: Session, *, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of the activities the household's children are registered to."""
+    household_id = actor.require_household()
+    return [(a, n) for a, n in s.exec(
+        select(Activity.id, Activity.name).join(ActivityRegistration, ActivityRegistration.activity_id == Activity.id)
+        .where(ActivityRegistration.household_id == household_id,
+               col(ActivityRegistration.status).in_(["validated"])).distinct().order_by(Activity.name)).all()]

@@ -1,0 +1,103 @@
+"""Closures (fermetures): days without activity. Bookings held on those
+days are cancelled (never billed) and the families are told."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from cityviz import clock
+from cityviz.models import Activity, ActivitySession, Booking, Closure, Person, User
+from cityviz.services import audit
+from cityviz.services import email as mail
+from cityviz.services.accounts.actor import Actor
+from cityviz.services.booking import bookings
+from cityviz.services.errors import InvalidInput, NotFound
+from cityviz.services.formatting import format_date
+from cityviz.services.inputs import clean
+
+
+@dataclasses.dataclass(frozen=True)
+class ClosureResult:
+    closure_id: int
+    sessions: int
+    cancelled: int
+    households: int
+
+
+def create_closure(s: Session, *, actor: Actor, organization_id: int, start: date, end: date, reason: str,
+                   activity_id: int | None = None) -> ClosureResult:
+    actor.require_staff(organization_id)
+    reason = clean(reason, 300)
+    if not reason:
+        raise InvalidInput("Indiquez le motif de la fermeture : les familles le liront.", field="reason")
+    if end < start:
+        raise InvalidInput("La date de fin doit suivre la date de début.", field="end")
+    if (end - start).days > 120:
+        raise InvalidInput("Une fermeture dure au plus 120 jours.", field="end")
+    if activity_id is not None:
+        activity = s.get(Activity, activity_id)
+        if activity is None or activity.organization_id != organization_id:
+            raise NotFound("Activité introuvable.")
+    now = clock.now()
+    closure = Closure(organization_id=organization_id, activity_id=activity_id, start_date=start, end_date=end,
+                      reason=reason, created_at=now, created_by_id=actor.user_id)
+    s.add(closure)
+    s.flush()
+    query = (select(ActivitySession).join(Activity, Activity.id == ActivitySession.activity_id)
+             .where(Activity.organization_id == organization_id, ActivitySession.date >= start,
+                    ActivitySession.date <= end, col(ActivitySession.closure_id).is_(None))
+             .order_by(ActivitySession.id).with_for_update())
+    if activity_id is not None:
+        query = query.where(ActivitySession.activity_id == activity_id)
+    sessions = list(s.exec(query).all())
+    cancelled: list[tuple[Booking, ActivitySession]] = []
+    for session in sessions:
+        cancelled += [(b, session) for b in bookings.cancel_for_closure(s, session, closure.id, now)]
+    households = _notify(s, cancelled, reason)
+    audit.record(s, actor=actor, action="closure.create", organization_id=organization_id,
+                 object_type="closure", object_id=closure.id, start=start, end=end, reason=reason,
+                 cancelled=len(cancelled))
+    return ClosureResult(closure.id, len(sessions), len(cancelled), households)
+
+
+def _notify(s: Session, cancelled: list[tuple[Booking, ActivitySession]], reason: str) -> int:
+    """One e-mail per household listing its cancelled dates."""
+    if not cancelled:
+        return 0
+    activities = {a.id: a.name for a in s.exec(select(Activity).where(
+        col(Activity.id).in_({x.activity_id for _b, x in cancelled}))).all()}
+    children = {p.id: p.first_name for p in s.exec(select(Person).where(
+        col(Person.id).in_({b.child_id for b, _x in cancelled}))).all()}
+    lines_by_household: dict[int, list[str]] = {}
+    for booking, session in sorted(cancelled, key=lambda item: item[1].date):
+        lines_by_household.setdefault(booking.household_id, []).append(
+            f"- {format_date(session.date)} : {activities[session.activity_id]} ({children[booking.child_id]})")
+    emails = s.exec(select(Person.household_id, User.email).join(User, User.person_id == Person.id)
+                    .where(col(Person.household_id).in_(list(lines_by_household)))).all()
+    for household_id, address in emails:
+        mail.queue_email(
+            s, to=address, subject="Fermeture : réservations annulées",
+            body=("Bonjour,\n\nEn raison d'une fermeture (" + reason + "), ces réservations sont annulées et "
+                  "ne seront pas facturées :\n" + "\n".join(lines_by_household[household_id]) + "\n"))
+    return len(lines_by_household)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClosureRow:
+    id: int
+    dates: str
+    scope: str
+    reason: str
+
+
+def list_closures(s: Session, *, actor: Actor, organization_id: int) -> list[ClosureRow]:
+    actor.require_staff(organization_id)
+    rows = s.exec(select(Closure, Activity.name).outerjoin(Activity, Activity.id == Closure.activity_id)
+                  .where(Closure.organization_id == organization_id)
+                  .order_by(col(Closure.start_date).desc()).limit(100)).all()
+    return [ClosureRow(id=c.id, dates=(format_date(c.start_date) if c.start_date == c.end_date
+                                       else f"du {format_date(c.start_date)} au {format_date(c.end_date)}"),
+                       scope=name or "Toutes les activités", reason=c.reason) for c, name in rows]

@@ -1,0 +1,177 @@
+"""Required documents (per household or per child) and the files that answer them."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from cityviz import clock
+from cityviz.models import Document, DocumentRequirement, Enrollment, Person
+from cityviz.services import audit
+from cityviz.services.accounts.actor import Actor
+from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
+from cityviz.services.households import files
+from cityviz.services.inputs import clean
+
+STATUS_LABELS = {"pending": "En cours de vérification", "accepted": "Acceptée", "refused": "Refusée"}
+
+
+# --- Staff: the organization's list -------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class RequirementRow:
+    id: int
+    name: str
+    description: str
+    scope: str
+    scope_label: str
+    mandatory: bool
+    active: bool
+
+
+def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list[RequirementRow]:
+    actor.require_staff(organization_id)
+    rows = s.exec(select(DocumentRequirement)
+                  .where(DocumentRequirement.organization_id == organization_id)
+                  .order_by(col(DocumentRequirement.active).desc(), DocumentRequirement.position,
+                            DocumentRequirement.id)).all()
+    return [RequirementRow(id=r.id, name=r.name, description=r.description, scope=r.scope,
+                           scope_label="Une fois par foyer" if r.scope == "household" else "Pour chaque enfant",
+                           mandatory=r.mandatory, active=r.active) for r in rows]
+
+
+def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirement_id: int | None,
+                     name: str, scope: str, mandatory: bool, description: str = "") -> int:
+    actor.require_staff(organization_id)
+    name = clean(name, 200)
+    if not name or len(name) > 120:
+        raise InvalidInput("Indiquez le nom de la pièce (120 caractères au plus).", field="name")
+    if scope not in ("household", "child"):
+        raise InvalidInput("Choisissez si la pièce est demandée par foyer ou par enfant.", field="scope")
+    if requirement_id:
+        requirement = _requirement(s, actor, requirement_id)
+    else:
+        last = s.exec(select(DocumentRequirement.position)
+                      .where(DocumentRequirement.organization_id == organization_id)
+                      .order_by(col(DocumentRequirement.position).desc())).first()
+        requirement = DocumentRequirement(organization_id=organization_id, name=name, scope=scope,
+                                          position=(last or 0) + 1, created_at=clock.now())
+    requirement.name, requirement.scope, requirement.mandatory = name, scope, bool(mandatory)
+    requirement.description = str(description or "").strip()[:1000]
+    s.add(requirement)
+    s.flush()
+    audit.record(s, actor=actor, action="requirement.save", organization_id=organization_id,
+                 object_type="document_requirement", object_id=requirement.id, name=name, scope=scope,
+                 mandatory=bool(mandatory))
+    return requirement.id
+
+
+def set_requirement_active(s: Session, *, actor: Actor, requirement_id: int, active: bool) -> None:
+    """Requirements are retired, never deleted: documents already sent refer to them."""
+    requirement = _requirement(s, actor, requirement_id)
+    requirement.active = active
+    s.add(requirement)
+    audit.record(s, actor=actor, action="requirement.activate" if active else "requirement.retire",
+                 organization_id=requirement.organization_id, object_type="document_requirement",
+                 object_id=requirement.id)
+
+
+def _requirement(s: Session, actor: Actor, requirement_id: int) -> DocumentRequirement:
+    requirement = s.get(DocumentRequirement, requirement_id)
+    if requirement is None:
+        raise NotFound("Pièce introuvable.")
+    actor.require_staff(requirement.organization_id)
+    return requirement
+
+
+# --- Families: sending files ---------------------------------------------------------------
+
+def current_documents(s: Session, household_id: int, requirement_ids: list[int]) -> dict:
+    """{(requirement_id, person_id or None): Document} of the files not replaced."""
+    if not requirement_ids:
+        return {}
+    docs = s.exec(select(Document).where(Document.household_id == household_id,
+                                         col(Document.requirement_id).in_(requirement_ids),
+                                         col(Document.superseded_at).is_(None))).all()
+    return {(d.requirement_id, d.person_id): d for d in docs}
+
+
+def upload_document(s: Session, *, actor: Actor, requirement_id: int, person_id: int | None,
+                    filename: str, data: bytes) -> int:
+    """A family sends (or replaces) the file answering a requirement.
+
+    An accepted document stays; a pending or refused one is replaced (kept,
+    marked superseded). The file is checked on its content before anything
+    is stored.
+    """
+    household_id = actor.require_household()
+    requirement = s.get(DocumentRequirement, requirement_id)
+    if requirement is None or not requirement.active:
+        raise NotFound("Pièce introuvable.")
+    if not s.exec(select(Enrollment.id).where(Enrollment.household_id == household_id,
+                                              Enrollment.organization_id == requirement.organization_id)).first():
+        raise AccessDenied()
+    if requirement.scope == "child":
+        person = s.get(Person, person_id or 0)
+        if person is None or person.household_id != household_id or person.role != "child":
+            raise AccessDenied()
+    else:
+        person_id = None
+    current = current_documents(s, household_id, [requirement.id]).get((requirement.id, person_id))
+    if current is not None and current.status == "accepted":
+        raise Conflict("Cette pièce a déjà été acceptée : il n'est pas nécessaire de la renvoyer.")
+    with files.stored(data) as stored:
+        now = clock.now()
+        if current is not None:
+            s.execute(update(Document).where(col(Document.id) == current.id).values(superseded_at=now))
+        document = Document(requirement_id=requirement.id, household_id=household_id, person_id=person_id,
+                            storage_key=stored.key, original_name=clean(filename, 200) or "document",
+                            content_type=stored.content_type, size_bytes=stored.size, status="pending",
+                            uploaded_at=now, uploaded_by_id=actor.user_id)
+        s.add(document)
+        s.flush()
+    return document.id
+
+
+def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool, reason: str = "") -> None:
+    """Staff accept or refuse a document (with the reason the family will read)."""
+    document = s.get(Document, document_id)
+    if document is None:
+        raise NotFound("Document introuvable.")
+    requirement = s.get(DocumentRequirement, document.requirement_id)
+    actor.require_staff(requirement.organization_id)
+    if document.superseded_at is not None:
+        raise Conflict("Ce document a été remplacé par la famille entre-temps.")
+    reason = str(reason or "").strip()[:1000]
+    if not accept and not reason:
+        raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
+    document.status = "accepted" if accept else "refused"
+    document.refusal_reason = "" if accept else reason
+    document.decided_at = clock.now()
+    document.decided_by_id = actor.user_id
+    s.add(document)
+    audit.record(s, actor=actor, action="document.accept" if accept else "document.refuse",
+                 organization_id=requirement.organization_id, object_type="document",
+                 object_id=document.id, requirement=requirement.name, reason=reason)
+
+
+@dataclasses.dataclass(frozen=True)
+class FileContent:
+    data: bytes
+    content_type: str
+    filename: str
+
+
+def document_content(s: Session, *, actor: Actor, document_id: int) -> FileContent:
+    """The file, for its household or its organization's staff only."""
+    document = s.get(Document, document_id)
+    if document is None:
+        raise NotFound("Document introuvable.")
+    if actor.household_id != document.household_id:
+        requirement = s.get(DocumentRequirement, document.requirement_id)
+        actor.require_staff(requirement.organization_id)
+    return FileContent(data=files.read(document.storage_key), content_type=document.content_type,
+                       filename=document.original_name)
+
