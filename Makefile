@@ -14,21 +14,16 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run db demo test test-pg browser ci clean bench-auth
+.PHONY: help setup run db demo test test-pg browser ci clean bench-auth lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	touch $@
-
 $(BUN):
 	npm install --prefix .tools --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
 
-setup: $(VENV)/.installed $(BUN) ## install Python packages and bun (once)
+setup: $(BUN) ## install Python packages and bun (again only when requirements.txt's content changes)
+	@PYTHON=$(PYTHON) scripts/ensure-venv
 
 db: setup ## create or migrate the SQLite database under data/
 	$(PY) -m cityviz migrate
@@ -49,6 +44,9 @@ test-pg: setup ## run the database suite on PostgreSQL (127.0.0.1:5432, database
 	CITYVIZ_TEST_DATABASE_URL=$${CITYVIZ_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	  $(PY) -m pytest -m db --junitxml=test-results/postgres.xml
 	$(PY) scripts/check-junit test-results/postgres.xml
+
+lint: setup ## static checks (ruff: undefined names, unused imports, import order)
+	$(PY) -m ruff check cityviz tests bench
 
 bench-auth: setup ## login throughput benchmark (bench/auth.py)
 	$(PY) bench/auth.py
