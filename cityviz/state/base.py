@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ import reflex as rx
 from cityviz import db, routes
 from cityviz.services.accounts import auth, organizations
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.errors import NotAuthenticated
+from cityviz.services.errors import DomainError, NotAuthenticated
 
 T = TypeVar("T")
 
@@ -45,6 +46,11 @@ async def in_read(fn: Callable[..., T], /, **kwargs: Any) -> T:
             return fn(s, **kwargs)
 
     return await asyncio.to_thread(run)
+
+
+# The names the architecture guide uses in handlers: `await write(service, …)`.
+write = in_transaction
+read = in_read
 
 
 # bcrypt work gets its own threads, one per core: twenty logins at once must
@@ -163,3 +169,73 @@ class AuthState(rx.State):
         return rx.call_script(
             f"window.sessionStorage.clear(); window.location.replace('{routes.LOGOUT_ENDPOINT}')"
         )
+
+
+# --- Thin handlers ----------------------------------------------------------------------------
+# "Who may run this, run the service, turn a domain error into a French toast" in one place, so
+# that a handler reads as its intent:
+#
+#     @rx.event
+#     @as_parent
+#     async def cancel(self, actor, session_id: int):
+#         await write(bookings.cancel_booking, actor=actor, session_id=int(session_id), ...)
+#         return rx.toast.success("Réservation annulée.")
+#
+# The decorated handler receives the actor resolved from the session cookie (and, for staff,
+# the organization worked on); a user who may not run it gets the redirect instead; a
+# DomainError raised anywhere inside becomes `rx.toast.error(message)`. Reflex reads the
+# handler's signature to name the event's arguments, so the injected ones are hidden from it.
+
+
+def _hide(wrapper, fn, injected: int):
+    signature = inspect.signature(fn)
+    params = list(signature.parameters.values())
+    visible = [params[0], *params[1 + injected:]]  # self, then the event's own arguments
+    wrapper.__signature__ = signature.replace(parameters=visible)
+    hidden = {p.name for p in params[1:1 + injected]}
+    wrapper.__annotations__ = {k: v for k, v in getattr(fn, "__annotations__", {}).items() if k not in hidden}
+    return wrapper
+
+
+def _guarded(need: str):
+    def decorate(fn):
+        injected = 2 if need == "staff" else 1
+
+        async def resolve(self):
+            if need == "staff":
+                actor, org_id, redirect = await self._staff_guard()
+                return (actor, org_id), redirect
+            actor, redirect = await self._guard(need)
+            return (actor,), redirect
+
+        if inspect.isasyncgenfunction(fn):
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                who, redirect = await resolve(self)
+                if redirect:
+                    yield redirect
+                    return
+                try:
+                    async for item in fn(self, *who, *args, **kwargs):
+                        yield item
+                except DomainError as exc:
+                    yield rx.toast.error(exc.message)
+        else:
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                who, redirect = await resolve(self)
+                if redirect:
+                    return redirect
+                try:
+                    return await fn(self, *who, *args, **kwargs)
+                except DomainError as exc:
+                    return rx.toast.error(exc.message)
+
+        return _hide(wrapper, fn, injected)
+
+    return decorate
+
+
+as_parent = _guarded("parent")  # a parent (household member) who finished the password step
+as_staff = _guarded("staff")  # staff of an organization: receives (actor, org_id)
+as_platform = _guarded("platform")  # the platform administrator
