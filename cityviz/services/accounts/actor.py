@@ -9,6 +9,16 @@ from cityviz.services.errors import AccessDenied
 
 ROLE_RANK = {"agent": 1, "admin": 2}
 
+# What each staff role may do in its organization (DOMAIN.md, « Rôles »). Services name the
+# capability they need: `actor.require_capability(org_id, "billing")`.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "admin": frozenset({"team", "families", "documents", "activities", "bookings", "attendance", "news",
+                        "billing", "regie", "journal"}),
+    "agent": frozenset({"families", "documents", "activities", "bookings", "attendance", "news"}),
+    "animateur": frozenset({"attendance"}),  # only the activities assigned to them (checked by the service)
+    "regisseur": frozenset({"billing", "regie", "journal"}),
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class Actor:
@@ -53,6 +63,18 @@ class Actor:
         held = self.roles.get(organization_id)
         if held is None or ROLE_RANK[held] < ROLE_RANK[role]:
             raise AccessDenied()
+
+    def can(self, organization_id: int, capability: str) -> bool:
+        role = self.roles.get(organization_id)
+        return role is not None and capability in CAPABILITIES.get(role, frozenset())
+
+    def require_capability(self, organization_id: int, capability: str) -> str:
+        """Staff of this organization whose role allows `capability`; returns the role."""
+        if capability not in CAPABILITIES["admin"]:
+            raise ValueError(f"unknown capability {capability!r}")
+        if not self.can(organization_id, capability):
+            raise AccessDenied()
+        return self.roles[organization_id]
 
     def require_platform_admin(self) -> None:
         if not self.is_platform_admin:
