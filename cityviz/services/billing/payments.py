@@ -3,9 +3,7 @@ payer's statement, unpaid invoices and reminders."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from datetime import date
 
 from sqlmodel import Session, col, func, select
@@ -18,6 +16,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, direct_debits
 from cityviz.services.billing.invoices import METHOD_LABELS
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
+from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date, format_money
 from cityviz.services.inputs import parse_euros
 
@@ -167,12 +166,8 @@ def unpaid(s: Session, *, actor: Actor, organization_id: int) -> tuple[list[Unpa
 
 def unpaid_csv(s: Session, *, actor: Actor, organization_id: int) -> bytes:
     rows, _total = unpaid(s, actor=actor, organization_id=organization_id)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Facture", "Payeur", "Échéance", "Jours de retard", "Montant", "Reste dû", "Relances"])
-    for r in rows:
-        writer.writerow([r.number, r.payer, r.due_date, r.days_late, r.total, r.remaining, r.reminders])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(["Facture", "Payeur", "Échéance", "Jours de retard", "Montant", "Reste dû", "Relances"],
+                     ([r.number, r.payer, r.due_date, r.days_late, r.total, r.remaining, r.reminders] for r in rows))
 
 
 def send_reminders(s: Session, *, actor: Actor, organization_id: int, invoice_ids: list[int]) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
@@ -14,6 +12,7 @@ from cityviz.models import Activity, ActivityRegistration, ActivitySession, Atte
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
+from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date
 
 ATTENDANCE_LABELS = {"present": "Présent", "absent": "Absent", "justified": "Absent justifié",
@@ -165,9 +164,6 @@ def daily_counts_csv(s: Session, *, actor: Actor, organization_id: int, start: d
                   .join(Activity, Activity.id == ActivitySession.activity_id)
                   .where(Activity.organization_id == organization_id, ActivitySession.date >= start,
                          ActivitySession.date <= end).order_by(ActivitySession.date, Activity.name)).all()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")  # French spreadsheets expect semicolons
-    writer.writerow(["Date", "Activité", "Réservés", "Capacité", "Liste d'attente", "Fermé"])
-    for day, name, booked, capacity, waiting, closure in rows:
-        writer.writerow([format_date(day), name, booked, capacity, waiting, "oui" if closure else ""])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads the accents
+    return csv_bytes(["Date", "Activité", "Réservés", "Capacité", "Liste d'attente", "Fermé"],
+                     ([format_date(day), name, booked, capacity, waiting, "oui" if closure else ""]
+                      for day, name, booked, capacity, waiting, closure in rows))

@@ -1,0 +1,32 @@
+"""Files staff open in a spreadsheet. Every export goes through here, so that
+no cell a family typed (a name, a reason) can run as a formula: a text
+starting with =, +, -, @ (or a tab / carriage return) is prefixed with an
+apostrophe, which spreadsheets show as plain text (OWASP "CSV injection")."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Numbers stay numbers; text that a spreadsheet would evaluate is neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """Semicolon-separated (what French spreadsheets expect), UTF-8 with a BOM (Excel reads the accents)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
