@@ -14,14 +14,7 @@ from cityviz.pages.admin.activities import (
     occupancy_page,
     registrations_page,
 )
-from cityviz.pages.admin.billing import (
-    billing_page,
-    debits_page,
-    invoice_admin_page,
-    invoices_admin_page,
-    regie_page,
-    unpaid_page,
-)
+from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
 from cityviz.pages.admin.families import (
     dossier_review_page,
     dossiers_page,
@@ -31,6 +24,7 @@ from cityviz.pages.admin.families import (
 )
 from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
+from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
 from cityviz.pages.family import children_page, dossier_page, profile_page, register_page
 from cityviz.pages.home import home_page
 from cityviz.pages.invoices import invoice_page, invoices_page
@@ -50,14 +44,7 @@ from cityviz.state.staff_activities import (
     OccupancyState,
     RegistrationsAdminState,
 )
-from cityviz.state.staff_billing import (
-    BillingState,
-    DebitsState,
-    RegieState,
-    StaffInvoicesState,
-    StaffInvoiceState,
-    UnpaidState,
-)
+from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
 from cityviz.state.staff_families import (
     DossierReviewState,
     DossiersState,
@@ -65,6 +52,7 @@ from cityviz.state.staff_families import (
     NewsAdminState,
     RequirementsState,
 )
+from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
 
 app = rx.App(
     html_lang="fr",

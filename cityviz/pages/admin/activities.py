@@ -227,7 +227,7 @@ def registrations_page() -> rx.Component:
 def _occupancy_row(row: OccupancyRow) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.button(row.day, variant="ghost", size="1",
-                                           on_click=OccupancyState.show_roster(row.session_id))),
+                                           on_click=OccupancyState.open_session(row.session_id))),
         rx.table.cell(rx.cond(row.closed != "", rx.badge("Fermé : " + row.closed, color_scheme="red"),
                               rx.hstack(rx.progress(value=row.ratio, width="80px"),
                                         rx.text(row.booked, " / ", row.capacity, size="2"), align="center"))),
