@@ -31,7 +31,7 @@ def whole(form: dict, key: str, message: str) -> int:
         raise InvalidInput(message, field=key) from exc
 
 
-def day(form: dict, key: str, message: str, *, default: str | None = None) -> date:
+def date_field(form: dict, key: str, message: str, *, default: str | None = None) -> date:
     """A date field (YYYY-MM-DD, as date inputs send it); `default` stands for an empty one."""
     try:
         return date.fromisoformat(str(form.get(key) or default))

@@ -14,7 +14,7 @@ from cityviz.services.booking.registrations import OfferedActivity
 from cityviz.services.errors import InvalidInput
 from cityviz.services.households import people
 from cityviz.state.base import AuthState, as_parent, errors_in, read, write
-from cityviz.state.forms import day, ticked, whole
+from cityviz.state.forms import date_field, ticked, whole
 
 ACTION_MESSAGES = {"book": "Réservation confirmée.", "cancel": "Réservation annulée.",
                    "join": "Ajouté à la liste d'attente.", "leave": "Retiré de la liste d'attente."}
@@ -227,14 +227,9 @@ class BulkState(AuthState):
 
     def _parse(self, form: dict) -> BulkRequest:
         no_dates = "Indiquez les dates de début et de fin."
-        start, end = day(form, "date_from", no_dates), day(form, "date_to", no_dates)
+        start, end = date_field(form, "date_from", no_dates), date_field(form, "date_to", no_dates)
         activity_id = whole(form, "activity_id", "Choisissez une activité.")
-        if not activity_id:
-            raise InvalidInput("Choisissez une activité.")
-        child_ids = ticked(form, "child")
-        if not child_ids:
-            raise InvalidInput("Choisissez au moins un enfant.")
-        weekdays = ticked(form, "day")
+        child_ids, weekdays = ticked(form, "child"), ticked(form, "day")
         self.date_from, self.date_to, self.weekdays = start.isoformat(), end.isoformat(), weekdays
         return BulkRequest(child_ids=child_ids, activity_id=activity_id, date_from=start, date_to=end,
                            weekdays=weekdays, action=str(form.get("action", "book")),

@@ -14,7 +14,7 @@ from cityviz.services.booking.attendance import DaySession, OccupancyRow, Roster
 from cityviz.services.booking.closures import ClosureRow
 from cityviz.services.booking.registrations import RegistrationRow
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
-from cityviz.state.forms import day, text, whole
+from cityviz.state.forms import date_field, text, whole
 
 DECISION_MESSAGES = {"validated": "Inscription validée ; la famille est prévenue.",
                      "waiting": "Activité complète : l'enfant passe en liste d'attente.",
@@ -144,7 +144,7 @@ class OccupancyState(RosterView, AuthState):
     @as_staff
     async def choose(self, actor, org_id, form: dict):
         self.activity_id = whole(form, "activity_id", "Choisissez une activité.")
-        self.start = day(form, "start", "Date invalide.").isoformat()
+        self.start = date_field(form, "start", "Date invalide.").isoformat()
         self.roster = None
         await self._reload(actor, org_id)
 
@@ -169,7 +169,7 @@ class AttendanceState(RosterView, AuthState):
     @rx.event
     @as_staff
     async def choose_day(self, actor, org_id, form: dict):
-        self.day = day(form, "day", "Date invalide.").isoformat()
+        self.day = date_field(form, "day", "Date invalide.").isoformat()
         self.roster = None
         await self._reload(actor, org_id)
 
@@ -215,9 +215,9 @@ class ClosuresState(AuthState):
     @errors_in("error")
     async def create(self, actor, org_id, form: dict):
         message = "Indiquez les dates de la fermeture."
-        start = day(form, "start", message)
+        start = date_field(form, "start", message)
         result = await write(closures.create_closure, actor=actor, organization_id=org_id, start=start,
-                             end=day(form, "end", message, default=start.isoformat()), reason=text(form, "reason"),
+                             end=date_field(form, "end", message, default=start.isoformat()), reason=text(form, "reason"),
                              activity_id=whole(form, "activity_id", "Choisissez une activité.") or None)
         self.form_key += 1
         await self._reload(actor, org_id)

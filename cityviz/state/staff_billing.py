@@ -14,7 +14,7 @@ from cityviz.services.billing.payments import Statement
 from cityviz.services.billing.periods import Preview
 from cityviz.services.errors import DomainError
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
-from cityviz.state.forms import day, text, ticked
+from cityviz.state.forms import date_field, text, ticked
 from cityviz.state.invoices import document_id, document_kind
 from cityviz.state.paging import Paged
 
@@ -178,7 +178,7 @@ class StaffInvoiceState(AuthState):
     @rx.event
     @as_staff
     async def record_payment(self, actor, org_id, form: dict):
-        received = day(form, "received_on", "Date de réception invalide.", default=clock.today().isoformat())
+        received = date_field(form, "received_on", "Date de réception invalide.", default=clock.today().isoformat())
         return await self._act(actor, org_id, payments.record_payment, "Paiement enregistré.",
                                organization_id=org_id, household_id=self.household_id, method=text(form, "method"),
                                amount=text(form, "amount"), received_on=received, reference=text(form, "reference"),

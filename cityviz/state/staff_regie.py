@@ -13,7 +13,7 @@ from cityviz.services.billing.payments import UnpaidRow
 from cityviz.services.households import families
 from cityviz.services.households.families import FamilyRow
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
-from cityviz.state.forms import day, text, texts, ticked, whole
+from cityviz.state.forms import date_field, text, texts, ticked, whole
 
 
 class UnpaidState(AuthState):
@@ -128,7 +128,7 @@ class DebitsState(AuthState):
     @as_staff
     @errors_in("error")
     async def save_mandate(self, actor, org_id, form: dict):
-        signed = day(form, "signed_on", "Indiquez la date de signature du mandat.")
+        signed = date_field(form, "signed_on", "Indiquez la date de signature du mandat.")
         await write(direct_debits.save_mandate, actor=actor, organization_id=org_id, household_id=self.chosen,
                     signed_on=signed, **texts(form, "holder_name", "iban", "bic", "reference"))
         self.chosen, self.families = 0, []

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from cityviz.services.errors import InvalidInput
-from cityviz.state.forms import day, text, texts, ticked, whole
+from cityviz.state.forms import date_field, text, texts, ticked, whole
 
 
 def test_text_fields_and_ticked_boxes():
@@ -26,8 +26,8 @@ def test_whole_numbers():
 
 
 def test_dates():
-    assert day({"start": "2026-09-14"}, "start", "Date invalide.") == date(2026, 9, 14)
-    assert day({"end": ""}, "end", "Date invalide.", default="2026-09-18") == date(2026, 9, 18)
+    assert date_field({"start": "2026-09-14"}, "start", "Date invalide.") == date(2026, 9, 14)
+    assert date_field({"end": ""}, "end", "Date invalide.", default="2026-09-18") == date(2026, 9, 18)
     for form in ({}, {"start": ""}, {"start": "14/09/2026"}):
         with pytest.raises(InvalidInput, match="Indiquez les dates"):
-            day(form, "start", "Indiquez les dates de la fermeture.")
+            date_field(form, "start", "Indiquez les dates de la fermeture.")
