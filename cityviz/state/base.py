@@ -73,7 +73,7 @@ def _resolve(token: str) -> Actor:
     return actor
 
 
-def avatar_url(person_id: int, avatar_key: str) -> str:
+def photo_url(person_id: int, avatar_key: str) -> str:
     """The photo's address; its key in the query makes a new photo bypass the browser's cache."""
     return f"{routes.AVATAR_FILE}/{person_id}?v={avatar_key[:8]}" if avatar_key else ""
 
@@ -130,7 +130,7 @@ class AuthState(rx.State):
         self.user_initials = initials(actor.display_name)
         self.is_staff = actor.is_staff
         self.is_platform_admin = actor.is_platform_admin
-        self.avatar_url = avatar_url(actor.person_id, actor.avatar_key)
+        self.avatar_url = photo_url(actor.person_id, actor.avatar_key)
 
     async def _guard(self, need: str) -> tuple[Actor | None, Any]:
         """(actor, None) if allowed on a page needing `need` ("parent", "staff",

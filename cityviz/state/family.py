@@ -9,7 +9,7 @@ from cityviz.services.accounts import invitations
 from cityviz.services.households import documents, dossiers, people
 from cityviz.services.households.dossiers import DossierView, MemberChoice, OrganizationHit, RequirementStatus
 from cityviz.services.households.people import ChildView, ProfileView
-from cityviz.state.base import AuthState, as_parent, avatar_url, errors_in, read, write
+from cityviz.state.base import AuthState, as_parent, errors_in, photo_url, read, write
 from cityviz.state.forms import text, texts, ticked
 from cityviz.state.uploads import read_upload
 
@@ -23,7 +23,7 @@ class ProfileState(AuthState):
 
     async def _reload(self, actor) -> None:
         self.profile = await read(people.get_profile, actor=actor)
-        self.avatar_url = avatar_url(self.profile.me.id, self.profile.me.avatar_key)
+        self.avatar_url = photo_url(self.profile.me.id, self.profile.me.avatar_key)
         self.form_key += 1
 
     @rx.event
