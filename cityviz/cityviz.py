@@ -6,36 +6,21 @@ import reflex as rx
 
 from cityviz import routes
 from cityviz.api import build_api
-from cityviz.pages.admin.activities import (
-    activities_page,
-    activity_form_page,
-    attendance_page,
-    closures_page,
-    occupancy_page,
-    registrations_page,
-)
-from cityviz.pages.admin.billing import (
-    billing_page,
-    debits_page,
-    invoice_admin_page,
-    invoices_admin_page,
-    regie_page,
-    unpaid_page,
-)
-from cityviz.pages.admin.families import (
-    dossier_review_page,
-    dossiers_page,
-    families_page,
-    news_admin_page,
-    requirements_page,
-)
+from cityviz.pages.admin.activities import activities_page, activity_form_page, registrations_page
+from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
+from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
+from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, requirements_page
+from cityviz.pages.admin.families import families_page, news_admin_page
 from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
-from cityviz.pages.family import children_page, dossier_page, profile_page, register_page
+from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
+from cityviz.pages.bulk import bulk_page
+from cityviz.pages.dossier import dossier_page, register_page
+from cityviz.pages.family import children_page, profile_page
 from cityviz.pages.home import home_page
 from cityviz.pages.invoices import invoice_page, invoices_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
-from cityviz.pages.reservations import bulk_page, calendar_page, enrol_page
+from cityviz.pages.reservations import calendar_page, enrol_page
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState
@@ -50,14 +35,7 @@ from cityviz.state.staff_activities import (
     OccupancyState,
     RegistrationsAdminState,
 )
-from cityviz.state.staff_billing import (
-    BillingState,
-    DebitsState,
-    RegieState,
-    StaffInvoicesState,
-    StaffInvoiceState,
-    UnpaidState,
-)
+from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
 from cityviz.state.staff_families import (
     DossierReviewState,
     DossiersState,
@@ -65,6 +43,7 @@ from cityviz.state.staff_families import (
     NewsAdminState,
     RequirementsState,
 )
+from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
 
 app = rx.App(
     html_lang="fr",

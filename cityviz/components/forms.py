@@ -1,8 +1,38 @@
-"""Form pieces: every input has a visible label tied to it."""
+"""Form pieces: every input has a visible label tied to it; the choices several forms offer."""
 
 from __future__ import annotations
 
 import reflex as rx
+
+WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
+CIVILITIES = [("", "Choisir…"), ("Mme", "Madame"), ("M.", "Monsieur")]
+DOCUMENT_ACCEPT = {"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]}
+TEN_MB = 10 * 1024 * 1024
+
+
+def upload_zone(upload_id: str, label: str, hint: str, on_drop, accept=DOCUMENT_ACCEPT,
+                loading: rx.Var | bool = False) -> rx.Component:
+    """One file, dropped or chosen (on a phone: a photo can be taken), 10 MB at most."""
+    return rx.upload(
+        rx.vstack(
+            rx.icon("upload", size=24, color="var(--accent-9)"),
+            rx.button(label, type="button", loading=loading, size="3"),
+            rx.text(hint, size="1", color_scheme="gray", text_align="center"),
+            align="center",
+            spacing="2",
+        ),
+        id=upload_id,
+        accept=accept,
+        max_files=1,
+        multiple=False,
+        max_size=TEN_MB,
+        on_drop=on_drop,
+        border="2px dashed var(--gray-6)",
+        border_radius="12px",
+        padding="20px",
+        width="100%",
+        cursor="pointer",
+    )
 
 
 def field(label: str, name: str, *, type: str = "text", hint: str = "", required: bool = False,

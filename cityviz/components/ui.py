@@ -70,11 +70,15 @@ def checkbox(label: str, name: str, default: bool | rx.Var = False) -> rx.Compon
     )
 
 
-def pager(page: rx.Var, total: rx.Var, per_page: int, on_previous, on_next) -> rx.Component:
+def pager(page: rx.Var, total: rx.Var, per_page, on_previous, on_next, *,
+          labels: tuple[str, str] = ("Précédents", "Suivants"), counted: str = " au total") -> rx.Component:
+    """Previous / count / next under a list paged by a `Paged` state (`labels` agree with the
+    rows: "Précédentes" for invoices)."""
+    previous, following = labels
     return rx.hstack(
-        rx.button("Précédents", on_click=on_previous, variant="soft", disabled=page == 0),
-        rx.text(total, " au total", size="2", color_scheme="gray"),
-        rx.button("Suivants", on_click=on_next, variant="soft", disabled=(page + 1) * per_page >= total),
+        rx.button(previous, on_click=on_previous, variant="soft", disabled=page == 0),
+        rx.text(total, counted, size="2", color_scheme="gray"),
+        rx.button(following, on_click=on_next, variant="soft", disabled=(page + 1) * per_page >= total),
         align="center",
         justify="between",
         width="100%",

@@ -1,16 +1,16 @@
-"""Parent pages: booking calendar, enrolment in activities, several dates at once."""
+"""Parent pages: the booking calendar, enrolment in activities. (Several dates at once: bulk.py.)"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import WEEKDAYS, empty_state
 from cityviz.components.layout import PHONE_ONLY, WIDE_ONLY, parent_page
-from cityviz.components.ui import labelled_select, section
-from cityviz.services.booking.calendar import BulkLine, Cell, Day
+from cityviz.components.ui import section
+from cityviz.services.booking.calendar import Cell, Day
 from cityviz.services.booking.registrations import OfferedActivity
-from cityviz.state.reservations import BulkState, CalendarState, EnrolState
+from cityviz.state.reservations import CalendarState, EnrolState
 
 # state -> (colour, icon)
 STATE_STYLE = {
@@ -25,7 +25,6 @@ STATE_STYLE = {
     "not_open_yet": ("gray", "calendar-clock"),
 }
 ACTION_LABELS = {"book": "Réserver", "cancel": "Annuler", "join": "Liste d'attente", "leave": "Quitter la liste"}
-WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
 
 
 def _color(state: rx.Var) -> rx.Var:
@@ -296,106 +295,5 @@ def enrol_page() -> rx.Component:
                                 "Les activités apparaissent une fois le dossier d'inscription de l'enfant validé "
                                 "par votre organisation.", rx.link("Voir mes dossiers", href=routes.HOME)),
                     rx.fragment()),
-        ),
-    )
-
-
-# --- Several dates at once -------------------------------------------------------------------
-
-def _bulk_line(line: BulkLine) -> rx.Component:
-    return rx.hstack(
-        rx.icon(rx.cond(line.ok, "circle-check", "circle-x"), size=16,
-                color=rx.cond(line.ok, "var(--green-10)", "var(--red-10)")),
-        rx.vstack(rx.text(line.day, " · ", line.child_name, weight="medium", size="2"),
-                  rx.text(line.activity_name, " — ", line.outcome, size="1", color_scheme="gray"), spacing="0"),
-        align="start",
-        width="100%",
-    )
-
-
-def _checkbox(name: str, label: str, checked) -> rx.Component:
-    return rx.hstack(
-        rx.el.input(type="checkbox", id=f"f-{name}", name=name, default_checked=checked, width="20px", height="20px"),
-        rx.el.label(label, html_for=f"f-{name}"),
-        align="center", spacing="2",
-    )
-
-
-def bulk_page() -> rx.Component:
-    form = rx.form(
-        rx.vstack(
-            error_callout(BulkState.error),
-            labelled_select("Action", "action", [("book", "Réserver"), ("cancel", "Annuler des réservations")]),
-            rx.vstack(
-                rx.text("Enfants", weight="medium", size="2"),
-                rx.hstack(rx.foreach(BulkState.children, lambda c: rx.hstack(
-                    rx.el.input(type="checkbox", id="f-child-" + c[0], name="child-" + c[0], default_checked=True,
-                                width="20px", height="20px"),
-                    rx.el.label(c[1], html_for="f-child-" + c[0]), align="center", spacing="2")),
-                    wrap="wrap", spacing="4"),
-                width="100%",
-            ),
-            rx.vstack(
-                rx.el.label("Activité", html_for="f-activity_id", font_weight="500", font_size="14px"),
-                rx.el.select(rx.foreach(BulkState.activities, lambda a: rx.el.option(a[1], value=a[0])),
-                             id="f-activity_id", name="activity_id", class_name="cvz-select"),
-                width="100%", spacing="1",
-            ),
-            rx.hstack(
-                rx.button("La semaine prochaine", type="button", variant="soft", size="1",
-                          on_click=BulkState.preset("next_week")),
-                rx.button("Le mois prochain", type="button", variant="soft", size="1",
-                          on_click=BulkState.preset("next_month")),
-                wrap="wrap",
-            ),
-            rx.grid(field("Du", "date_from", type="date", default_value=BulkState.date_from, required=True),
-                    field("Au", "date_to", type="date", default_value=BulkState.date_to, required=True),
-                    columns="2", spacing="3", width="100%"),
-            rx.vstack(
-                rx.text("Chaque", weight="medium", size="2"),
-                rx.hstack(*[_checkbox(f"day-{i}", name.lower(), BulkState.weekdays.contains(i))
-                            for i, name in enumerate(WEEKDAYS[:6])], wrap="wrap", spacing="4"),
-                width="100%",
-            ),
-            _checkbox("join_waiting_list", "Si une date est complète, rejoindre la liste d'attente", False),
-            rx.button("Voir ce qui sera fait", type="submit", size="3", width="100%"),
-            spacing="3",
-            width="100%",
-        ),
-        on_submit=BulkState.show_preview,
-        key=BulkState.form_key,
-        width="100%",
-    )
-    return parent_page(
-        "Réserver plusieurs dates",
-        rx.link("← Retour au calendrier", href=routes.BOOKINGS, size="2"),
-        rx.cond(
-            BulkState.activities.length() > 0,
-            rx.card(form, width="100%"),
-            empty_state("calendar-x", "Aucune activité", "Inscrivez d'abord vos enfants à une activité.",
-                        rx.link(rx.button("Inscrire à une activité"), href=routes.ENROL)),
-        ),
-        rx.cond(
-            BulkState.preview.length() > 0,
-            section(
-                "Aperçu",
-                rx.text(BulkState.preview_ok, " date(s) possible(s) sur ", BulkState.preview.length(), ".",
-                        weight="medium"),
-                rx.foreach(BulkState.preview, _bulk_line),
-                rx.button("Confirmer", size="3", width="100%", on_click=BulkState.confirm,
-                          disabled=BulkState.preview_ok == 0),
-            ),
-            rx.fragment(),
-        ),
-        rx.cond(
-            BulkState.result.length() > 0,
-            section(
-                "C'est fait",
-                rx.text(BulkState.result_ok, " date(s) traitée(s) sur ", BulkState.result.length(), ".",
-                        weight="medium"),
-                rx.foreach(BulkState.result, _bulk_line),
-                rx.link(rx.button("Voir le calendrier", variant="soft"), href=routes.BOOKINGS),
-            ),
-            rx.fragment(),
         ),
     )

@@ -9,6 +9,7 @@ against the database (30 min idle, 12 h absolute) every time.
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import inspect
 import os
@@ -72,6 +73,11 @@ def _resolve(token: str) -> Actor:
     return actor
 
 
+def photo_url(person_id: int, avatar_key: str) -> str:
+    """The photo's address; its key in the query makes a new photo bypass the browser's cache."""
+    return f"{routes.AVATAR_FILE}/{person_id}?v={avatar_key[:8]}" if avatar_key else ""
+
+
 def initials(name: str) -> str:
     parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
@@ -108,6 +114,13 @@ class AuthState(rx.State):
         except NotAuthenticated:
             return None
 
+    def _query_int(self, name: str = "id") -> int:
+        """A whole number from the page's address (`?id=12`); 0 when absent or not a number."""
+        try:
+            return int(self.router.url.query_parameters.get(name, "0"))
+        except ValueError:
+            return 0
+
     def _login_redirect(self):
         path = self.router.url.path or "/"
         return rx.redirect(f"{routes.LOGIN}?suite={quote(path)}", replace=True)
@@ -117,8 +130,7 @@ class AuthState(rx.State):
         self.user_initials = initials(actor.display_name)
         self.is_staff = actor.is_staff
         self.is_platform_admin = actor.is_platform_admin
-        self.avatar_url = (f"{routes.AVATAR_FILE}/{actor.person_id}?v={actor.avatar_key[:8]}"
-                           if actor.avatar_key else "")
+        self.avatar_url = photo_url(actor.person_id, actor.avatar_key)
 
     async def _guard(self, need: str) -> tuple[Actor | None, Any]:
         """(actor, None) if allowed on a page needing `need` ("parent", "staff",
@@ -183,8 +195,15 @@ class AuthState(rx.State):
 #
 # The decorated handler receives the actor resolved from the session cookie (and, for staff,
 # the organization worked on); a user who may not run it gets the redirect instead; a
-# DomainError raised anywhere inside becomes `rx.toast.error(message)`. Reflex reads the
-# handler's signature to name the event's arguments, so the injected ones are hidden from it.
+# DomainError raised anywhere inside becomes `rx.toast.error(message)` (a session that ended
+# meanwhile, NotAuthenticated, sends to the login page). Reflex reads the handler's signature to
+# name the event's arguments, so the injected ones are hidden from it.
+#
+# `@as_parent(recover=method)`: after a domain error, `method(self, actor…)` (sync or async)
+# runs before the toast, e.g. to show the page again as it now is.
+#
+# A form that shows its error inline rather than as a toast stacks `@errors_in("error")` under
+# the guard (see there).
 
 
 def _hide(wrapper, fn, injected: int):
@@ -197,16 +216,30 @@ def _hide(wrapper, fn, injected: int):
     return wrapper
 
 
-def _guarded(need: str):
-    def decorate(fn):
-        injected = 2 if need == "staff" else 1
+async def _maybe_await(value) -> None:
+    if inspect.isawaitable(value):
+        await value
+
+
+def _guarded(need: str, *, organization: bool = False):
+    def decorate(fn=None, *, recover: Callable[..., Any] | None = None):
+        if fn is None:  # used as @as_parent(recover=…)
+            return functools.partial(decorate, recover=recover)
+        injected = 2 if organization else 1
 
         async def resolve(self):
-            if need == "staff":
+            if organization:
                 actor, org_id, redirect = await self._staff_guard()
                 return (actor, org_id), redirect
             actor, redirect = await self._guard(need)
             return (actor,), redirect
+
+        async def refusal(self, who, exc: DomainError):
+            if isinstance(exc, NotAuthenticated):
+                return self._login_redirect()
+            if recover is not None:
+                await _maybe_await(recover(self, *who))
+            return rx.toast.error(exc.message)
 
         if inspect.isasyncgenfunction(fn):
             @functools.wraps(fn)
@@ -219,7 +252,7 @@ def _guarded(need: str):
                     async for item in fn(self, *who, *args, **kwargs):
                         yield item
                 except DomainError as exc:
-                    yield rx.toast.error(exc.message)
+                    yield await refusal(self, who, exc)
         else:
             @functools.wraps(fn)
             async def wrapper(self, *args, **kwargs):
@@ -229,7 +262,7 @@ def _guarded(need: str):
                 try:
                     return await fn(self, *who, *args, **kwargs)
                 except DomainError as exc:
-                    return rx.toast.error(exc.message)
+                    return await refusal(self, who, exc)
 
         return _hide(wrapper, fn, injected)
 
@@ -237,5 +270,50 @@ def _guarded(need: str):
 
 
 as_parent = _guarded("parent")  # a parent (household member) who finished the password step
-as_staff = _guarded("staff")  # staff of an organization: receives (actor, org_id)
+as_staff = _guarded("staff", organization=True)  # staff of an organization: receives (actor, org_id)
 as_platform = _guarded("platform")  # the platform administrator
+as_back_office = _guarded("staff")  # staff or the platform administrator, no organization (the staff home)
+
+
+def errors_in(field: str, *, then: Any = None, toast: bool = False, **reset: Any):
+    """A form's error shown inline: a DomainError inside the handler puts its message in the var
+    `field` (a form's error text) instead of a toast, and the handler stops there.
+
+    The field is emptied when the handler starts, so a success clears the last error. After an
+    error the vars named in `reset` take those values (`detail=None`, `loading=False`), the
+    handler returns `then` (e.g. a scroll to the form's top), and with `toast=True` the message
+    is a toast as well (for a form far from where the error shows). A session that ended
+    meanwhile (NotAuthenticated) sends to the login page. Stacks under `@as_parent`/`@as_staff`,
+    or alone on a page without a guard (login)."""
+
+    def failed(self, exc: DomainError) -> list[Any]:
+        for name, value in reset.items():
+            setattr(self, name, copy.copy(value))  # a fresh [] each time, never one shared list
+        if isinstance(exc, NotAuthenticated):
+            return [self._login_redirect()]
+        setattr(self, field, exc.message)
+        return [e for e in ((rx.toast.error(exc.message) if toast else None), then) if e is not None]
+
+    def decorate(fn):
+        if inspect.isasyncgenfunction(fn):
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                setattr(self, field, "")
+                try:
+                    async for item in fn(self, *args, **kwargs):
+                        yield item
+                except DomainError as exc:
+                    for event in failed(self, exc):
+                        yield event
+        else:
+            @functools.wraps(fn)
+            async def wrapper(self, *args, **kwargs):
+                setattr(self, field, "")
+                try:
+                    return await fn(self, *args, **kwargs)
+                except DomainError as exc:
+                    return failed(self, exc) or None
+
+        return wrapper
+
+    return decorate

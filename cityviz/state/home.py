@@ -10,7 +10,7 @@ from cityviz import routes
 from cityviz.services.households import dossiers, news, onboarding
 from cityviz.services.households.dossiers import DossierSummary
 from cityviz.services.households.news import FeedItem
-from cityviz.state.base import AuthState, in_read
+from cityviz.state.base import AuthState, as_parent, read
 
 _PAGES = {"profile": routes.PROFILE, "children": routes.CHILDREN, "organizations": routes.ORGANIZATIONS,
           "dossier": routes.DOSSIER}
@@ -52,9 +52,7 @@ class HomeState(AuthState):
     loaded: bool = False
 
     @rx.event
-    async def load(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
-        self.next_action, self.dossiers, self.feed = await in_read(_home, actor=actor)
+    @as_parent
+    async def load(self, actor):
+        self.next_action, self.dossiers, self.feed = await read(_home, actor=actor)
         self.loaded = True

@@ -9,8 +9,7 @@ import reflex as rx
 from cityviz import routes
 from cityviz.services.billing import invoices, pay_online
 from cityviz.services.billing.invoices import DocumentRow, InvoiceDetail
-from cityviz.services.errors import DomainError
-from cityviz.state.base import AuthState, in_read, off_loop
+from cityviz.state.base import AuthState, as_parent, errors_in, off_loop, read
 
 PAYMENT_MESSAGES = {
     "paid": ("success", "Paiement reçu, merci ! Votre facture est réglée."),
@@ -26,11 +25,8 @@ def document_kind(state: rx.State) -> str:
     return "credit_note" if state.router.url.query_parameters.get("type") == "avoir" else "invoice"
 
 
-def document_id(state: rx.State) -> int:
-    try:
-        return int(state.router.url.query_parameters.get("id", "0"))
-    except ValueError:
-        return 0
+def document_id(state: AuthState) -> int:
+    return state._query_int("id")
 
 
 class InvoiceListState(AuthState):
@@ -38,11 +34,9 @@ class InvoiceListState(AuthState):
     loaded: bool = False
 
     @rx.event
-    async def load(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
-        self.rows = await in_read(invoices.household_documents, actor=actor)
+    @as_parent
+    async def load(self, actor):
+        self.rows = await read(invoices.household_documents, actor=actor)
         self.loaded = True
 
 
@@ -68,35 +62,25 @@ class InvoiceState(AuthState):
         return f"{routes.INVOICE_FILE}/{kind}/{self.detail.id}"
 
     @rx.event
-    async def load(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
+    @as_parent
+    @errors_in("error", detail=None)
+    async def load(self, actor):
         self.paying = False
         outcome = self.router.url.query_parameters.get("paiement", "")
         self.payment_tone, self.payment_message = PAYMENT_MESSAGES.get(outcome, ("", ""))
-        try:
-            self.detail = await in_read(invoices.detail, actor=actor, kind=document_kind(self),
-                                        document_id=document_id(self))
-            self.error = ""
-        except DomainError as exc:
-            self.detail, self.error = None, exc.message
+        self.detail = await read(invoices.detail, actor=actor, kind=document_kind(self),
+                                 document_id=document_id(self))
+
+    def _not_paying(self, _actor) -> None:
+        self.paying = False
 
     @rx.event
-    async def pay(self):
+    @as_parent(recover=_not_paying)
+    async def pay(self, actor):
         """Off to the bank (or the simulator): a redirect, or a form posted for the payer."""
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            yield redirect
-            return
         self.paying = True
         yield
-        try:
-            started = await off_loop(pay_online.start_online_payment, actor=actor, invoice_id=document_id(self))
-        except DomainError as exc:
-            self.paying = False
-            yield rx.toast.error(exc.message)
-            return
+        started = await off_loop(pay_online.start_online_payment, actor=actor, invoice_id=document_id(self))
         if started.is_redirect:
             yield rx.call_script(f"window.location.assign({json.dumps(started.url)})")
             return

@@ -8,8 +8,17 @@ import reflex as rx
 
 from cityviz import routes
 from cityviz.services.accounts import auth
-from cityviz.services.errors import DomainError, NotAuthenticated
-from cityviz.state.base import AuthState, in_read, in_transaction, off_loop
+from cityviz.services.errors import InvalidInput
+from cityviz.state.base import AuthState, errors_in, off_loop, read, write
+from cityviz.state.forms import text
+
+
+def _new_password(form: dict) -> str:
+    """The new password, typed twice alike."""
+    new = text(form, "password")
+    if new != text(form, "confirm"):
+        raise InvalidInput("Les deux mots de passe ne sont pas identiques.", field="confirm")
+    return new
 
 
 class LoginState(AuthState):
@@ -28,23 +37,13 @@ class LoginState(AuthState):
             return rx.redirect(routes.home_for(actor), replace=True)
 
     @rx.event
+    @errors_in("error", loading=False)
     async def submit(self, form: dict):
         self.loading = True
-        self.error = ""
         self.info = ""
         yield
-        try:
-            result = await off_loop(
-                auth.login,
-                email=str(form.get("email", "")),
-                password=str(form.get("password", "")),
-                ip=self.router.session.client_ip,
-                user_agent=self.router.headers.user_agent,
-            )
-        except DomainError as exc:
-            self.error = exc.message
-            self.loading = False
-            return
+        result = await off_loop(auth.login, email=text(form, "email"), password=text(form, "password"),
+                                ip=self.router.session.client_ip, user_agent=self.router.headers.user_agent)
         suite = routes.safe_next(self.router.url.query_parameters.get("suite"))
         target = routes.PASSWORD if result.password_change_required else suite
         url = f"{routes.SESSION_ENDPOINT}?ticket={result.ticket}&suite={quote(target)}"
@@ -70,26 +69,15 @@ class PasswordState(AuthState):
         self._show(actor)
         self.forced = actor.password_change_only
 
+    # Not @as_parent: whoever must change their password first (parent or staff) comes here.
     @rx.event
+    @errors_in("error", loading=False)
     async def submit(self, form: dict):
         self.loading = True
-        self.error = ""
         yield
-        new, confirm = str(form.get("password", "")), str(form.get("confirm", ""))
-        try:
-            actor = await self._actor()
-            if new != confirm:
-                raise DomainError("Les deux mots de passe ne sont pas identiques.")
-            await off_loop(auth.change_password, actor=actor,
-                           current_password=str(form.get("current", "")) or None, new_password=new)
-        except NotAuthenticated:
-            self.loading = False
-            yield self._login_redirect()
-            return
-        except DomainError as exc:
-            self.error = exc.message
-            self.loading = False
-            return
+        actor = await self._actor()  # NotAuthenticated: to the login page
+        await off_loop(auth.change_password, actor=actor, current_password=text(form, "current") or None,
+                       new_password=_new_password(form))
         self.loading = False
         self.done = True
         self.forced = False
@@ -109,15 +97,12 @@ class ForgotState(AuthState):
         self.error = ""
 
     @rx.event
+    @errors_in("error", loading=False)
     async def submit(self, form: dict):
         self.loading = True
         yield
-        try:
-            await in_transaction(auth.request_password_reset, email=str(form.get("email", "")))
-        except DomainError as exc:
-            self.error = exc.message
-        else:
-            self.sent = True
+        await write(auth.request_password_reset, email=text(form, "email"))
+        self.sent = True
         self.loading = False
 
 
@@ -130,30 +115,18 @@ class ResetState(AuthState):
         return self.router.url.query_parameters.get("jeton", "")
 
     @rx.event
+    @errors_in("error", valid=False)
     async def load(self):
         self.loading = False
-        self.error = ""
-        try:
-            await in_read(auth.check_reset_token, token=self._reset_token())
-            self.valid = True
-        except DomainError as exc:
-            self.valid = False
-            self.error = exc.message
+        await read(auth.check_reset_token, token=self._reset_token())
+        self.valid = True
 
     @rx.event
+    @errors_in("error", loading=False)
     async def submit(self, form: dict):
         self.loading = True
-        self.error = ""
         yield
-        new = str(form.get("password", ""))
-        try:
-            if new != str(form.get("confirm", "")):
-                raise DomainError("Les deux mots de passe ne sont pas identiques.")
-            await off_loop(auth.reset_password, token=self._reset_token(), new_password=new)
-        except DomainError as exc:
-            self.error = exc.message
-            self.loading = False
-            return
+        await off_loop(auth.reset_password, token=self._reset_token(), new_password=_new_password(form))
         self.loading = False
         yield rx.toast.success("Mot de passe enregistré. Vous pouvez vous connecter.")
         yield rx.redirect(routes.LOGIN, replace=True)

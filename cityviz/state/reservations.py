@@ -11,16 +11,20 @@ from cityviz import clock
 from cityviz.services.booking import bookings, calendar, feeds, registrations
 from cityviz.services.booking.calendar import BulkLine, BulkRequest, Day, Month
 from cityviz.services.booking.registrations import OfferedActivity
-from cityviz.services.errors import DomainError, InvalidInput
+from cityviz.services.errors import InvalidInput
 from cityviz.services.households import people
-from cityviz.state.base import AuthState, in_read, in_transaction
+from cityviz.state.base import AuthState, as_parent, errors_in, read, write
+from cityviz.state.forms import date_field, ticked, whole
 
 ACTION_MESSAGES = {"book": "Réservation confirmée.", "cancel": "Réservation annulée.",
                    "join": "Ajouté à la liste d'attente.", "leave": "Retiré de la liste d'attente."}
+ENROL_MESSAGES = {"validated": "Inscription enregistrée : vous pouvez réserver des dates.",
+                  "pending": "Demande envoyée : en attente de validation par votre organisation.",
+                  "waiting": "Activité complète : votre enfant est sur la liste d'attente."}
 
 
 async def _children(actor) -> list[list[str]]:
-    kids = await in_read(people.list_children, actor=actor)
+    kids = await read(people.list_children, actor=actor)
     return [[str(c.id), c.first_name] for c in kids]
 
 
@@ -54,14 +58,22 @@ class CalendarState(AuthState):
         self.show_past = not self.show_past
 
     async def _reload(self, actor) -> None:
-        self.view = await in_read(calendar.month_view, actor=actor, year=self.year, month=self.month,
-                                  child_id=self.child_id or None)
+        self.view = await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
+                               child_id=self.child_id or None)
+
+    async def _show_again(self, actor) -> None:
+        """After a refusal: the dates as they are now, no cell left busy."""
+        self.busy_session = 0
+        await self._reload(actor)
+
+    async def _show_everyone(self, actor) -> None:
+        """A child the service refused (a forged id): back to "Tous"."""
+        self.child_id = 0
+        await self._reload(actor)
 
     @rx.event
-    async def load(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
+    @as_parent
+    async def load(self, actor):
         today = clock.today()
         self.today_iso = today.isoformat()
         if not self.year:
@@ -69,7 +81,7 @@ class CalendarState(AuthState):
         self.children = await _children(actor)
         if str(self.child_id) not in {c[0] for c in self.children}:
             self.child_id = 0
-        self.has_feed = await in_read(feeds.has_feed, actor=actor)
+        self.has_feed = await read(feeds.has_feed, actor=actor)
         self.feed_url = ""
         await self._reload(actor)
 
@@ -85,61 +97,40 @@ class CalendarState(AuthState):
         return CalendarState.refresh
 
     @rx.event
-    async def refresh(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
-        try:
-            await self._reload(actor)
-        except DomainError as exc:  # e.g. a forged child id: refused by the service
-            self.child_id = 0
-            await self._reload(actor)
-            return rx.toast.error(exc.message)
+    @as_parent(recover=_show_everyone)
+    async def refresh(self, actor):
+        await self._reload(actor)
 
     @rx.event
-    async def act(self, session_id: int, child_id: int, action: str):
+    @as_parent(recover=_show_again)
+    async def act(self, actor, session_id: int, child_id: int, action: str):
         """Tap on a cell: book, cancel, join or leave the waiting list."""
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            yield redirect
-            return
         self.busy_session = int(session_id)
         yield
-        try:
-            if action in ("book", "join"):
-                outcome = await in_transaction(bookings.book_session, actor=actor, child_id=int(child_id),
-                                               session_id=int(session_id), join_waiting_list=action == "join")
-                message = (f"Liste d'attente : n° {outcome.position}" if outcome.status == "waiting"
-                           else ACTION_MESSAGES["book"] + (" (réservation tardive majorée)" if outcome.late else ""))
-            elif action in ("cancel", "leave"):
-                await in_transaction(bookings.cancel_booking, actor=actor, child_id=int(child_id),
-                                     session_id=int(session_id))
-                message = ACTION_MESSAGES[action]
-            else:
-                raise InvalidInput("Action inconnue.")
-        except DomainError as exc:
-            self.busy_session = 0
-            await self._reload(actor)
-            yield rx.toast.error(exc.message)
-            return
+        if action in ("book", "join"):
+            outcome = await write(bookings.book_session, actor=actor, child_id=int(child_id),
+                                  session_id=int(session_id), join_waiting_list=action == "join")
+            message = (f"Liste d'attente : n° {outcome.position}" if outcome.status == "waiting"
+                       else ACTION_MESSAGES["book"] + (" (réservation tardive majorée)" if outcome.late else ""))
+        elif action in ("cancel", "leave"):
+            await write(bookings.cancel_booking, actor=actor, child_id=int(child_id), session_id=int(session_id))
+            message = ACTION_MESSAGES[action]
+        else:
+            raise InvalidInput("Action inconnue.")
         await self._reload(actor)
         self.busy_session = 0
         yield rx.toast.success(message)
 
     @rx.event
-    async def subscribe(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
-        self.feed_url = await in_transaction(feeds.create_feed, actor=actor)
+    @as_parent
+    async def subscribe(self, actor):
+        self.feed_url = await write(feeds.create_feed, actor=actor)
         self.has_feed = True
 
     @rx.event
-    async def unsubscribe(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
-        await in_transaction(feeds.revoke_feed, actor=actor)
+    @as_parent
+    async def unsubscribe(self, actor):
+        await write(feeds.revoke_feed, actor=actor)
         self.has_feed, self.feed_url = False, ""
         return rx.toast.success("Lien d'agenda désactivé.")
 
@@ -153,15 +144,13 @@ class EnrolState(AuthState):
     loaded: bool = False
 
     async def _reload(self, actor) -> None:
-        self.offered = (await in_read(registrations.offered_activities, actor=actor, child_id=self.child_id)
+        self.offered = (await read(registrations.offered_activities, actor=actor, child_id=self.child_id)
                         if self.child_id else [])
         self.loaded = True
 
     @rx.event
-    async def load(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
+    @as_parent
+    async def load(self, actor):
         self.children = await _children(actor)
         ids = [int(c[0]) for c in self.children]
         if self.child_id not in ids:
@@ -169,33 +158,19 @@ class EnrolState(AuthState):
         await self._reload(actor)
 
     @rx.event
-    async def choose_child(self, child_id: int):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
+    @as_parent
+    async def choose_child(self, actor, child_id: int):
         self.child_id = int(child_id)
-        try:
-            await self._reload(actor)
-        except DomainError as exc:
-            self.offered = []
-            return rx.toast.error(exc.message)
+        self.offered = []  # and so it stays if the service refuses the child
+        await self._reload(actor)
 
     @rx.event
-    async def enrol(self, activity_id: int):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
-        try:
-            status = await in_transaction(registrations.register_child, actor=actor, activity_id=int(activity_id),
-                                          child_id=self.child_id)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    @as_parent
+    async def enrol(self, actor, activity_id: int):
+        status = await write(registrations.register_child, actor=actor, activity_id=int(activity_id),
+                             child_id=self.child_id)
         await self._reload(actor)
-        return rx.toast.success({
-            "validated": "Inscription enregistrée : vous pouvez réserver des dates.",
-            "pending": "Demande envoyée : en attente de validation par votre organisation.",
-            "waiting": "Activité complète : votre enfant est sur la liste d'attente.",
-        }[status])
+        return rx.toast.success(ENROL_MESSAGES[status])
 
 
 def _monday(day: date) -> date:
@@ -225,12 +200,10 @@ class BulkState(AuthState):
         return sum(1 for line in self.result if line.ok)
 
     @rx.event
-    async def load(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
+    @as_parent
+    async def load(self, actor):
         self.children = await _children(actor)
-        self.activities = [[str(i), n] for i, n in await in_read(calendar.household_activities, actor=actor)]
+        self.activities = [[str(i), n] for i, n in await read(calendar.household_activities, actor=actor)]
         self.preview, self.result, self.error, self._request = [], [], "", None
         self._preset("next_month")
 
@@ -253,48 +226,31 @@ class BulkState(AuthState):
         self.form_key += 1
 
     def _parse(self, form: dict) -> BulkRequest:
-        try:
-            start, end = date.fromisoformat(str(form.get("date_from"))), date.fromisoformat(str(form.get("date_to")))
-            activity_id = int(form.get("activity_id") or 0)
-        except ValueError as exc:
-            raise InvalidInput("Indiquez les dates de début et de fin.") from exc
-        if not activity_id:
-            raise InvalidInput("Choisissez une activité.")
-        child_ids = [int(k.split("-")[1]) for k, v in form.items() if k.startswith("child-") and v]
-        if not child_ids:
-            raise InvalidInput("Choisissez au moins un enfant.")
-        weekdays = [int(k.split("-")[1]) for k, v in form.items() if k.startswith("day-") and v]
+        no_dates = "Indiquez les dates de début et de fin."
+        start, end = date_field(form, "date_from", no_dates), date_field(form, "date_to", no_dates)
+        activity_id = whole(form, "activity_id", "Choisissez une activité.")
+        child_ids, weekdays = ticked(form, "child"), ticked(form, "day")
         self.date_from, self.date_to, self.weekdays = start.isoformat(), end.isoformat(), weekdays
         return BulkRequest(child_ids=child_ids, activity_id=activity_id, date_from=start, date_to=end,
                            weekdays=weekdays, action=str(form.get("action", "book")),
                            join_waiting_list=bool(form.get("join_waiting_list")))
 
     @rx.event
-    async def show_preview(self, form: dict):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
+    @as_parent
+    @errors_in("error", preview=[])
+    async def show_preview(self, actor, form: dict):
         self.result = []
-        try:
-            request = self._parse(form)
-            self.preview = await in_read(calendar.preview_bulk, actor=actor, request=request)
-        except DomainError as exc:
-            self.error, self.preview = exc.message, []
-            return
-        self._request, self.error = request, ""
+        request = self._parse(form)
+        self.preview = await read(calendar.preview_bulk, actor=actor, request=request)
+        self._request = request
         if not self.preview:
             self.error = "Aucune date ne correspond : vérifiez l'activité, les jours et la période."
 
     @rx.event
-    async def confirm(self):
-        actor, redirect = await self._guard("parent")
-        if redirect:
-            return redirect
+    @as_parent
+    async def confirm(self, actor):
         if self._request is None:
             return
-        try:
-            self.result = await in_transaction(calendar.apply_bulk, actor=actor, request=self._request)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        self.result = await write(calendar.apply_bulk, actor=actor, request=self._request)
         self.preview, self._request = [], None
         return rx.toast.success(f"{self.result_ok} date(s) traitée(s).")

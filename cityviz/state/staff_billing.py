@@ -1,25 +1,22 @@
-"""Staff pages of step 4: closing a month, invoices, credit notes, payments,
-unpaid invoices, direct debits, the régie's settings."""
+"""Staff pages of step 4: closing a month, invoices, one invoice with its credit notes,
+payments and refunds. (Unpaid invoices, direct debits and the régie's settings: staff_regie.)"""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 import reflex as rx
 
 from cityviz import clock
-from cityviz.services.billing import credits, direct_debits, invoices, online_payment, payments, periods, regie
-from cityviz.services.billing.direct_debits import DebitRow
+from cityviz.services.billing import credits, invoices, payments, periods
 from cityviz.services.billing.invoices import CreditableLine, InvoiceDetail, StaffInvoiceRow
-from cityviz.services.billing.online_payment import OptionSpec
-from cityviz.services.billing.payments import Statement, UnpaidRow
+from cityviz.services.billing.payments import Statement
 from cityviz.services.billing.periods import Preview
-from cityviz.services.errors import DomainError, InvalidInput
-from cityviz.services.households import families
-from cityviz.services.households.families import FamilyRow
-from cityviz.state.base import AuthState, in_read, in_transaction
+from cityviz.services.errors import DomainError
+from cityviz.state.base import AuthState, as_staff, errors_in, read, write
+from cityviz.state.forms import date_field, text, ticked
 from cityviz.state.invoices import document_id, document_kind
+from cityviz.state.paging import Paged
 
 
 def _previous_month() -> str:
@@ -43,41 +40,30 @@ class BillingState(AuthState):
     def percent(self) -> int:
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
 
+    @errors_in("error", preview=None)
     async def _refresh(self, actor, org_id) -> None:
-        self.preview = await in_read(periods.preview_period, actor=actor, organization_id=org_id, month=self.month,
-                                     page=self.page)
+        self.preview = await read(periods.preview_period, actor=actor, organization_id=org_id, month=self.month,
+                                  page=self.page)
         self.status = self.preview.status
 
     @rx.event
-    async def load(self):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
+    @as_staff
+    async def load(self, actor, org_id):
         self.month = self.month or _previous_month()
-        self.error, self.page = "", 0
-        try:
-            await self._refresh(actor, org_id)
-        except DomainError as exc:
-            self.error = exc.message
+        self.page = 0
+        await self._refresh(actor, org_id)
         if self.status == "issuing" and not self.running:
             return BillingState.watch
 
     @rx.event
-    async def choose(self, form: dict):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        self.month, self.page, self.error = str(form.get("month", "")), 0, ""
-        try:
-            await self._refresh(actor, org_id)
-        except DomainError as exc:
-            self.preview, self.error = None, exc.message
+    @as_staff
+    async def choose(self, actor, org_id, form: dict):
+        self.month, self.page = text(form, "month"), 0
+        await self._refresh(actor, org_id)
 
     @rx.event
-    async def turn_page(self, delta: int):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
+    @as_staff
+    async def turn_page(self, actor, org_id, delta: int):
         self.page = max(0, self.page + int(delta))
         await self._refresh(actor, org_id)
 
@@ -90,10 +76,9 @@ class BillingState(AuthState):
                 return
             self.running, self.error = True, ""
         try:
-            period_id = await in_transaction(periods.start_issue, actor=actor, organization_id=org_id,
-                                             month=self.month)
+            period_id = await write(periods.start_issue, actor=actor, organization_id=org_id, month=self.month)
             while True:
-                progress = await in_transaction(periods.issue_chunk, actor=actor, period_id=period_id)
+                progress = await write(periods.issue_chunk, actor=actor, period_id=period_id)
                 async with self:
                     self.period_id, self.status = progress.period_id, progress.status
                     self.done, self.total = progress.done, progress.total
@@ -117,8 +102,8 @@ class BillingState(AuthState):
                 return
             month = self.month
         for _ in range(600):
-            preview = await in_read(periods.preview_period, actor=actor, organization_id=org_id, month=month,
-                                    per_page=1)
+            preview = await read(periods.preview_period, actor=actor, organization_id=org_id, month=month,
+                                 per_page=1)
             async with self:
                 if self.running or self.month != month:
                     return
@@ -128,33 +113,24 @@ class BillingState(AuthState):
             await asyncio.sleep(1)
 
 
-class StaffInvoicesState(AuthState):
+class StaffInvoicesState(Paged, AuthState):
     rows: list[StaffInvoiceRow] = []
-    total: int = 0
-    page: int = 0
     search: str = ""
+    per_page: int = 30
 
-    async def _reload(self):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        self.rows, self.total = await in_read(invoices.list_documents, actor=actor, organization_id=org_id,
-                                              search=self.search, page=self.page)
+    @as_staff
+    async def _show_page(self, actor, org_id):
+        self.rows, self.total = await read(invoices.list_documents, actor=actor, organization_id=org_id,
+                                           search=self.search, page=self.page, per_page=self.per_page)
 
     @rx.event
     async def load(self):
-        self.page = 0
-        return await self._reload()
+        return await self._first_page()
 
     @rx.event
     async def filter(self, form: dict):
-        self.search, self.page = str(form.get("search", "")), 0
-        return await self._reload()
-
-    @rx.event
-    async def turn_page(self, delta: int):
-        self.page = max(0, self.page + int(delta))
-        return await self._reload()
+        self.search = text(form, "search")
+        return await self._first_page()
 
 
 class StaffInvoiceState(AuthState):
@@ -171,255 +147,46 @@ class StaffInvoiceState(AuthState):
     async def _reload(self, actor, org_id) -> None:
         self.today = clock.today().isoformat()
         kind, doc_id = document_kind(self), document_id(self)
-        self.detail = await in_read(invoices.detail, actor=actor, kind=kind, document_id=doc_id)
-        self.household_id = await in_read(invoices.household_of, actor=actor, kind=kind, document_id=doc_id)
-        self.lines = (await in_read(invoices.creditable_lines, actor=actor, invoice_id=doc_id)
+        self.detail = await read(invoices.detail, actor=actor, kind=kind, document_id=doc_id)
+        self.household_id = await read(invoices.household_of, actor=actor, kind=kind, document_id=doc_id)
+        self.lines = (await read(invoices.creditable_lines, actor=actor, invoice_id=doc_id)
                       if kind == "invoice" else [])
-        self.statement = await in_read(payments.statement, actor=actor, organization_id=org_id,
-                                       household_id=self.household_id)
+        self.statement = await read(payments.statement, actor=actor, organization_id=org_id,
+                                    household_id=self.household_id)
         self.form_key += 1
 
     @rx.event
-    async def load(self):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        self.error = ""
-        try:
-            await self._reload(actor, org_id)
-        except DomainError as exc:
-            self.detail, self.error = None, exc.message
+    @as_staff
+    @errors_in("error", detail=None)
+    async def load(self, actor, org_id):
+        await self._reload(actor, org_id)
 
-    async def _act(self, fn, message: str, **kwargs):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        try:
-            await in_transaction(fn, actor=actor, **kwargs)
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.error = ""
+    # The forms are far below the error text: a refusal is a toast as well.
+    @errors_in("error", toast=True)
+    async def _act(self, actor, org_id, fn, message: str, **kwargs):
+        await write(fn, actor=actor, **kwargs)
         await self._reload(actor, org_id)
         return rx.toast.success(message)
 
     @rx.event
-    async def credit(self, form: dict):
-        line_ids = [int(k.split("-")[1]) for k, v in form.items() if k.startswith("line-") and v]
-        return await self._act(credits.issue_credit_note, "Avoir émis et imputé.", invoice_id=document_id(self),
-                               reason=str(form.get("reason", "")), line_ids=line_ids or None)
+    @as_staff
+    async def credit(self, actor, org_id, form: dict):
+        return await self._act(actor, org_id, credits.issue_credit_note, "Avoir émis et imputé.",
+                               invoice_id=document_id(self), reason=text(form, "reason"),
+                               line_ids=ticked(form, "line") or None)
 
     @rx.event
-    async def record_payment(self, form: dict):
-        _actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        try:
-            received = date.fromisoformat(str(form.get("received_on") or clock.today().isoformat()))
-        except ValueError:
-            return rx.toast.error("Date de réception invalide.")
-        chosen = [int(k.split("-")[1]) for k, v in form.items() if k.startswith("pay-") and v]
-        return await self._act(payments.record_payment, "Paiement enregistré.", organization_id=org_id,
-                               household_id=self.household_id, method=str(form.get("method", "")),
-                               amount=str(form.get("amount", "")), received_on=received,
-                               reference=str(form.get("reference", "")), invoice_ids=chosen or None)
+    @as_staff
+    async def record_payment(self, actor, org_id, form: dict):
+        received = date_field(form, "received_on", "Date de réception invalide.", default=clock.today().isoformat())
+        return await self._act(actor, org_id, payments.record_payment, "Paiement enregistré.",
+                               organization_id=org_id, household_id=self.household_id, method=text(form, "method"),
+                               amount=text(form, "amount"), received_on=received, reference=text(form, "reference"),
+                               invoice_ids=ticked(form, "pay") or None)
 
     @rx.event
-    async def refund(self, form: dict):
-        _actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        return await self._act(payments.refund, "Remboursement enregistré.", organization_id=org_id,
-                               household_id=self.household_id, amount=str(form.get("amount", "")),
-                               method=str(form.get("method", "")), reason=str(form.get("reason", "")))
-
-
-class UnpaidState(AuthState):
-    rows: list[UnpaidRow] = []
-    total: str = ""
-
-    @rx.event
-    async def load(self):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        self.rows, self.total = await in_read(payments.unpaid, actor=actor, organization_id=org_id)
-
-    @rx.event
-    async def download(self):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        data = await in_read(payments.unpaid_csv, actor=actor, organization_id=org_id)
-        return rx.download(data=data, filename=f"impayes-{clock.today().isoformat()}.csv")
-
-    @rx.event
-    async def remind(self, form: dict):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        chosen = [int(k.split("-")[1]) for k, v in form.items() if k.startswith("invoice-") and v]
-        try:
-            sent = await in_transaction(payments.send_reminders, actor=actor, organization_id=org_id,
-                                        invoice_ids=chosen)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        self.rows, self.total = await in_read(payments.unpaid, actor=actor, organization_id=org_id)
-        return rx.toast.success(f"{sent} relance(s) envoyée(s).")
-
-
-class RegieState(AuthState):
-    legal_name: str = ""
-    legal_address: str = ""
-    siret: str = ""
-    due_days: str = "30"
-    backend: str = ""
-    options: dict[str, str] = {}
-    option_specs: list[OptionSpec] = []
-    backends: list[list[str]] = []
-    creditor_id: str = ""
-    iban: str = ""
-    bic: str = ""
-    debit_day: str = "10"
-    school_zone: str = ""
-    error: str = ""
-    form_key: int = 0
-
-    @rx.event
-    async def load(self):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        r = await in_read(regie.regie_settings, actor=actor, organization_id=org_id)
-        self.legal_name, self.legal_address, self.siret = r.legal_name, r.legal_address, r.siret
-        self.due_days, self.backend, self.options = str(r.invoice_due_days), r.payment_backend, r.payment_options
-        self.creditor_id, self.iban, self.bic, self.debit_day = (r.sepa_creditor_id, r.sepa_iban, r.sepa_bic,
-                                                                 str(r.direct_debit_day))
-        self.school_zone = r.school_zone
-        self.backends = [["", "Pas de paiement en ligne"], *[[k, v] for k, v in online_payment.SUPPORTED_BACKENDS.items()]]
-        self.option_specs = online_payment.backend_options(self.backend) if self.backend else []
-        self.error = ""
-        self.form_key += 1
-
-    @rx.event
-    def choose_backend(self, backend: str):
-        self.backend = backend
-        self.option_specs = online_payment.backend_options(backend) if backend else []
-
-    @rx.event
-    async def save(self, form: dict):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        try:
-            due, day = int(form.get("due_days") or 0), int(form.get("debit_day") or 0)
-        except ValueError:
-            self.error = "Le délai et le jour de prélèvement sont des nombres entiers."
-            return
-        options = {k[4:]: v for k, v in form.items() if k.startswith("opt-") and str(v).strip()}
-        try:
-            await in_transaction(regie.save_regie, actor=actor, organization_id=org_id,
-                                 legal_name=str(form.get("legal_name", "")),
-                                 legal_address=str(form.get("legal_address", "")), siret=str(form.get("siret", "")),
-                                 invoice_due_days=due, payment_backend=self.backend, payment_options=options,
-                                 sepa_creditor_id=str(form.get("creditor_id", "")), sepa_iban=str(form.get("iban", "")),
-                                 sepa_bic=str(form.get("bic", "")), direct_debit_day=day,
-                                 school_zone=str(form.get("school_zone", "")))
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error = ""
-        return rx.toast.success("Réglages de la régie enregistrés.")
-
-
-class DebitsState(AuthState):
-    rows: list[DebitRow] = []
-    families: list[FamilyRow] = []
-    search: str = ""
-    chosen: int = 0
-    chosen_name: str = ""
-    error: str = ""
-    rejecting: int = 0
-    form_key: int = 0
-
-    async def _reload(self, actor, org_id) -> None:
-        self.rows = await in_read(direct_debits.list_debits, actor=actor, organization_id=org_id)
-
-    @rx.event
-    async def load(self):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        self.chosen, self.error, self.rejecting, self.families = 0, "", 0, []
-        await self._reload(actor, org_id)
-
-    @rx.event
-    async def find(self, form: dict):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        self.search = str(form.get("search", ""))
-        self.families, _total = await in_read(families.list_families, actor=actor, organization_id=org_id,
-                                              search=self.search)
-
-    @rx.event
-    def choose(self, household_id: int, name: str):
-        self.chosen, self.chosen_name = int(household_id), name
-        self.form_key += 1
-
-    @rx.event
-    async def save_mandate(self, form: dict):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        try:
-            try:
-                signed = date.fromisoformat(str(form.get("signed_on")))
-            except ValueError as exc:
-                raise InvalidInput("Indiquez la date de signature du mandat.") from exc
-            await in_transaction(direct_debits.save_mandate, actor=actor, organization_id=org_id,
-                                 household_id=self.chosen, holder_name=str(form.get("holder_name", "")),
-                                 iban=str(form.get("iban", "")), bic=str(form.get("bic", "")),
-                                 reference=str(form.get("reference", "")), signed_on=signed)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error, self.chosen, self.families = "", 0, []
-        return rx.toast.success("Mandat enregistré : les prochaines factures de ce foyer seront prélevées.")
-
-    @rx.event
-    async def export(self):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        try:
-            data, name = await in_transaction(direct_debits.export_file, actor=actor, organization_id=org_id)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._reload(actor, org_id)
-        return rx.download(data=data, filename=name)
-
-    @rx.event
-    async def mark_paid(self, debit_id: int):
-        return await self._settle(int(debit_id), True, "")
-
-    @rx.event
-    def start_reject(self, debit_id: int):
-        self.rejecting = int(debit_id)
-
-    @rx.event
-    async def reject(self, form: dict):
-        return await self._settle(self.rejecting, False, str(form.get("reason", "")))
-
-    async def _settle(self, debit_id: int, paid: bool, reason: str):
-        actor, org_id, redirect = await self._staff_guard()
-        if redirect:
-            return redirect
-        try:
-            await in_transaction(direct_debits.settle, actor=actor, debit_id=debit_id, paid=paid, reason=reason)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        self.rejecting = 0
-        await self._reload(actor, org_id)
-        return rx.toast.success("Prélèvement payé." if paid else "Prélèvement rejeté : la facture est à nouveau due.")
-
+    @as_staff
+    async def refund(self, actor, org_id, form: dict):
+        return await self._act(actor, org_id, payments.refund, "Remboursement enregistré.", organization_id=org_id,
+                               household_id=self.household_id, amount=text(form, "amount"),
+                               method=text(form, "method"), reason=text(form, "reason"))

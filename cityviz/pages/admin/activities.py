@@ -1,29 +1,20 @@
-"""Staff pages: activities and their rules, enrolments, occupancy, attendance, closures."""
+"""Staff pages of step 2: activities and their rules, enrolments.
+(Occupancy, attendance and closures: attendance.py.)"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import WEEKDAYS, empty_state, error_callout, field
 from cityviz.components.layout import staff_page
-from cityviz.components.ui import checkbox, file_button, labelled_select, section, textarea
+from cityviz.components.ui import checkbox, labelled_select, section, textarea
 from cityviz.services.booking.activities import KINDS, UNITS, ActivityRow
-from cityviz.services.booking.attendance import DaySession, OccupancyRow, RosterLine
-from cityviz.services.booking.closures import ClosureRow
 from cityviz.services.booking.registrations import RegistrationRow
 from cityviz.services.booking.school_calendar import PERIODS
 from cityviz.services.households.people import SCHOOL_LEVELS
-from cityviz.state.staff_activities import (
-    ActivitiesState,
-    ActivityFormState,
-    AttendanceState,
-    ClosuresState,
-    OccupancyState,
-    RegistrationsAdminState,
-)
+from cityviz.state.staff_activities import ActivitiesState, ActivityFormState, RegistrationsAdminState
 
-DAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
 NOTICE_KINDS = [("none", "Sans délai"), ("calendar_days", "Jours calendaires avant"),
                 ("working_days", "Jours ouvrés avant"), ("previous_week", "Jour de la semaine précédente")]
 
@@ -78,7 +69,7 @@ def _rule_fields(prefix: str, title: str, index: int, hint: str) -> rx.Component
             field("Nombre de jours", f"{prefix}_days", type="number", default_value=values[1], min="0", max="60"),
             field("Heure limite", f"{prefix}_time", type="time", default_value=values[2]),
             labelled_select("Jour (semaine précédente)", f"{prefix}_weekday",
-                            [("", "—"), *[(str(i), d) for i, d in enumerate(DAYS)]], default=values[3]),
+                            [("", "—"), *[(str(i), d) for i, d in enumerate(WEEKDAYS)]], default=values[3]),
             columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="3", width="100%",
         ),
         width="100%",
@@ -117,7 +108,7 @@ def activity_form_page() -> rx.Component:
                         field("De", "start_time", type="time", default_value=v.start_time, required=True),
                         field("À", "end_time", type="time", default_value=v.end_time, required=True),
                         columns=rx.breakpoints(initial="2", md="4"), spacing="3", width="100%"),
-                rx.hstack(*[checkbox(d, f"day-{i}", default=v.weekdays.contains(i)) for i, d in enumerate(DAYS)],
+                rx.hstack(*[checkbox(d, f"day-{i}", default=v.weekdays.contains(i)) for i, d in enumerate(WEEKDAYS)],
                           wrap="wrap", spacing="4"),
                 labelled_select("Période", "school_period", list(PERIODS.items()), default=v.school_period),
                 rx.text("Les dates sont générées à partir de ces jours, sans les jours fériés ; les vacances "
@@ -219,184 +210,4 @@ def registrations_page() -> rx.Component:
                 empty_state("inbox", "Rien à traiter", "Les demandes d'inscription aux activités avec validation "
                             "arrivent ici, par ordre de demande."),
                 rx.vstack(rx.foreach(RegistrationsAdminState.rows, _registration_row), width="100%")),
-    )
-
-
-# --- Occupancy and daily lists ---------------------------------------------------------------
-
-def _occupancy_row(row: OccupancyRow) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(rx.button(row.day, variant="ghost", size="1",
-                                           on_click=OccupancyState.show_roster(row.session_id))),
-        rx.table.cell(rx.cond(row.closed != "", rx.badge("Fermé : " + row.closed, color_scheme="red"),
-                              rx.hstack(rx.progress(value=row.ratio, width="80px"),
-                                        rx.text(row.booked, " / ", row.capacity, size="2"), align="center"))),
-        rx.table.cell(rx.cond(row.waiting > 0, row.waiting, "—")),
-    )
-
-
-def _roster_line(line: RosterLine) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(line.name),
-        rx.table.cell(line.level),
-        rx.table.cell(rx.text(line.allergies, color="var(--red-11)")),
-        rx.table.cell(rx.cond(line.status != "", line.status_label, "")),
-    )
-
-
-def occupancy_page() -> rx.Component:
-    r = OccupancyState.roster
-    return staff_page(
-        "Fréquentation",
-        rx.form(
-            rx.hstack(
-                rx.vstack(rx.el.label("Activité", html_for="f-activity_id", font_weight="500", font_size="14px"),
-                          rx.el.select(rx.foreach(OccupancyState.activity_choices,
-                                                  lambda a: rx.el.option(a[1], value=a[0])),
-                                       id="f-activity_id", name="activity_id", class_name="cvz-select",
-                                       value=OccupancyState.activity_id.to_string(), on_change=rx.noop()),
-                          spacing="1", min_width="220px"),
-                field("À partir du", "start", type="date", default_value=OccupancyState.start),
-                rx.button("Afficher", type="submit", size="3"),
-                align="end", wrap="wrap", width="100%",
-            ),
-            on_submit=OccupancyState.choose, width="100%", class_name="cvz-no-print",
-        ),
-        rx.hstack(file_button("Effectifs par jour (CSV)", "download", OccupancyState.counts_url, variant="soft"),
-                  class_name="cvz-no-print"),
-        rx.grid(
-            rx.card(rx.table.root(
-                rx.table.header(rx.table.row(rx.table.column_header_cell("Date"),
-                                             rx.table.column_header_cell("Réservés / places"),
-                                             rx.table.column_header_cell("En attente"))),
-                rx.table.body(rx.foreach(OccupancyState.rows, _occupancy_row)), width="100%"),
-                width="100%", class_name="cvz-no-print"),
-            rx.cond(
-                r,
-                rx.card(rx.vstack(
-                    rx.hstack(rx.heading(r.activity, " — ", r.day, size="4", as_="h2"), rx.spacer(),
-                              rx.button(rx.icon("printer", size=16), "Imprimer", variant="soft",
-                                        on_click=rx.call_script("window.print()"), class_name="cvz-no-print"),
-                              width="100%", wrap="wrap"),
-                    rx.text(r.lines.length(), " enfant(s)", size="2"),
-                    rx.table.root(
-                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("Enfant", "Classe", "Allergies", "Pointage")])),
-                        rx.table.body(rx.foreach(r.lines, _roster_line)), width="100%"),
-                    width="100%"), width="100%"),
-                rx.text("Choisissez une date pour voir la liste des enfants.", size="2", color_scheme="gray"),
-            ),
-            columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
-        ),
-    )
-
-
-# --- Attendance ------------------------------------------------------------------------------
-
-def _day_session(x: DaySession) -> rx.Component:
-    return rx.button(
-        rx.vstack(rx.text(x.activity, weight="bold"),
-                  rx.text(rx.cond(x.closed, "Fermé", x.marked.to_string() + " pointé(s) sur " + x.booked.to_string()),
-                          size="1"), spacing="0", align="start"),
-        variant="soft", size="3", height="auto", padding_y="8px", on_click=AttendanceState.open_session(x.session_id),
-        disabled=x.closed,
-    )
-
-
-def _mark_button(line: RosterLine, status: str, label: str, color: str) -> rx.Component:
-    return rx.button(label, size="2", color_scheme=color,
-                     variant=rx.cond(line.status == status, "solid", "outline"),
-                     on_click=AttendanceState.mark(line.child_id, status),
-                     aria_label=label + " : " + line.name, aria_pressed=line.status == status)
-
-
-def _attendance_line(line: RosterLine) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.text(line.name, weight="bold"), rx.text(line.level, size="1", color_scheme="gray"),
-                      rx.cond(line.allergies != "", rx.badge("Allergies : " + line.allergies, color_scheme="red"),
-                              rx.fragment()), wrap="wrap", align="center"),
-            rx.cond(
-                line.booked,
-                rx.hstack(_mark_button(line, "present", "Présent", "green"),
-                          _mark_button(line, "absent", "Absent", "red"),
-                          _mark_button(line, "justified", "Absent justifié", "amber"), wrap="wrap"),
-                rx.badge("Présent sans réservation", color_scheme="blue", size="2"),
-            ),
-            spacing="2", width="100%",
-        ),
-        width="100%",
-    )
-
-
-def attendance_page() -> rx.Component:
-    r = AttendanceState.roster
-    return staff_page(
-        "Pointage",
-        rx.form(rx.hstack(field("Jour", "day", type="date", default_value=AttendanceState.day),
-                          rx.button("Afficher", type="submit", size="3"), align="end"),
-                on_submit=AttendanceState.choose_day),
-        rx.cond(AttendanceState.sessions.length() == 0,
-                empty_state("calendar-x", "Aucune séance ce jour-là", "Choisissez un autre jour."),
-                rx.hstack(rx.foreach(AttendanceState.sessions, _day_session), wrap="wrap")),
-        rx.cond(
-            r,
-            rx.vstack(
-                rx.heading(r.activity, " — ", r.day, size="4", as_="h2"),
-                rx.text(r.marked, " pointé(s) sur ", r.lines.length(), size="2", color_scheme="gray"),
-                rx.foreach(r.lines, _attendance_line),
-                rx.cond(
-                    r.others.length() > 0,
-                    rx.form(rx.hstack(
-                        rx.vstack(rx.el.label("Enfant venu sans réservation", html_for="f-child_id",
-                                              font_weight="500", font_size="14px"),
-                                  rx.el.select(rx.el.option("Choisir…", value=""),
-                                               rx.foreach(r.others, lambda o: rx.el.option(o[1], value=o[0])),
-                                               id="f-child_id", name="child_id", class_name="cvz-select"),
-                                  spacing="1", flex="1"),
-                        rx.button("Présent sans réservation", type="submit"), align="end", width="100%", wrap="wrap"),
-                        on_submit=AttendanceState.add_unbooked, width="100%"),
-                    rx.fragment(),
-                ),
-                spacing="3", width="100%",
-            ),
-            rx.fragment(),
-        ),
-    )
-
-
-# --- Closures --------------------------------------------------------------------------------
-
-def _closure_row(c: ClosureRow) -> rx.Component:
-    return rx.table.row(rx.table.row_header_cell(c.dates), rx.table.cell(c.scope), rx.table.cell(c.reason))
-
-
-def closures_page() -> rx.Component:
-    return staff_page(
-        "Fermetures",
-        rx.card(rx.form(
-            rx.vstack(
-                rx.heading("Nouvelle fermeture", size="4", as_="h2"),
-                rx.text("Les séances de ces jours sont fermées ; les réservations sont annulées (jamais facturées) "
-                        "et les familles prévenues par e-mail.", size="2", color_scheme="gray"),
-                error_callout(ClosuresState.error),
-                rx.grid(field("Du", "start", type="date", required=True), field("Au (inclus)", "end", type="date"),
-                        columns="2", spacing="3", width="100%"),
-                rx.vstack(rx.el.label("Activités", html_for="f-activity_id", font_weight="500", font_size="14px"),
-                          rx.el.select(rx.el.option("Toutes les activités", value=""),
-                                       rx.foreach(ClosuresState.activity_choices,
-                                                  lambda a: rx.el.option(a[1], value=a[0])),
-                                       id="f-activity_id", name="activity_id", class_name="cvz-select"),
-                          spacing="1", width="100%"),
-                field("Motif (lu par les familles)", "reason", required=True, placeholder="Grève, pont, travaux…"),
-                rx.button("Fermer ces dates", type="submit", color_scheme="red"),
-                spacing="3", width="100%",
-            ),
-            on_submit=ClosuresState.create, key=ClosuresState.form_key, width="100%"), width="100%"),
-        rx.cond(ClosuresState.rows.length() == 0,
-                empty_state("calendar-off", "Aucune fermeture", "Les fermetures enregistrées apparaîtront ici."),
-                rx.card(rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                   ("Dates", "Activités", "Motif")])),
-                    rx.table.body(rx.foreach(ClosuresState.rows, _closure_row)), width="100%"), width="100%")),
     )

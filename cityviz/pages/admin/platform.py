@@ -6,6 +6,7 @@ import reflex as rx
 
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
+from cityviz.components.ui import pager
 from cityviz.services.accounts.outbox import OutboxRow
 from cityviz.services.backoffice.dashboard import OrganizationRow
 from cityviz.state.admin import OrganizationsState, OutboxState
@@ -136,16 +137,8 @@ def outbox_page() -> rx.Component:
             empty_state("mail", "Aucun message", "Les e-mails envoyés par le portail apparaîtront ici."),
             rx.vstack(
                 rx.foreach(OutboxState.rows, _outbox_item),
-                rx.hstack(
-                    rx.button("Précédents", on_click=OutboxState.previous_page, variant="soft",
-                              disabled=OutboxState.page == 0),
-                    rx.text(OutboxState.total, " message(s)", size="2", color_scheme="gray"),
-                    rx.button("Suivants", on_click=OutboxState.next_page, variant="soft",
-                              disabled=(OutboxState.page + 1) * OutboxState.per_page >= OutboxState.total),
-                    align="center",
-                    justify="between",
-                    width="100%",
-                ),
+                pager(OutboxState.page, OutboxState.total, OutboxState.per_page, OutboxState.previous_page,
+                      OutboxState.next_page, counted=" message(s)"),
                 spacing="3",
                 width="100%",
             ),

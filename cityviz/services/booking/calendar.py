@@ -178,6 +178,11 @@ class BulkRequest:
 
 
 def _check_request(request: BulkRequest) -> None:
+    # Named children and one activity: an empty list would otherwise mean "every child" below.
+    if not request.activity_id:
+        raise InvalidInput("Choisissez une activité.", field="activity_id")
+    if not request.child_ids:
+        raise InvalidInput("Choisissez au moins un enfant.", field="children")
     if request.action not in ("book", "cancel"):
         raise InvalidInput("Action inconnue.")
     if request.date_to < request.date_from:

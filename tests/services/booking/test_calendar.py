@@ -304,6 +304,8 @@ def test_join_waiting_list_then_leave_it(home):
 
 
 @pytest.mark.parametrize(("changes", "message"), [
+    ({"activity_id": 0}, "Choisissez une activité."),
+    ({"child_ids": []}, "Choisissez au moins un enfant."),
     ({"date_to": date(2026, 9, 1)}, "La date de fin doit suivre la date de début."),
     ({"date_to": date(2027, 4, 1)}, "Choisissez une période de six mois au plus."),
     ({"weekdays": []}, "Choisissez au moins un jour de la semaine."),
