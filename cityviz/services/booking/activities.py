@@ -212,7 +212,7 @@ def sync_sessions(s: Session, activity: Activity) -> None:
             s.add(session)
             if raised:
                 s.flush()
-                bookings.promote_waiting(s, session)
+                bookings.promote_waiting(s, session.id)
     s.flush()
 
 
