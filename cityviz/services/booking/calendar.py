@@ -15,10 +15,9 @@ from cityviz.models import Activity, ActivityRegistration, ActivitySession, Book
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.booking import bookings, rules
 from cityviz.services.errors import AccessDenied, DomainError, InvalidInput
-from cityviz.services.formatting import format_date
+from cityviz.services.formatting import format_short_day
 
 MAX_BULK_DAYS = 190
-DAY_NAMES = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 LONG_DAY_NAMES = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
 
 
@@ -200,7 +199,7 @@ def _planned(s: Session, actor: Actor, request: BulkRequest):
 
 
 def _label(session: ActivitySession) -> str:
-    return f"{DAY_NAMES[session.date.weekday()]} {format_date(session.date)}"
+    return format_short_day(session.date)
 
 
 def preview_bulk(s: Session, *, actor: Actor, request: BulkRequest) -> list[BulkLine]:
