@@ -31,6 +31,14 @@ def format_date(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+SHORT_DAY_NAMES = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+
+
+def format_short_day(value: date) -> str:
+    """'lun. 05/10/2026' (lists of dates: bulk booking, occupancy, rosters)."""
+    return f"{SHORT_DAY_NAMES[value.weekday()]} {format_date(value)}"
+
+
 def format_datetime(value: datetime) -> str:
     """24/10/2024 à 14:05, Paris time."""
     local = value.astimezone(PARIS)

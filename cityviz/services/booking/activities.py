@@ -24,7 +24,7 @@ from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.booking import bookings, rules, school_calendar
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
-from cityviz.services.formatting import format_date, format_money
+from cityviz.services.formatting import SHORT_DAY_NAMES, format_date, format_money
 from cityviz.services.households.people import SCHOOL_LEVELS
 from cityviz.services.inputs import clean
 
@@ -212,7 +212,7 @@ def sync_sessions(s: Session, activity: Activity) -> None:
             s.add(session)
             if raised:
                 s.flush()
-                bookings.promote_waiting(s, session)
+                bookings.promote_waiting(s, session.id)
     s.flush()
 
 
@@ -276,8 +276,7 @@ class ActivityRow:
 
 
 def weekdays_label(weekdays: str) -> str:
-    names = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
-    return ", ".join(names[int(d)] for d in weekdays.split(",") if d)
+    return ", ".join(SHORT_DAY_NAMES[int(d)] for d in weekdays.split(",") if d)
 
 
 def list_activities(s: Session, *, actor: Actor, organization_id: int) -> list[ActivityRow]:

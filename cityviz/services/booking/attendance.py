@@ -11,13 +11,13 @@ from cityviz import clock
 from cityviz.models import Activity, ActivityRegistration, ActivitySession, Attendance, Booking, Closure, Person
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
+from cityviz.services.booking import activities
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.exports import csv_bytes
-from cityviz.services.formatting import format_date
+from cityviz.services.formatting import format_date, format_short_day
 
 ATTENDANCE_LABELS = {"present": "Présent", "absent": "Absent", "justified": "Absent justifié",
                      "unbooked_present": "Présent sans réservation"}
-DAY_NAMES = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 
 
 def _session(s: Session, actor: Actor, session_id: int) -> tuple[ActivitySession, Activity]:
@@ -42,14 +42,11 @@ class OccupancyRow:
 
 
 def occupancy(s: Session, *, actor: Actor, activity_id: int, start: date, days: int = 14) -> list[OccupancyRow]:
-    activity = s.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound("Activité introuvable.")
-    actor.require_staff(activity.organization_id)
+    activities.get_activity(s, actor, activity_id)
     rows = s.exec(select(ActivitySession, Closure.reason).outerjoin(Closure, Closure.id == ActivitySession.closure_id)
                   .where(ActivitySession.activity_id == activity_id, ActivitySession.date >= start,
                          ActivitySession.date < start + timedelta(days=days)).order_by(ActivitySession.date)).all()
-    return [OccupancyRow(session_id=x.id, day=f"{DAY_NAMES[x.date.weekday()]} {format_date(x.date)}",
+    return [OccupancyRow(session_id=x.id, day=format_short_day(x.date),
                          iso=x.date.isoformat(), booked=x.booked_count, capacity=x.capacity,
                          waiting=x.waiting_count, closed=reason or "",
                          ratio=round(100 * x.booked_count / x.capacity) if x.capacity else 0) for x, reason in rows]
@@ -95,7 +92,7 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
                     .order_by(Person.last_name, Person.first_name)).all()
     return Roster(
         session_id=session.id, activity=activity.name,
-        day=f"{DAY_NAMES[session.date.weekday()]} {format_date(session.date)}", is_canteen=activity.kind == "canteen",
+        day=format_short_day(session.date), is_canteen=activity.kind == "canteen",
         closed=session.closure_id is not None,
         lines=[RosterLine(child_id=p.id, name=f"{p.last_name} {p.first_name}", level=p.school_level,
                           allergies=p.allergies, booked=p.id in booked_ids, status=marks.get(p.id, ""),

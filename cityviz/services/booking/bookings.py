@@ -1,13 +1,18 @@
 """Booking and cancelling a session, waiting lists — safe under concurrency.
 
-Counters move only through SQL updates; SQLAlchemy applies the same change to
-the loaded session object (synchronize_session), so code reads them after.
+One path for every write that moves a place: a parent's booking or
+cancellation, bulk booking (calendar), waiting-list promotion (a cancellation,
+a raised capacity) and a closure. It starts with one query that locks the
+session row (SQLite: the transaction is BEGIN IMMEDIATE, so writers are
+serialised; PostgreSQL: SELECT … FOR UPDATE OF activity_session) and reads
+everything the decision needs; then the rules engine decides (the same one the
+calendar shows); then prepared Core statements move the counters and the
+booking rows. The database refuses the rest: booked ≤ capacity, one booking
+per child and session, unique waiting positions.
 
-Every write starts by locking the session row (SQLite: the transaction is
-BEGIN IMMEDIATE, so writers are serialised; PostgreSQL: SELECT … FOR UPDATE),
-then asks the rules engine (the same one the calendar shows), then moves the
-counters with conditional updates. The database refuses the rest:
-booked ≤ capacity, one booking per child and session, unique waiting positions.
+Core statements bypass the ORM: copies of these rows loaded earlier in the
+same transaction are expired (`_forget`), so code that reads them after sees
+the new values.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, bindparam, insert, inspect, update
+from sqlalchemy.engine import Row
+from sqlmodel import Session, select
 
 from cityviz import clock, config
 from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Person, User
@@ -43,14 +49,6 @@ class Outcome:
     late: bool = False
 
 
-def lock_session(s: Session, session_id: int) -> ActivitySession:
-    session = s.exec(select(ActivitySession).where(ActivitySession.id == session_id)
-                     .with_for_update()).first()
-    if session is None:
-        raise NotFound("Date introuvable.")
-    return session
-
-
 def own_child(s: Session, actor: Actor, child_id: int) -> Person:
     household_id = actor.require_household()
     child = s.get(Person, child_id)
@@ -64,142 +62,141 @@ def registration_status(s: Session, activity_id: int, child_id: int) -> str | No
         ActivityRegistration.activity_id == activity_id, ActivityRegistration.child_id == child_id)).first()
 
 
-def closure_reason(s: Session, session: ActivitySession) -> str | None:
-    if session.closure_id is None:
-        return None
-    closure = s.get(Closure, session.closure_id)
-    return closure.reason if closure else "fermeture"
+# --- The statements (built once) -------------------------------------------------------------
 
-
-def decision_for(s: Session, session: ActivitySession, activity: Activity, child_id: int,
-                 booking: Booking | None, now: datetime) -> rules.Decision:
-    return rules.decide(
-        rules=rules.ActivityRules.from_activity(activity), session_date=session.date, now=now,
-        closed_reason=closure_reason(s, session), capacity=session.capacity,
-        booked_count=session.booked_count, registration=registration_status(s, activity.id, child_id),
-        booking_status=booking.status if booking else None,
-        waiting_position=booking.waiting_position if booking else None)
-
-
-def _booking(s: Session, session_id: int, child_id: int) -> Booking | None:
-    return s.exec(select(Booking).where(Booking.session_id == session_id, Booking.child_id == child_id)).first()
-
-
-def book_locked(s: Session, *, actor: Actor, session: ActivitySession, activity: Activity, child: Person,
-                join_waiting_list: bool, now: datetime) -> Outcome:
-    """Book (or queue) once the session row is locked. Raises with the engine's reason."""
-    booking = _booking(s, session.id, child.id)
-    decision = decision_for(s, session, activity, child.id, booking, now)
-    if decision.can_book:
-        moved = s.execute(update(ActivitySession).where(
-            col(ActivitySession.id) == session.id,
-            col(ActivitySession.booked_count) < col(ActivitySession.capacity))
-            .values(booked_count=ActivitySession.booked_count + 1))
-        if moved.rowcount != 1:  # cannot happen under the lock; the guard stays
-            raise SessionFull()
-        _save_booking(s, booking, session, child, actor, now, status="booked", late=decision.late)
-        return Outcome("booked", late=decision.late)
-    if decision.can_join_waiting_list and join_waiting_list:
-        position = session.waiting_count + 1
-        s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
-                  .values(waiting_count=position))
-        _save_booking(s, booking, session, child, actor, now, status="waiting", position=position)
-        return Outcome("waiting", position=position)
-    if decision.state == "full":
-        raise SessionFull(decision.reason)
-    if decision.state in ("booked", "waiting"):
-        raise BookingRefused(f"{child.first_name} est déjà inscrit(e) ce jour-là ({decision.label}).")
-    raise BookingRefused(decision.reason or f"Réservation impossible : {decision.label.lower()}.")
-
-
-def _save_booking(s: Session, booking: Booking | None, session: ActivitySession, child: Person,
-                  actor: Actor, now: datetime, *, status: str, late: bool = False,
-                  position: int | None = None) -> None:
-    if booking is None:
-        booking = Booking(session_id=session.id, child_id=child.id, household_id=child.household_id,
-                          created_at=now, created_by_id=actor.user_id, status=status)
-    booking.status, booking.waiting_position, booking.is_late = status, position, late
-    booking.updated_at = now
-    booking.cancelled_at = booking.cancel_reason = None
-    s.add(booking)
-    s.flush()
-
-
-# The hot path (the morning the canteen opens): everything the decision needs
-# in one locked query, then the writes as prepared Core statements — the
-# write lock is held for as little Python work as possible.
+_SESSION, _BOOKING = ActivitySession.__table__, Booking.__table__
 _NOTICE = [f"{p}_{c}" for p in ("booking", "cancel", "late")
            for c in ("notice_kind", "notice_days", "cutoff_minutes", "notice_weekday")]
+# Everything the decision needs, the session row locked. Without a child
+# (child_id NULL) it still gives the session and its activity's rules.
 _FACTS = (
     select(ActivitySession.id, ActivitySession.date, ActivitySession.capacity, ActivitySession.booked_count,
            ActivitySession.waiting_count, ActivitySession.closure_id, ActivitySession.activity_id,
-           Activity.weekdays, Activity.start_date, Activity.end_date, Activity.start_minutes,
-           Activity.end_minutes, Activity.horizon_days, Activity.late_surcharge_percent,
-           *[getattr(Activity, name) for name in _NOTICE],
-           Person.household_id.label("child_household_id"), Person.first_name.label("child_first_name"),
-           ActivityRegistration.status.label("registration"), Booking.id.label("booking_id"),
-           Booking.status.label("booking_status"), Booking.waiting_position.label("booking_position"))
+           Activity.name.label("activity_name"), Activity.weekdays, Activity.start_date, Activity.end_date,
+           Activity.start_minutes, Activity.end_minutes, Activity.horizon_days, Activity.late_surcharge_percent,
+           *[getattr(Activity, name) for name in _NOTICE], Closure.reason.label("closure_reason"),
+           Person.id.label("child_id"), Person.household_id.label("child_household_id"),
+           Person.first_name.label("child_first_name"), ActivityRegistration.status.label("registration"),
+           Booking.id.label("booking_id"), Booking.status.label("booking_status"),
+           Booking.waiting_position.label("booking_position"))
     .select_from(ActivitySession)
     .join(Activity, Activity.id == ActivitySession.activity_id)
+    .outerjoin(Closure, Closure.id == ActivitySession.closure_id)
     .outerjoin(Person, and_(Person.id == bindparam("child_id"), Person.role == "child"))
     .outerjoin(ActivityRegistration, and_(ActivityRegistration.activity_id == ActivitySession.activity_id,
                                           ActivityRegistration.child_id == bindparam("child_id")))
     .outerjoin(Booking, and_(Booking.session_id == ActivitySession.id, Booking.child_id == bindparam("child_id")))
     .where(ActivitySession.id == bindparam("session_id"))
-    .with_for_update(of=ActivitySession.__table__)
+    .with_for_update(of=_SESSION)
 )
-_TAKE_PLACE = (update(ActivitySession.__table__)
-               .where(ActivitySession.__table__.c.id == bindparam("sid"),
-                      ActivitySession.__table__.c.booked_count < ActivitySession.__table__.c.capacity)
-               .values(booked_count=ActivitySession.__table__.c.booked_count + 1))
-_QUEUE = (update(ActivitySession.__table__).where(ActivitySession.__table__.c.id == bindparam("sid"))
-          .values(waiting_count=bindparam("position")))
-_INSERT_BOOKING = insert(Booking.__table__)
-_REUSE_BOOKING = (update(Booking.__table__).where(Booking.__table__.c.id == bindparam("bid"))
+_TAKE_PLACE = (update(_SESSION).where(_SESSION.c.id == bindparam("sid"), _SESSION.c.booked_count < _SESSION.c.capacity)
+               .values(booked_count=_SESSION.c.booked_count + 1))
+_FREE_PLACE = update(_SESSION).where(_SESSION.c.id == bindparam("sid")).values(booked_count=_SESSION.c.booked_count - 1)
+_QUEUE = update(_SESSION).where(_SESSION.c.id == bindparam("sid")).values(waiting_count=bindparam("position"))
+_UNQUEUE = (update(_SESSION).where(_SESSION.c.id == bindparam("sid"))
+            .values(waiting_count=_SESSION.c.waiting_count - 1))
+_PROMOTED = (update(_SESSION).where(_SESSION.c.id == bindparam("sid"))
+             .values(booked_count=_SESSION.c.booked_count + bindparam("n"),
+                     waiting_count=_SESSION.c.waiting_count - bindparam("n")))
+_CLOSE = (update(_SESSION).where(_SESSION.c.id == bindparam("sid"))
+          .values(closure_id=bindparam("closure_id"), booked_count=0, waiting_count=0))
+_INSERT_BOOKING = insert(_BOOKING)
+_REUSE_BOOKING = (update(_BOOKING).where(_BOOKING.c.id == bindparam("bid"))
                   .values(status=bindparam("status"), waiting_position=bindparam("position"),
                           is_late=bindparam("late"), updated_at=bindparam("now"), cancelled_at=None,
                           cancel_reason=None))
+_CANCELLED = dict(status="cancelled", waiting_position=None, cancelled_at=bindparam("now"),
+                  cancel_reason=bindparam("reason"), updated_at=bindparam("now"))
+_CANCEL_ONE = update(_BOOKING).where(_BOOKING.c.id == bindparam("bid")).values(**_CANCELLED)
+_HELD = and_(_BOOKING.c.session_id == bindparam("sid"), _BOOKING.c.status.in_(["booked", "waiting"]))
+_HELD_BOOKINGS = select(_BOOKING.c.id, _BOOKING.c.child_id, _BOOKING.c.household_id).where(_HELD)
+_CANCEL_HELD = update(_BOOKING).where(_HELD).values(**_CANCELLED)
+_FIRST_WAITING = (select(_BOOKING.c.id, _BOOKING.c.child_id, _BOOKING.c.household_id)
+                  .where(_BOOKING.c.session_id == bindparam("sid"), _BOOKING.c.waiting_position <= bindparam("last"))
+                  .order_by(_BOOKING.c.waiting_position))
+_PROMOTE = (update(_BOOKING).where(_BOOKING.c.id.in_(bindparam("ids", expanding=True)))
+            .values(status="booked", waiting_position=None, is_late=False, updated_at=bindparam("now")))
+# Closing a gap goes through negative values: both databases check the
+# unique waiting position row by row.
+_SHIFT_OUT = (update(_BOOKING).where(_BOOKING.c.session_id == bindparam("sid"),
+                                     _BOOKING.c.waiting_position > bindparam("after"))
+              .values(waiting_position=-(_BOOKING.c.waiting_position - bindparam("by"))))
+_SHIFT_BACK = (update(_BOOKING).where(_BOOKING.c.session_id == bindparam("sid"), _BOOKING.c.waiting_position < 0)
+               .values(waiting_position=-_BOOKING.c.waiting_position))
+_SESSION_COUNTERS = ("booked_count", "waiting_count", "closure_id")
+_BOOKING_STATE = ("status", "waiting_position", "is_late", "updated_at", "cancelled_at", "cancel_reason")
 
 
-def book_session(s: Session, *, actor: Actor, child_id: int, session_id: int,
-                 join_waiting_list: bool = False) -> Outcome:
-    household_id = actor.require_household()
-    connection = s.connection()
-    facts = connection.execute(_FACTS, {"child_id": child_id, "session_id": session_id}).first()
+# --- Lock, decide ------------------------------------------------------------------------------
+
+def lock_facts(s: Session, *, household_id: int, child_id: int, session_id: int) -> Row:
+    """Lock the session and read what deciding for this child needs; the child
+    must be one of `household_id`'s children (the household the actor acts for)."""
+    facts = s.connection().execute(_FACTS, {"child_id": child_id, "session_id": session_id}).first()
     if facts is None:
         raise NotFound("Date introuvable.")
     if facts.child_household_id != household_id:
         raise AccessDenied()
-    now = clock.now()
+    return facts
+
+
+def _session_facts(s: Session, session_id: int) -> Row | None:
+    """The locked session with its activity's rules, no child."""
+    return s.connection().execute(_FACTS, {"child_id": None, "session_id": session_id}).first()
+
+
+def decide(facts: Row, now: datetime) -> rules.Decision:
+    """The rules engine's answer for the locked facts (what the calendar cell shows)."""
     closed = None
     if facts.closure_id is not None:
-        closed = s.get(Closure, facts.closure_id).reason
-    decision = rules.decide(
+        closed = facts.closure_reason or "fermeture"
+    return rules.decide(
         rules=rules.ActivityRules.from_activity(facts), session_date=facts.date, now=now, closed_reason=closed,
         capacity=facts.capacity, booked_count=facts.booked_count, registration=facts.registration,
         booking_status=facts.booking_status, waiting_position=facts.booking_position)
-    if decision.can_book:
-        if connection.execute(_TAKE_PLACE, {"sid": session_id}).rowcount != 1:
-            raise SessionFull()  # cannot happen under the lock; the guard stays
-        _write_booking(connection, facts, actor, child_id, now, "booked", None, decision.late)
-        return Outcome("booked", late=decision.late)
-    if decision.can_join_waiting_list and join_waiting_list:
-        position = facts.waiting_count + 1
-        connection.execute(_QUEUE, {"sid": session_id, "position": position})
-        _write_booking(connection, facts, actor, child_id, now, "waiting", position, False)
-        return Outcome("waiting", position=position)
+
+
+def _refusal(decision: rules.Decision, first_name: str) -> DomainError:
     if decision.state == "full":
-        raise SessionFull(decision.reason)
+        return SessionFull(decision.reason)
     if decision.state in ("booked", "waiting"):
-        raise BookingRefused(f"{facts.child_first_name} est déjà inscrit(e) ce jour-là ({decision.label}).")
-    raise BookingRefused(decision.reason or f"Réservation impossible : {decision.label.lower()}.")
+        return BookingRefused(f"{first_name} est déjà inscrit(e) ce jour-là ({decision.label}).")
+    return BookingRefused(decision.reason or f"Réservation impossible : {decision.label.lower()}.")
 
 
-def _write_booking(connection, facts, actor: Actor, child_id: int, now: datetime, status: str,
-                   position: int | None, late: bool) -> None:
+# --- Book ------------------------------------------------------------------------------------
+
+def book_session(s: Session, *, actor: Actor, child_id: int, session_id: int,
+                 join_waiting_list: bool = False) -> Outcome:
+    facts = lock_facts(s, household_id=actor.require_household(), child_id=child_id, session_id=session_id)
+    return book_locked(s, facts, actor=actor, join_waiting_list=join_waiting_list, now=clock.now())
+
+
+def book_locked(s: Session, facts: Row, *, actor: Actor, join_waiting_list: bool, now: datetime) -> Outcome:
+    """Book (or queue) on facts from `lock_facts`; raises with the engine's reason."""
+    decision = decide(facts, now)
+    connection = s.connection()
+    if decision.can_book:
+        if connection.execute(_TAKE_PLACE, {"sid": facts.id}).rowcount != 1:
+            raise SessionFull()  # cannot happen under the lock; the guard stays
+        _write_booking(connection, facts, actor, now, "booked", None, decision.late)
+        outcome = Outcome("booked", late=decision.late)
+    elif decision.can_join_waiting_list and join_waiting_list:
+        position = facts.waiting_count + 1
+        connection.execute(_QUEUE, {"sid": facts.id, "position": position})
+        _write_booking(connection, facts, actor, now, "waiting", position, False)
+        outcome = Outcome("waiting", position=position)
+    else:
+        raise _refusal(decision, facts.child_first_name)
+    _forget(s, facts.id)
+    return outcome
+
+
+def _write_booking(connection, facts: Row, actor: Actor, now: datetime, status: str, position: int | None,
+                   late: bool) -> None:
     if facts.booking_id is None:
         connection.execute(_INSERT_BOOKING, {
-            "session_id": facts.id, "child_id": child_id, "household_id": facts.child_household_id,
+            "session_id": facts.id, "child_id": facts.child_id, "household_id": facts.child_household_id,
             "status": status, "waiting_position": position, "is_late": late, "created_at": now, "updated_at": now,
             "created_by_id": actor.user_id, "cancelled_at": None, "cancel_reason": None})
     else:
@@ -207,96 +204,113 @@ def _write_booking(connection, facts, actor: Actor, child_id: int, now: datetime
                                             "late": late, "now": now})
 
 
-def cancel_locked(s: Session, *, actor: Actor, session: ActivitySession, activity: Activity, child: Person,
-                  now: datetime) -> Outcome:
-    booking = _booking(s, session.id, child.id)
-    decision = decision_for(s, session, activity, child.id, booking, now)
-    if booking is not None and booking.status == "booked" and decision.can_cancel:
-        s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
-                  .values(booked_count=ActivitySession.booked_count - 1))
-        _cancel(s, booking, now, "parent")
-        promote_waiting(s, session, now=now)
-        return Outcome("cancelled")
-    if booking is not None and booking.status == "waiting" and decision.can_leave_waiting_list:
-        _leave_waiting_list(s, session, booking, now)
-        return Outcome("cancelled")
-    raise BookingRefused(decision.reason or "Il n'y a pas de réservation à annuler pour cette date.")
-
+# --- Cancel ----------------------------------------------------------------------------------
 
 def cancel_booking(s: Session, *, actor: Actor, child_id: int, session_id: int) -> Outcome:
-    child = own_child(s, actor, child_id)
-    session = lock_session(s, session_id)
-    activity = s.get(Activity, session.activity_id)
-    return cancel_locked(s, actor=actor, session=session, activity=activity, child=child, now=clock.now())
+    household_id = actor.require_household()
+    try:
+        facts = lock_facts(s, household_id=household_id, child_id=child_id, session_id=session_id)
+    except NotFound:
+        own_child(s, actor, child_id)  # another household's child is refused first, date or not
+        raise
+    return cancel_locked(s, facts, now=clock.now())
 
 
-def _cancel(s: Session, booking: Booking, now: datetime, reason: str) -> None:
-    booking.status, booking.waiting_position = "cancelled", None
-    booking.cancelled_at, booking.cancel_reason, booking.updated_at = now, reason, now
-    s.add(booking)
-    s.flush()
+def cancel_locked(s: Session, facts: Row, *, now: datetime) -> Outcome:
+    """Cancel a booking (the place goes to the waiting list) or leave the
+    waiting list, on facts from `lock_facts`."""
+    decision = decide(facts, now)
+    connection = s.connection()
+    if facts.booking_status == "booked" and decision.can_cancel:
+        connection.execute(_FREE_PLACE, {"sid": facts.id})
+        connection.execute(_CANCEL_ONE, {"bid": facts.booking_id, "now": now, "reason": "parent"})
+        _promote(s, facts, free=facts.capacity - facts.booked_count + 1, waiting=facts.waiting_count, now=now)
+    elif facts.booking_status == "waiting" and decision.can_leave_waiting_list:
+        connection.execute(_CANCEL_ONE, {"bid": facts.booking_id, "now": now, "reason": "parent"})
+        _shift_waiting_list(connection, facts.id, after=facts.booking_position or 0, by=1)
+        connection.execute(_UNQUEUE, {"sid": facts.id})
+    else:
+        raise BookingRefused(decision.reason or "Il n'y a pas de réservation à annuler pour cette date.")
+    _forget(s, facts.id)
+    return Outcome("cancelled")
 
 
-def _shift_waiting_list(s: Session, session_id: int, after: int) -> None:
-    """Close the gap left at `after`. Two steps, through negative values, because
-    both databases check the unique position row by row."""
-    behind = (col(Booking.session_id) == session_id) & (col(Booking.waiting_position) > after)
-    s.execute(update(Booking).where(behind).values(waiting_position=-(Booking.waiting_position - 1)))
-    s.execute(update(Booking).where(col(Booking.session_id) == session_id, col(Booking.waiting_position) < 0)
-              .values(waiting_position=-Booking.waiting_position))
+def _shift_waiting_list(connection, session_id: int, *, after: int, by: int) -> None:
+    """Move every position above `after` down by `by` (a gap closed)."""
+    connection.execute(_SHIFT_OUT, {"sid": session_id, "after": after, "by": by})
+    connection.execute(_SHIFT_BACK, {"sid": session_id})
 
 
-def _leave_waiting_list(s: Session, session: ActivitySession, booking: Booking, now: datetime) -> None:
-    position = booking.waiting_position or 0
-    _cancel(s, booking, now, "parent")
-    _shift_waiting_list(s, session.id, position)
-    s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
-              .values(waiting_count=ActivitySession.waiting_count - 1))
+# --- Waiting list ------------------------------------------------------------------------------
 
-
-def promote_waiting(s: Session, session: ActivitySession, *, now: datetime | None = None) -> list[int]:
-    """Give freed places to the first children waiting, while the booking
-    deadline still allows; each household is told by e-mail."""
-    now = now or clock.now()
-    activity = s.get(Activity, session.activity_id)
-    activity_rules = rules.ActivityRules.from_activity(activity)
-    promoted = []
-    while (session.booked_count < session.capacity and session.waiting_count > 0
-           and session.closure_id is None and activity_rules.can_book_in_time(now, session.date)):
-        first = s.exec(select(Booking).where(Booking.session_id == session.id, Booking.waiting_position == 1)
-                       .execution_options(populate_existing=True)).first()
-        if first is None:
-            break
-        first.status, first.waiting_position, first.updated_at, first.is_late = "booked", None, now, False
-        s.add(first)
-        s.flush()
-        _shift_waiting_list(s, session.id, 1)
-        s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id).values(
-            booked_count=ActivitySession.booked_count + 1, waiting_count=ActivitySession.waiting_count - 1))
-        promoted.append(first.child_id)
-        _tell_promoted(s, first, activity, session)
+def promote_waiting(s: Session, session_id: int, *, now: datetime | None = None) -> list[int]:
+    """Give the session's free places to the first children waiting (after a
+    capacity raise); the caller holds the session's lock or takes it here."""
+    facts = _session_facts(s, session_id)
+    if facts is None:
+        raise NotFound("Date introuvable.")
+    promoted = _promote(s, facts, free=facts.capacity - facts.booked_count, waiting=facts.waiting_count,
+                        now=now or clock.now())
+    _forget(s, session_id)
     return promoted
 
 
-def _tell_promoted(s: Session, booking: Booking, activity: Activity, session: ActivitySession) -> None:
+def _promote(s: Session, facts: Row, *, free: int, waiting: int, now: datetime) -> list[int]:
+    """Promote while the booking deadline still allows and the session is open.
+    Promotion is never a late booking, whatever the time: the family asked in time.
+    Each household is told by e-mail. Returns the promoted children's ids."""
+    places = min(free, waiting)
+    if (places <= 0 or facts.closure_id is not None
+            or not rules.ActivityRules.from_activity(facts).can_book_in_time(now, facts.date)):
+        return []
+    connection = s.connection()
+    first = connection.execute(_FIRST_WAITING, {"sid": facts.id, "last": places}).all()
+    if not first:
+        return []
+    connection.execute(_PROMOTE, {"ids": [b.id for b in first], "now": now})
+    # The promoted rows left the list (positions 1..n): the others move down by n.
+    _shift_waiting_list(connection, facts.id, after=0, by=len(first))
+    connection.execute(_PROMOTED, {"sid": facts.id, "n": len(first)})
+    for booking in first:
+        _tell_promoted(s, booking, facts)
+    return [b.child_id for b in first]
+
+
+def _tell_promoted(s: Session, booking: Row, facts: Row) -> None:
     child = s.get(Person, booking.child_id)
     recipients = s.exec(select(User.email).join(Person, Person.id == User.person_id)
                         .where(Person.household_id == booking.household_id)).all()
     for address in recipients:
         mail.queue_email(
-            s, to=address, subject=f"Place obtenue – {activity.name} le {session.date:%d/%m/%Y}",
+            s, to=address, subject=f"Place obtenue – {facts.activity_name} le {facts.date:%d/%m/%Y}",
             body=(f"Bonjour,\n\nUne place s'est libérée : {child.first_name} est inscrit(e) à "
-                  f"« {activity.name} » le {format_long_date(session.date)}.\nSi vous n'en avez plus "
+                  f"« {facts.activity_name} » le {format_long_date(facts.date)}.\nSi vous n'en avez plus "
                   f"besoin, pensez à annuler depuis le portail : {config.get().public_url}/reservations\n"))
 
 
-def cancel_for_closure(s: Session, session: ActivitySession, closure_id: int, now: datetime) -> list[Booking]:
-    """A closure cancels the session's bookings and waiting list (never billed)."""
-    affected = list(s.exec(select(Booking).where(Booking.session_id == session.id,
-                                                 col(Booking.status).in_(["booked", "waiting"]))).all())
-    for booking in affected:
-        _cancel(s, booking, now, "closure")
-    s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
-              .values(closure_id=closure_id, booked_count=0, waiting_count=0))
-    return affected
+# --- Closure (staff) ---------------------------------------------------------------------------
 
+def cancel_for_closure(s: Session, session_id: int, closure_id: int, now: datetime) -> list[Row]:
+    """A closure cancels the session's bookings and waiting list (never billed),
+    whatever the cancellation deadline; the caller holds the session's lock.
+    Returns (id, child_id, household_id) of the cancelled bookings."""
+    connection = s.connection()
+    affected = connection.execute(_HELD_BOOKINGS, {"sid": session_id}).all()
+    if affected:
+        connection.execute(_CANCEL_HELD, {"sid": session_id, "now": now, "reason": "closure"})
+    connection.execute(_CLOSE, {"sid": session_id, "closure_id": closure_id})
+    _forget(s, session_id)
+    return list(affected)
+
+
+def _forget(s: Session, session_id: int) -> None:
+    """Expire the loaded ORM copies of the session row and its bookings that
+    the Core statements above may have changed (the hot path loads none)."""
+    if not s.identity_map:
+        return
+    loaded = s.identity_map.get(Session.identity_key(ActivitySession, session_id))
+    if loaded is not None:
+        s.expire(loaded, _SESSION_COUNTERS)
+    for key, obj in list(s.identity_map.items()):
+        if key[0] is Booking and inspect(obj).dict.get("session_id") == session_id:
+            s.expire(obj, _BOOKING_STATE)

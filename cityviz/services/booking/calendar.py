@@ -15,10 +15,9 @@ from cityviz.models import Activity, ActivityRegistration, ActivitySession, Book
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.booking import bookings, rules
 from cityviz.services.errors import AccessDenied, DomainError, InvalidInput
-from cityviz.services.formatting import format_date
+from cityviz.services.formatting import format_short_day
 
 MAX_BULK_DAYS = 190
-DAY_NAMES = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 LONG_DAY_NAMES = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
 
 
@@ -205,7 +204,7 @@ def _planned(s: Session, actor: Actor, request: BulkRequest):
 
 
 def _label(session: ActivitySession) -> str:
-    return f"{DAY_NAMES[session.date.weekday()]} {format_date(session.date)}"
+    return format_short_day(session.date)
 
 
 def preview_bulk(s: Session, *, actor: Actor, request: BulkRequest) -> list[BulkLine]:
@@ -237,23 +236,22 @@ def preview_bulk(s: Session, *, actor: Actor, request: BulkRequest) -> list[Bulk
 def apply_bulk(s: Session, *, actor: Actor, request: BulkRequest) -> list[BulkLine]:
     """Do it in one transaction; each date is re-decided under its lock, so the
     answer says exactly what was booked (or cancelled) and what was refused."""
+    household_id = actor.require_household()
     planned = list(_planned(s, actor, request))
     now, done = clock.now(), []
     for facts, session, child in sorted(planned, key=lambda p: p[1].id):  # lock order: no deadlock
-        locked = bookings.lock_session(s, session.id)
+        current = bookings.lock_facts(s, household_id=household_id, child_id=child.id, session_id=session.id)
         activity = facts.activities[session.activity_id]
-        current = facts.bookings.get((session.id, child.id))
-        status = current.status if current else None
         try:
-            if request.action == "book" and status == "booked":
+            if request.action == "book" and current.booking_status == "booked":
                 ok, text = False, "Déjà réservé"
             elif request.action == "book":
-                outcome = bookings.book_locked(s, actor=actor, session=locked, activity=activity, child=child,
-                                               join_waiting_list=request.join_waiting_list, now=now)
+                outcome = bookings.book_locked(s, current, actor=actor, join_waiting_list=request.join_waiting_list,
+                                               now=now)
                 ok = True
                 text = "Réservé" if outcome.status == "booked" else f"Liste d'attente : n° {outcome.position}"
-            elif status in ("booked", "waiting"):
-                bookings.cancel_locked(s, actor=actor, session=locked, activity=activity, child=child, now=now)
+            elif current.booking_status in ("booked", "waiting"):
+                bookings.cancel_locked(s, current, now=now)
                 ok, text = True, "Annulé"
             else:
                 continue
@@ -262,6 +260,7 @@ def apply_bulk(s: Session, *, actor: Actor, request: BulkRequest) -> list[BulkLi
         done.append((session.date, child.first_name,
                      BulkLine(child.first_name, _label(session), activity.name, ok, text)))
     return [line for _day, _child, line in sorted(done, key=lambda item: item[:2])]
+
 
 def household_activities(s: Session, *, actor: Actor) -> list[tuple[int, str]]:
     """(id, name) of the activities the household's children are registered to."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+from sqlalchemy.engine import Row
 from sqlmodel import Session, col, select
 
 from cityviz import clock
-from cityviz.models import Activity, ActivitySession, Booking, Closure, Person, User
+from cityviz.models import Activity, ActivitySession, Closure, Person, User
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
@@ -53,9 +54,9 @@ def create_closure(s: Session, *, actor: Actor, organization_id: int, start: dat
     if activity_id is not None:
         query = query.where(ActivitySession.activity_id == activity_id)
     sessions = list(s.exec(query).all())
-    cancelled: list[tuple[Booking, ActivitySession]] = []
+    cancelled: list[tuple[Row, ActivitySession]] = []
     for session in sessions:
-        cancelled += [(b, session) for b in bookings.cancel_for_closure(s, session, closure.id, now)]
+        cancelled += [(b, session) for b in bookings.cancel_for_closure(s, session.id, closure.id, now)]
     households = _notify(s, cancelled, reason)
     audit.record(s, actor=actor, action="closure.create", organization_id=organization_id,
                  object_type="closure", object_id=closure.id, start=start, end=end, reason=reason,
@@ -63,7 +64,7 @@ def create_closure(s: Session, *, actor: Actor, organization_id: int, start: dat
     return ClosureResult(closure.id, len(sessions), len(cancelled), households)
 
 
-def _notify(s: Session, cancelled: list[tuple[Booking, ActivitySession]], reason: str) -> int:
+def _notify(s: Session, cancelled: list[tuple[Row, ActivitySession]], reason: str) -> int:
     """One e-mail per household listing its cancelled dates."""
     if not cancelled:
         return 0

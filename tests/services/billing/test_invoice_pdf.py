@@ -11,17 +11,9 @@ import pypdf
 import pytest
 from fpdf import FPDF
 
-from cityviz.services.billing.invoice_pdf import (
-    PdfDocument,
-    PdfLine,
-    PdfOrganization,
-    PdfPayment,
-    compose,
-    document_lines,
-    format_period,
-    format_siret,
-    render_pdf,
-)
+from cityviz.services.billing.invoice_pdf import render_pdf
+from cityviz.services.billing.invoice_pdf_model import PdfDocument, PdfLine, PdfOrganization, PdfPayment
+from cityviz.services.billing.invoice_pdf_text import compose, document_lines, format_period, format_siret
 from cityviz.services.formatting import format_money
 
 ORG = PdfOrganization(

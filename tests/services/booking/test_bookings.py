@@ -197,3 +197,78 @@ def test_late_bookings_are_flagged_for_the_surcharge(town):
         later = factories.session_on(s, care, date(2026, 9, 21)).id
     assert _book(parent, child_id, tomorrow).late is True
     assert _book(parent, child_id, later).late is False
+
+
+def _more_families(town, *names):
+    with db.transaction() as s:
+        org, canteen = s.get(Organization, town["org"]), s.get(Activity, town["canteen"])
+        extra = []
+        for name in names:
+            household, _g, user = factories.make_household(s, last_name=name, email=f"{name.lower()}@example.org",
+                                                           org=org)
+            child = factories.make_child(s, household, org=org)
+            factories.register(s, canteen, child)
+            extra.append((factories.actor(s, user), child.id))
+    return town["families"] + extra
+
+
+def test_raising_capacity_by_two_promotes_the_first_two_in_order(town):
+    everyone = _more_families(town, "LEROY", "MOREAU")
+    friday = _session(town, date(2026, 9, 18))
+    for parent, child in everyone[:2]:
+        _book(parent, child, friday.id)
+    for parent, child in everyone[2:]:
+        _book(parent, child, friday.id, join_waiting_list=True)
+    with db.transaction() as s:
+        activity = activities.get_activity(s, town["staff"], town["canteen"])
+        activity.capacity = 4
+        activities.sync_sessions(s, activity)
+    with db.read() as s:
+        rows = {b.child_id: (b.status, b.waiting_position, b.is_late)
+                for b in s.exec(select(Booking).where(Booking.session_id == friday.id))}
+        told = {m.to_address for m in s.exec(select(OutboxEmail).where(OutboxEmail.subject.startswith("Place")))}
+    assert [rows[c] for _p, c in everyone[2:]] == [("booked", None, False), ("booked", None, False),
+                                                    ("waiting", 1, False)]
+    assert told == {"petit@example.org", "leroy@example.org"}
+    session = _session(town, date(2026, 9, 18))
+    assert (session.capacity, session.booked_count, session.waiting_count) == (4, 4, 1)
+
+
+def test_a_promotion_is_never_surcharged_as_late(town):
+    """The family asked in time: the place it gets later is billed without the late surcharge."""
+    (p1, c1), (p2, c2), _ = town["families"]
+    with db.transaction() as s:
+        care = factories.make_activity(s, s.get(Organization, town["org"]), town["staff"], name="Garderie",
+                                       kind="evening_care", unit="hour", capacity=1,
+                                       booking=rules.NoticeRule("none"),
+                                       late=rules.NoticeRule("calendar_days", 2, 18 * 60), late_surcharge_percent=50)
+        for child in (c1, c2):
+            factories.register(s, care, s.get(Person, child))
+        care_id, tomorrow = care.id, factories.session_on(s, care, date(2026, 9, 15)).id
+    assert _book(p1, c1, tomorrow).late is True
+    assert _book(p2, c2, tomorrow, join_waiting_list=True).status == "waiting"
+    with db.transaction() as s:
+        care = activities.get_activity(s, town["staff"], care_id)
+        care.capacity = 2
+        activities.sync_sessions(s, care)
+    with db.read() as s:
+        promoted = s.exec(select(Booking).where(Booking.child_id == c2, Booking.session_id == tomorrow)).one()
+    assert (promoted.status, promoted.is_late) == ("booked", False)
+
+
+def test_rows_loaded_earlier_in_the_transaction_read_the_new_values(town):
+    """The writes are Core statements: the ORM copies already loaded are refreshed, not left stale."""
+    (p1, c1), (p2, c2), (p3, c3) = town["families"]
+    friday = _session(town, date(2026, 9, 18))
+    _book(p1, c1, friday.id)
+    with db.transaction() as s:
+        session = s.get(ActivitySession, friday.id)
+        mine = s.exec(select(Booking).where(Booking.child_id == c1)).one()
+        assert (session.booked_count, mine.status) == (1, "booked")
+        bookings.book_session(s, actor=p2, child_id=c2, session_id=friday.id)
+        bookings.book_session(s, actor=p3, child_id=c3, session_id=friday.id, join_waiting_list=True)
+        assert (session.booked_count, session.waiting_count) == (2, 1)
+        bookings.cancel_booking(s, actor=p1, child_id=c1, session_id=friday.id)
+        assert (session.booked_count, session.waiting_count, mine.status) == (2, 0, "cancelled")
+        waiting = s.exec(select(Booking).where(Booking.child_id == c3)).one()
+        assert (waiting.status, waiting.waiting_position) == ("booked", None)
