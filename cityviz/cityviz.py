@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz import routes
+from cityviz import routes, runtime
 from cityviz.api import build_api
 from cityviz.pages.admin.activities import (
     activities_page,
@@ -30,6 +30,7 @@ from cityviz.pages.admin.families import (
     requirements_page,
 )
 from cityviz.pages.admin.home import admin_home_page
+from cityviz.pages.admin.jobs import jobs_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.family import children_page, dossier_page, profile_page, register_page
 from cityviz.pages.home import home_page
@@ -65,6 +66,7 @@ from cityviz.state.staff_families import (
     NewsAdminState,
     RequirementsState,
 )
+from cityviz.state.staff_jobs import JobsState
 
 app = rx.App(
     html_lang="fr",
@@ -74,6 +76,7 @@ app = rx.App(
     # At the top: at the bottom, messages would hide the phone navigation bar.
     toaster=rx.toast.provider(position="top-center", duration=3500),
 )
+runtime.setup(app)  # JSON logs, every event timed, the job runner (SQLite alone)
 
 
 def _page(component, route: str, title: str, on_load) -> None:
@@ -114,3 +117,4 @@ _page(invoice_admin_page, routes.ADMIN_INVOICE, "Facture", StaffInvoiceState.loa
 _page(unpaid_page, routes.ADMIN_UNPAID, "Impayés", UnpaidState.load)
 _page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
 _page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)
+_page(jobs_page, routes.ADMIN_JOBS, "Tâches", JobsState.load)

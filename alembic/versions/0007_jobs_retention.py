@@ -4,6 +4,7 @@
   `outbox_email.job_id`: the delivery job that retries a message.
 - `organization.reminder_every_days`, `organization.retention_years`,
   `household.anonymised_at`; `account_deletion_request` (« Supprimer mon compte »).
+- `booking.cancel_reason` may be `waitlist`: a waiting list closed at the booking deadline.
 - `archive_purge`, and the immutability triggers of invoices and credit notes
   redefined: still no UPDATE ever, and no DELETE unless an open purge row (which
   only the purge's own transaction ever sees) covers the document's issue date.
@@ -161,9 +162,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     _set_triggers(purge_allowed=True)
+    _booking_cancel_reasons("'parent','staff','closure','waitlist'")
+
+
+def _booking_cancel_reasons(values: str) -> None:
+    # SQLite cannot alter a CHECK constraint: batch mode rebuilds the table (indexes kept).
+    recreate = "always" if op.get_bind().dialect.name == "sqlite" else "auto"
+    with op.batch_alter_table("booking", recreate=recreate) as batch:
+        batch.drop_constraint("ck_booking_cancel_reason", type_="check")
+        batch.create_check_constraint("ck_booking_cancel_reason",
+                                      f"cancel_reason IS NULL OR cancel_reason IN ({values})")
 
 
 def downgrade() -> None:
+    op.execute("UPDATE booking SET cancel_reason = 'staff' WHERE cancel_reason = 'waitlist'")
+    _booking_cancel_reasons("'parent','staff','closure'")
     _set_triggers(purge_allowed=False)
     op.drop_table("archive_purge")
     op.drop_index("ix_deletion_household_status", table_name="account_deletion_request")

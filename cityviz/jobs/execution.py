@@ -155,7 +155,9 @@ def run_job(job_id: int) -> Outcome:
             result = spec.fn(ctx, **args)
         except RunLater as later:
             watch("rescheduled")
-            return _finish(ctx, spec, "queued", run_after=later.at, attempts_delta=-1)
+            # Never "now" again: a job that keeps asking for now would run in a loop.
+            at = max(later.at, clock.now() + timedelta(seconds=1))
+            return _finish(ctx, spec, "queued", run_after=at, attempts_delta=-1)
         except DomainError as exc:
             watch("failed")
             log.warning("job refused", extra={"job": ctx.name, "job_id": job_id, "error": exc.message})

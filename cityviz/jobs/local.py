@@ -65,3 +65,26 @@ class Runner:
         _wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+
+# --- The runner of this process (the web server with CITYVIZ_JOBS=thread) -----------------------
+
+_current: Runner | None = None
+
+
+def start_in_process() -> Runner:
+    global _current
+    if _current is None or not is_running():
+        _current = Runner().start()
+    return _current
+
+
+def stop_in_process() -> None:
+    global _current
+    if _current is not None:
+        _current.stop()
+        _current = None
+
+
+def is_running() -> bool:
+    return _current is not None and _current._thread is not None and _current._thread.is_alive()

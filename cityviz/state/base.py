@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from cityviz import db, routes
+from cityviz import db, observability, routes
 from cityviz.services.accounts import auth, organizations
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import DomainError, NotAuthenticated
@@ -204,9 +204,16 @@ def _guarded(need: str):
         async def resolve(self):
             if need == "staff":
                 actor, org_id, redirect = await self._staff_guard()
-                return (actor, org_id), redirect
-            actor, redirect = await self._guard(need)
-            return (actor,), redirect
+                who = (actor, org_id)
+            else:
+                actor, redirect = await self._guard(need)
+                who = (actor,)
+            # The event's log lines and metrics (observability/__init__.py): who ran it, or a redirect.
+            if redirect:
+                observability.note_outcome("redirect")
+            else:
+                observability.bind(user_id=actor.user_id, **({"organization_id": who[1]} if need == "staff" else {}))
+            return who, redirect
 
         if inspect.isasyncgenfunction(fn):
             @functools.wraps(fn)
@@ -219,6 +226,7 @@ def _guarded(need: str):
                     async for item in fn(self, *who, *args, **kwargs):
                         yield item
                 except DomainError as exc:
+                    observability.note_outcome("refused", error_code=exc.code)
                     yield rx.toast.error(exc.message)
         else:
             @functools.wraps(fn)
@@ -229,6 +237,7 @@ def _guarded(need: str):
                 try:
                     return await fn(self, *who, *args, **kwargs)
                 except DomainError as exc:
+                    observability.note_outcome("refused", error_code=exc.code)
                     return rx.toast.error(exc.message)
 
         return _hide(wrapper, fn, injected)

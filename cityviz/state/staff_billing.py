@@ -9,7 +9,16 @@ from datetime import date
 import reflex as rx
 
 from cityviz import clock
-from cityviz.services.billing import credits, direct_debits, invoices, online_payment, payments, periods, regie
+from cityviz.services.billing import (
+    credits,
+    direct_debits,
+    invoices,
+    online_payment,
+    payments,
+    period_jobs,
+    periods,
+    regie,
+)
 from cityviz.services.billing.direct_debits import DebitRow
 from cityviz.services.billing.invoices import CreditableLine, InvoiceDetail, StaffInvoiceRow
 from cityviz.services.billing.online_payment import OptionSpec
@@ -81,49 +90,47 @@ class BillingState(AuthState):
         self.page = max(0, self.page + int(delta))
         await self._refresh(actor, org_id)
 
-    @rx.event(background=True)
+    @rx.event
     async def issue(self):
-        """Issue chunk after chunk; the progress bar follows. Safe to run again."""
-        async with self:
-            actor, org_id, redirect = await self._staff_guard()
-            if redirect or self.running:
-                return
-            self.running, self.error = True, ""
+        """Ask a worker to issue the month (a job, « Tâches »); the progress bar follows it."""
+        actor, org_id, redirect = await self._staff_guard()
+        if redirect:
+            return redirect
+        self.error = ""
         try:
-            period_id = await in_transaction(periods.start_issue, actor=actor, organization_id=org_id,
-                                             month=self.month)
-            while True:
-                progress = await in_transaction(periods.issue_chunk, actor=actor, period_id=period_id)
-                async with self:
-                    self.period_id, self.status = progress.period_id, progress.status
-                    self.done, self.total = progress.done, progress.total
-                if progress.status == "issued":
-                    break
+            await in_transaction(period_jobs.request_issue, actor=actor, organization_id=org_id, month=self.month)
         except DomainError as exc:
-            async with self:
-                self.error, self.running = exc.message, False
+            self.error = exc.message
             return
-        async with self:
-            self.running = False
-            await self._refresh(actor, org_id)
-        yield rx.toast.success(f"{self.done} facture(s) émise(s) et envoyée(s) aux familles.")
+        self.running, self.status = True, "issuing"
+        return BillingState.watch
 
     @rx.event(background=True)
     async def watch(self):
-        """Someone else (or an earlier visit) is issuing: follow its progress."""
+        """Follow the issuing job (this visit's, someone else's or an earlier one) until it ends."""
         async with self:
             actor, org_id, redirect = await self._staff_guard()
             if redirect:
                 return
             month = self.month
-        for _ in range(600):
-            preview = await in_read(periods.preview_period, actor=actor, organization_id=org_id, month=month,
-                                    per_page=1)
+        for _ in range(3600):
+            state = await in_read(period_jobs.issue_status, actor=actor, organization_id=org_id, month=month)
             async with self:
-                if self.running or self.month != month:
+                if self.month != month:
                     return
-                self.status, self.done, self.total = preview.status, preview.already_issued, preview.households
-            if preview.status != "issuing":
+                self.status, self.done, self.total = state.period_status, state.done, state.total
+                self.running = state.job_status in ("queued", "running", "retrying")
+                self.error = (f"L'émission a rencontré une erreur ({state.job_error}). "
+                              + ("Nouvel essai automatique dans quelques instants." if state.job_status == "retrying"
+                                 else "Relancez-la avec « Reprendre l'émission » ou depuis « Tâches ».")
+                              if state.job_error else "")
+                if state.period_status == "issued":
+                    self.running = False
+                    await self._refresh(actor, org_id)
+            if state.period_status == "issued":
+                yield rx.toast.success(f"{self.done} foyer(s) facturé(s) : factures envoyées aux familles.")
+                return
+            if state.period_status != "issuing" or state.job_status in ("", "failed", "succeeded"):
                 return
             await asyncio.sleep(1)
 
@@ -282,6 +289,7 @@ class RegieState(AuthState):
     bic: str = ""
     debit_day: str = "10"
     school_zone: str = ""
+    reminder_days: str = "0"
     error: str = ""
     form_key: int = 0
 
@@ -295,7 +303,7 @@ class RegieState(AuthState):
         self.due_days, self.backend, self.options = str(r.invoice_due_days), r.payment_backend, r.payment_options
         self.creditor_id, self.iban, self.bic, self.debit_day = (r.sepa_creditor_id, r.sepa_iban, r.sepa_bic,
                                                                  str(r.direct_debit_day))
-        self.school_zone = r.school_zone
+        self.school_zone, self.reminder_days = r.school_zone, str(r.reminder_every_days)
         self.backends = [["", "Pas de paiement en ligne"], *[[k, v] for k, v in online_payment.SUPPORTED_BACKENDS.items()]]
         self.option_specs = online_payment.backend_options(self.backend) if self.backend else []
         self.error = ""
@@ -313,8 +321,9 @@ class RegieState(AuthState):
             return redirect
         try:
             due, day = int(form.get("due_days") or 0), int(form.get("debit_day") or 0)
+            reminder_days = int(form.get("reminder_days") or 0)
         except ValueError:
-            self.error = "Le délai et le jour de prélèvement sont des nombres entiers."
+            self.error = "Le délai, le jour de prélèvement et la fréquence des relances sont des nombres entiers."
             return
         options = {k[4:]: v for k, v in form.items() if k.startswith("opt-") and str(v).strip()}
         try:
@@ -324,7 +333,7 @@ class RegieState(AuthState):
                                  invoice_due_days=due, payment_backend=self.backend, payment_options=options,
                                  sepa_creditor_id=str(form.get("creditor_id", "")), sepa_iban=str(form.get("iban", "")),
                                  sepa_bic=str(form.get("bic", "")), direct_debit_day=day,
-                                 school_zone=str(form.get("school_zone", "")))
+                                 school_zone=str(form.get("school_zone", "")), reminder_every_days=reminder_days)
         except DomainError as exc:
             self.error = exc.message
             return

@@ -13,12 +13,12 @@ booked ≤ capacity, one booking per child and session, unique waiting positions
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, insert, update
 from sqlmodel import Session, col, select
 
-from cityviz import clock, config
+from cityviz import clock, config, jobs
 from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Person, User
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
@@ -104,6 +104,8 @@ def book_locked(s: Session, *, actor: Actor, session: ActivitySession, activity:
         s.execute(update(ActivitySession).where(col(ActivitySession.id) == session.id)
                   .values(waiting_count=position))
         _save_booking(s, booking, session, child, actor, now, status="waiting", position=position)
+        watch_waiting_list(s, session.id, activity.organization_id, activity.name, session.date,
+                           rules.ActivityRules.from_activity(activity))
         return Outcome("waiting", position=position)
     if decision.state == "full":
         raise SessionFull(decision.reason)
@@ -133,6 +135,7 @@ _NOTICE = [f"{p}_{c}" for p in ("booking", "cancel", "late")
 _FACTS = (
     select(ActivitySession.id, ActivitySession.date, ActivitySession.capacity, ActivitySession.booked_count,
            ActivitySession.waiting_count, ActivitySession.closure_id, ActivitySession.activity_id,
+           Activity.organization_id, Activity.name.label("activity_name"),
            Activity.weekdays, Activity.start_date, Activity.end_date, Activity.start_minutes,
            Activity.end_minutes, Activity.horizon_days, Activity.late_surcharge_percent,
            *[getattr(Activity, name) for name in _NOTICE],
@@ -187,6 +190,8 @@ def book_session(s: Session, *, actor: Actor, child_id: int, session_id: int,
         position = facts.waiting_count + 1
         connection.execute(_QUEUE, {"sid": session_id, "position": position})
         _write_booking(connection, facts, actor, child_id, now, "waiting", position, False)
+        watch_waiting_list(s, session_id, facts.organization_id, facts.activity_name, facts.date,
+                           rules.ActivityRules.from_activity(facts))
         return Outcome("waiting", position=position)
     if decision.state == "full":
         raise SessionFull(decision.reason)
@@ -205,6 +210,25 @@ def _write_booking(connection, facts, actor: Actor, child_id: int, now: datetime
     else:
         connection.execute(_REUSE_BOOKING, {"bid": facts.booking_id, "status": status, "position": position,
                                             "late": late, "now": now})
+
+
+def waiting_list_closes_at(activity_rules: rules.ActivityRules, day: date) -> datetime:
+    """When nobody can be promoted any more: the minute after the booking deadline (that minute
+    itself still allows booking, see rules.NoticeRule.is_open)."""
+    deadline = rules.booking_deadline(activity_rules, day)
+    return deadline.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+def watch_waiting_list(s: Session, session_id: int, organization_id: int, activity_name: str, day: date,
+                       activity_rules: rules.ActivityRules) -> None:
+    """A waiting list is closed when the booking deadline passes (booking/waiting_lists.py): one job
+    per session, due at that moment."""
+    deadline = waiting_list_closes_at(activity_rules, day)
+    job = jobs.enqueue(s, "booking.close_waiting_list", organization_id=organization_id, run_after=deadline,
+                       label=f"Clôture de la liste d'attente : {activity_name} du {day:%d/%m/%Y}"[:200],
+                       unique_key=f"booking.close_waiting_list:{session_id}", session_id=session_id)
+    if job.status in ("succeeded", "failed", "cancelled"):  # closed once, then the deadline moved later
+        jobs.retry_job(s, job, run_after=deadline)
 
 
 def cancel_locked(s: Session, *, actor: Actor, session: ActivitySession, activity: Activity, child: Person,
