@@ -221,6 +221,7 @@ def schedule_due(now: datetime | None = None) -> list[Job]:
     """Enqueue the latest run of every scheduled job, once (its slot is its unique key)."""
     now = now or clock.now()
     local = now.astimezone(clock.PARIS)
+    registry.discover()
     created = []
     for spec in registry.scheduled():
         slot = croniter(spec.schedule, local).get_prev(datetime)

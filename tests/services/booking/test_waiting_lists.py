@@ -7,9 +7,11 @@ from sqlmodel import select
 
 from cityviz import clock, db, jobs
 from cityviz.models import Activity, Booking, Job, OutboxEmail
-from tests.services.booking.test_bookings import _book, _cancel, _session, town  # noqa: F401  (fixture)
+from tests.services.booking import test_bookings
+from tests.services.booking.test_bookings import _book, _cancel, _session
 
 pytestmark = pytest.mark.usefixtures("database", "frozen")
+town = test_bookings.town  # the fixture, here too
 FRIDAY = date(2026, 9, 18)  # booking deadline « 2 jours ouvrés, 12h00 »: Wednesday 16/09 at noon
 CLOSES = datetime(2026, 9, 16, 12, 1, tzinfo=clock.PARIS)  # 12:00 itself still allows booking
 
