@@ -7,7 +7,7 @@ import sys
 
 from sqlmodel import col, select
 
-from cityviz import config, db, demo, jobs, observability, schema
+from cityviz import backup, config, db, demo, jobs, observability, schema
 from cityviz.jobs import backends as jobs_backends
 from cityviz.jobs import local
 from cityviz.models import Job, StaffMembership, User
@@ -140,6 +140,18 @@ def _jobs(args) -> None:
               + (f" — {row.result}" if row.result else "") + (f" — {row.last_error}" if row.last_error else ""))
 
 
+def _backup(args) -> None:
+    summary = backup.backup(args.file)
+    print(f"Sauvegarde écrite : {summary.path} ({summary.database}, {sum(summary.rows.values())} ligne(s), "
+          f"{summary.files} fichier(s)).")
+
+
+def _restore(args) -> None:
+    summary = backup.restore(args.file, force=args.force)
+    print(f"Sauvegarde restaurée : {sum(summary.rows.values())} ligne(s), {summary.files} fichier(s)"
+          + (f", {summary.missing_files} fichier(s) absent(s) de l'archive" if summary.missing_files else "") + ".")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cityviz", description="Cityviz Enfance")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -181,6 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--run", action="store_true", help="exécuter d'abord celles qui sont dues")
     p.set_defaults(func=_jobs)
+    p = sub.add_parser("backup", help="sauvegarder la base et les fichiers déposés dans une archive")
+    p.add_argument("file", help="archive à écrire, par exemple /var/backups/cityviz-2026-09-14.tar.gz")
+    p.set_defaults(func=_backup)
+    p = sub.add_parser("restore", help="restaurer une sauvegarde dans une instance vide")
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="remplacer les données d'une instance qui en contient")
+    p.set_defaults(func=_restore)
     return parser
 
 
@@ -197,5 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             jobs.run_due()
     except DomainError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
+        return 1
+    except backup.BackupError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     return 0
