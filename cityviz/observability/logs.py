@@ -58,7 +58,10 @@ def configure() -> None:
         root.addHandler(handler)
     handler.setFormatter(formatter)
     root.setLevel(settings.log_level)
-    for noisy in ("httpx", "httpcore", "psycopg.pool"):
+    # Our own lines say what matters (a line per request, event and job run); these libraries'
+    # information lines would drown them (Reflex compares the schema at start-up through alembic,
+    # procrastinate logs three lines per job).
+    for noisy in ("httpx", "httpcore", "psycopg.pool", "alembic", "procrastinate"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 

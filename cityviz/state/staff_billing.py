@@ -103,6 +103,7 @@ class BillingState(AuthState):
             self.error = exc.message
             return
         self.running, self.status = True, "issuing"
+        self.done, self.total = 0, self.preview.households if self.preview else 0
         return BillingState.watch
 
     @rx.event(background=True)

@@ -71,7 +71,7 @@ def deletions_page() -> rx.Component:
                     "factures sont conservées dix ans après l'année de leur émission, puis supprimées.",
                     size="2", color_scheme="gray"),
             rx.form(rx.hstack(
-                rx.box(field("Durée de conservation (années, 1 à 10)", "years", type="number",
+                rx.box(field("Durée de conservation (1 à 10 ans)", "years", type="number",
                              default_value=S.retention_years), width="260px"),
                 rx.button("Enregistrer", type="submit"), align="end", wrap="wrap"),
                 on_submit=S.save_retention, key=S.form_key),
