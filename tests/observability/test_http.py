@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from starlette.testclient import TestClient
 
-from cityviz import clock, db, jobs, routes
+from cityviz import clock, config, db, jobs, routes
 from cityviz.api import build_api
 from cityviz.models import Job, OutboxEmail
 
@@ -77,3 +77,23 @@ def test_every_answer_carries_a_request_id():
     assert client.get(routes.HEALTH, headers={"X-Request-ID": "proxy-42"}).headers["x-request-id"] == "proxy-42"
     forged = client.get(routes.HEALTH, headers={"X-Request-ID": "<script>"}).headers["x-request-id"]
     assert forged != "<script>" and len(forged) == 16
+
+
+def test_several_server_processes_add_up_in_multiprocess_mode(tmp_path):
+    """With PROMETHEUS_MULTIPROC_DIR (several Granian workers), a scrape counts every process."""
+    import os
+    import subprocess
+    import sys
+
+    samples = tmp_path / "prometheus"  # a directory of its own: every *.db file in it is read as samples
+    samples.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(samples), "CITYVIZ_DATA_DIR": str(tmp_path / "data")}
+    count = "from cityviz.observability import metrics; metrics.EVENTS.labels('CalendarState.load', 'ok').inc()"
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, cwd=config.ROOT)
+    scrape = "from cityviz.observability import metrics; print(metrics.render().decode())"
+    done = subprocess.run([sys.executable, "-c", scrape], env=env, capture_output=True, text=True,
+                          cwd=config.ROOT)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert 'cityviz_events_total{handler="CalendarState.load",outcome="ok"} 2.0' in out
