@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cityviz import clock, db
+from cityviz import clock, db, observability
 from cityviz.jobs import backends, registry
 from cityviz.models import Job
 from cityviz.services.errors import DomainError
@@ -148,8 +148,6 @@ def run_job(job_id: int) -> Outcome:
                          created_by_id=row.created_by_id, attempt=row.attempts)
         args = json.loads(row.args or "{}")
     spec = registry.get(ctx.name)
-    from cityviz import observability  # the log context and metrics (lazy: observability imports us)
-
     with observability.job_context(ctx) as watch:
         try:
             result = spec.fn(ctx, **args)

@@ -92,7 +92,9 @@ def _queue() -> dict[str, Any]:
     if kind == "thread":
         detail["runner"] = local.is_running()
     stuck = oldest is not None and now - oldest > metrics.STALE_QUEUE
-    detail["ok"] = not stuck and detail.get("runner", True) is not False
+    # Something must be there to run jobs: the runner of this process, or a live worker.
+    alive = detail.get("runner", True) is not False and detail.get("workers", 1) > 0
+    detail["ok"] = not stuck and alive
     return detail
 
 

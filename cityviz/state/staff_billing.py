@@ -120,11 +120,7 @@ class BillingState(AuthState):
                 if self.month != month:
                     return
                 self.status, self.done, self.total = state.period_status, state.done, state.total
-                self.running = state.job_status in ("queued", "running", "retrying")
-                self.error = (f"L'émission a rencontré une erreur ({state.job_error}). "
-                              + ("Nouvel essai automatique dans quelques instants." if state.job_status == "retrying"
-                                 else "Relancez-la avec « Reprendre l'émission » ou depuis « Tâches ».")
-                              if state.job_error else "")
+                self.running, self.error = state.active, state.problem
                 if state.period_status == "issued":
                     self.running = False
                     await self._refresh(actor, org_id)

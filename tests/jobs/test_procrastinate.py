@@ -76,6 +76,22 @@ def test_a_failed_run_is_deferred_again_at_the_time_of_the_backoff(procrastinate
     assert (row.status, row.attempts, row.result) == ("succeeded", 2, "enfin")
 
 
+def test_health_wants_a_live_worker(procrastinate):
+    from starlette.testclient import TestClient
+
+    from cityviz import routes
+    from cityviz.api import build_api
+
+    with db.transaction() as s:
+        s.execute(text(f"DELETE FROM {pg.SCHEMA}.procrastinate_workers"))
+    answer = TestClient(build_api()).get(routes.HEALTH).json()
+    assert answer["queue"] is False and answer["queue_detail"]["workers"] == 0
+    with db.transaction() as s:
+        s.execute(text(f"INSERT INTO {pg.SCHEMA}.procrastinate_workers DEFAULT VALUES"))
+    answer = TestClient(build_api()).get(routes.HEALTH).json()
+    assert answer["queue"] is True and answer["queue_detail"]["workers"] == 1
+
+
 def test_a_second_deferral_of_a_waiting_job_is_refused_quietly(procrastinate):
     with db.transaction() as s:
         job = jobs.enqueue(s, "tests.echo", word="une fois", run_after=clock.now())

@@ -66,6 +66,19 @@ class IssueStatus:
     job_status: str  # "" when no job was asked for
     job_error: str
 
+    @property
+    def active(self) -> bool:
+        return self.job_status in ("queued", "running", "retrying")
+
+    @property
+    def problem(self) -> str:
+        """What the billing page says when the job failed (French)."""
+        if not self.job_error:
+            return ""
+        then = ("Nouvel essai automatique dans quelques instants." if self.job_status == "retrying"
+                else "Relancez-la avec « Reprendre l'émission » ou depuis « Tâches ».")
+        return f"L'émission a rencontré une erreur ({self.job_error}). {then}"
+
 
 def issue_status(s: Session, *, actor: Actor, organization_id: int, month: str) -> IssueStatus:
     """Where the issuing of a month stands (cheap: read every second by the billing page)."""

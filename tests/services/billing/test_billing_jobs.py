@@ -70,6 +70,7 @@ def test_a_failing_run_is_retried_and_resumes_where_it_stopped(town, frozen, mon
     status = _status(town)
     assert (status.period_status, status.done, status.job_status) == ("issuing", 1, "retrying")
     assert "base de données injoignable" in status.job_error
+    assert status.active and "Nouvel essai automatique" in status.problem
     frozen.shift(30)
     jobs.run_due()
     status = _status(town)
