@@ -1,10 +1,10 @@
 """Migration 0007 goes down and up again cleanly, triggers and constraints included."""
 
 import pytest
-from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from alembic import command
 from cityviz import db, schema
 
 pytestmark = pytest.mark.usefixtures("database")
