@@ -53,3 +53,7 @@ bench-auth: setup ## login throughput benchmark (bench/auth.py)
 
 clean: ## remove the build output (keeps data/ and the virtualenv)
 	rm -rf .web .states test-results
+
+.PHONY: worker
+worker: setup ## run background jobs in the foreground (PostgreSQL: a procrastinate worker; SQLite: the local runner)
+	$(PY) -m cityviz worker

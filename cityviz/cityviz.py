@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz import routes
+from cityviz import routes, runtime
 from cityviz.api import build_api
 from cityviz.pages.admin.activities import activities_page, activity_form_page, registrations_page
 from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
@@ -12,7 +12,9 @@ from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoic
 from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, requirements_page
 from cityviz.pages.admin.families import families_page, news_admin_page
 from cityviz.pages.admin.home import admin_home_page
+from cityviz.pages.admin.jobs import jobs_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
+from cityviz.pages.admin.privacy import deletions_page
 from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
 from cityviz.pages.bulk import bulk_page
 from cityviz.pages.dossier import dossier_page, register_page
@@ -21,6 +23,7 @@ from cityviz.pages.home import home_page
 from cityviz.pages.invoices import invoice_page, invoices_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
 from cityviz.pages.reservations import calendar_page, enrol_page
+from cityviz.state.account_deletion import DeletionRequestsState
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState
@@ -43,6 +46,7 @@ from cityviz.state.staff_families import (
     NewsAdminState,
     RequirementsState,
 )
+from cityviz.state.staff_jobs import JobsState
 from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
 
 app = rx.App(
@@ -53,6 +57,7 @@ app = rx.App(
     # At the top: at the bottom, messages would hide the phone navigation bar.
     toaster=rx.toast.provider(position="top-center", duration=3500),
 )
+runtime.setup(app)  # JSON logs, every event timed, the job runner (SQLite alone)
 
 
 def _page(component, route: str, title: str, on_load) -> None:
@@ -93,3 +98,5 @@ _page(invoice_admin_page, routes.ADMIN_INVOICE, "Facture", StaffInvoiceState.loa
 _page(unpaid_page, routes.ADMIN_UNPAID, "Impayés", UnpaidState.load)
 _page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
 _page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)
+_page(jobs_page, routes.ADMIN_JOBS, "Tâches", JobsState.load)
+_page(deletions_page, routes.ADMIN_DELETIONS, "Suppressions de compte", DeletionRequestsState.load)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from cityviz import config, db, demo, schema
-from cityviz.models import StaffMembership, User
+from cityviz import backup, config, db, demo, jobs, observability, schema
+from cityviz.jobs import backends as jobs_backends
+from cityviz.jobs import local
+from cityviz.models import Job, StaffMembership, User
 from cityviz.services import email as mail
 from cityviz.services.accounts import auth, invitations, organizations, outbox, passwords
 from cityviz.services.accounts.actor import Actor
@@ -57,7 +59,6 @@ def _create_staff(args) -> None:
             raise DomainError(f"Organisation inconnue : {args.organization}")
         invited = invitations.create_staff(s, actor=Actor.system(), organization_id=org.id,
                                         email=args.email, display_name=args.name, role=args.role)
-    mail.deliver_pending()
     _report_invitation(invited)
 
 
@@ -72,7 +73,6 @@ def _invite(args) -> None:
         invited = invitations.invite_guardian(s, actor=Actor.system(), email=args.email,
                                            first_name=args.first_name, last_name=args.last_name,
                                            organization_id=org_id)
-    mail.deliver_pending()
     _report_invitation(invited)
 
 
@@ -113,6 +113,45 @@ def _send_mail(_args) -> None:
     print(f"{mail.deliver_pending()} message(s) envoyé(s).")
 
 
+def _worker(args) -> None:
+    """Run jobs in the foreground until stopped (Ctrl+C, SIGTERM)."""
+    observability.configure()
+    if jobs_backends.backend() == "procrastinate":
+        from cityviz.jobs import pg
+
+        pg.run_worker(concurrency=args.concurrency)
+        return
+    runner = local.Runner()
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+def _jobs(args) -> None:
+    if args.run:
+        outcomes = jobs.run_due()
+        print(f"{len(outcomes)} tâche(s) exécutée(s).")
+    with db.read() as s:
+        rows = s.exec(select(Job).order_by(col(Job.id).desc()).limit(args.limit)).all()
+    for row in rows:
+        progress = f" {row.progress_done}/{row.progress_total}" if row.progress_total else ""
+        print(f"n° {row.id:<6} {row.status:<9} {row.attempts}/{row.max_attempts} essai(s){progress}  {row.label}"
+              + (f" — {row.result}" if row.result else "") + (f" — {row.last_error}" if row.last_error else ""))
+
+
+def _backup(args) -> None:
+    summary = backup.backup(args.file)
+    print(f"Sauvegarde écrite : {summary.path} ({summary.database}, {sum(summary.rows.values())} ligne(s), "
+          f"{summary.files} fichier(s)).")
+
+
+def _restore(args) -> None:
+    summary = backup.restore(args.file, force=args.force)
+    print(f"Sauvegarde restaurée : {sum(summary.rows.values())} ligne(s), {summary.files} fichier(s)"
+          + (f", {summary.missing_files} fichier(s) absent(s) de l'archive" if summary.missing_files else "") + ".")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cityviz", description="Cityviz Enfance")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -147,14 +186,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk", type=int, default=periods.CHUNK, help="foyers par transaction")
     p.add_argument("--agent", help="adresse de l'agent au nom duquel émettre (défaut : un administrateur)")
     p.set_defaults(func=_issue_period)
+    p = sub.add_parser("worker", help="exécuter les tâches de fond (e-mails, facturation, nuit…) jusqu'à l'arrêt")
+    p.add_argument("--concurrency", type=int, default=None, help="tâches menées de front (PostgreSQL)")
+    p.set_defaults(func=_worker)
+    p = sub.add_parser("jobs", help="lister les dernières tâches de fond")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--run", action="store_true", help="exécuter d'abord celles qui sont dues")
+    p.set_defaults(func=_jobs)
+    p = sub.add_parser("backup", help="sauvegarder la base et les fichiers déposés dans une archive")
+    p.add_argument("file", help="archive à écrire, par exemple /var/backups/cityviz-2026-09-14.tar.gz")
+    p.set_defaults(func=_backup)
+    p = sub.add_parser("restore", help="restaurer une sauvegarde dans une instance vide")
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="remplacer les données d'une instance qui en contient")
+    p.set_defaults(func=_restore)
     return parser
+
+
+# Commands whose work may enqueue jobs (e-mails above all).
+_ENQUEUEING = {"demo", "create-staff", "invite", "issue-period", "send-mail"}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
+        if args.command in _ENQUEUEING and jobs_backends.backend() == "thread":
+            # No server may be running to pick up what this command enqueued (mail…): run it now.
+            jobs.run_due()
     except DomainError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
+        return 1
+    except backup.BackupError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     return 0

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+JOB_BACKENDS = ("eager", "thread", "procrastinate")
 
 
 def _bool(value: str | None, default: bool) -> bool:
@@ -35,6 +36,11 @@ class Settings:
     secure_cookies: bool
     redis_url: str
     fake_now: str
+    jobs_backend: str  # eager, thread, procrastinate (see cityviz/jobs/backends.py)
+    worker_concurrency: int
+    metrics_token: str
+    log_format: str  # json, console
+    log_level: str
 
     @property
     def smtp_enabled(self) -> bool:
@@ -44,13 +50,22 @@ class Settings:
     def upload_dir(self) -> Path:
         return self.data_dir / "uploads"
 
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
 
 def load() -> Settings:
     env = os.environ
     data_dir = Path(env.get("CITYVIZ_DATA_DIR") or ROOT / "data")
     public_url = (env.get("CITYVIZ_PUBLIC_URL") or "http://localhost:3000").rstrip("/")
+    database_url = env.get("CITYVIZ_DATABASE_URL") or f"sqlite:///{data_dir / 'cityviz.db'}"
+    # PostgreSQL (production): procrastinate workers; SQLite alone: a runner inside the server.
+    jobs = (env.get("CITYVIZ_JOBS") or ("procrastinate" if database_url.startswith("postgresql") else "thread"))
+    if jobs not in JOB_BACKENDS:
+        raise ValueError(f"CITYVIZ_JOBS must be one of {', '.join(JOB_BACKENDS)}")
     return Settings(
-        database_url=env.get("CITYVIZ_DATABASE_URL") or f"sqlite:///{data_dir / 'cityviz.db'}",
+        database_url=database_url,
         data_dir=data_dir,
         public_url=public_url,
         smtp_host=env.get("CITYVIZ_SMTP_HOST", ""),
@@ -63,6 +78,11 @@ def load() -> Settings:
         secure_cookies=_bool(env.get("CITYVIZ_SECURE_COOKIES"), public_url.startswith("https://")),
         redis_url=env.get("CITYVIZ_REDIS_URL", ""),
         fake_now=env.get("CITYVIZ_FAKE_NOW", ""),
+        jobs_backend=jobs,
+        worker_concurrency=int(env.get("CITYVIZ_WORKER_CONCURRENCY") or 4),
+        metrics_token=env.get("CITYVIZ_METRICS_TOKEN", ""),
+        log_format=(env.get("CITYVIZ_LOG_FORMAT") or "json").lower(),
+        log_level=(env.get("CITYVIZ_LOG_LEVEL") or "INFO").upper(),
     )
 
 

@@ -46,6 +46,8 @@ ADMIN_INVOICE = "/admin/facture"  # ?type=…&id=…
 ADMIN_UNPAID = "/admin/impayes"
 ADMIN_REGIE = "/admin/regie"
 ADMIN_DEBITS = "/admin/prelevements"
+ADMIN_JOBS = "/admin/taches"
+ADMIN_DELETIONS = "/admin/suppressions"  # « Supprimer mon compte » requests to confirm
 
 # HTTP endpoints (not Reflex pages)
 SESSION_ENDPOINT = "/auth/session"
@@ -57,6 +59,8 @@ EXPORT = "/fichiers/mes-donnees"
 DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
 INVOICE_FILE = "/fichiers/pdf"  # /facture|avoir/<id>
+HEALTH = "/_health"  # database, Redis, job queue (observability/http.py)
+METRICS = "/metrics"  # Prometheus; bearer token or the server's own machine
 
 
 def home_for(actor: Actor) -> str:

@@ -24,3 +24,7 @@ def migrate(engine: Engine | None = None) -> None:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
         connection.commit()
+    if engine.dialect.name == "postgresql" and config.get().jobs_backend == "procrastinate":
+        from cityviz.jobs import pg
+
+        pg.ensure_schema(engine.url.render_as_string(hide_password=False))

@@ -21,6 +21,8 @@ os.environ["CITYVIZ_BCRYPT_ROUNDS"] = "4"
 os.environ["CITYVIZ_DATA_DIR"] = str(_TMP / "data")
 os.environ.pop("CITYVIZ_SMTP_HOST", None)
 os.environ.pop("CITYVIZ_FAKE_NOW", None)
+# Jobs run right after the commit that enqueues them, in the test's thread (cityviz/jobs/backends.py).
+os.environ["CITYVIZ_JOBS"] = "eager"
 
 import pytest  # noqa: E402
 import time_machine  # noqa: E402

@@ -41,3 +41,26 @@ def test_errors_are_reported_in_french_with_a_failing_status(capsys):
     assert cli.main(["create-org", "X", "123", "X"]) == 1
     assert "Le code postal doit comporter 5 chiffres." in capsys.readouterr().err
     assert cli.main(["create-staff", "Inconnue", "a@b.fr", "A"]) == 1
+
+
+def test_backup_and_a_refused_restore_from_the_command_line(capsys, tmp_path):
+    assert cli.main(["demo"]) == 0
+    capsys.readouterr()
+    archive = tmp_path / "cityviz.tar.gz"
+    assert cli.main(["backup", str(archive)]) == 0
+    assert f"Sauvegarde écrite : {archive}" in capsys.readouterr().out
+    assert cli.main(["restore", str(archive)]) == 1
+    assert "contient déjà des données" in capsys.readouterr().err
+    assert cli.main(["restore", str(archive), "--force"]) == 0
+    assert "Sauvegarde restaurée" in capsys.readouterr().out
+
+
+def test_jobs_lists_the_latest_and_runs_the_due_ones(capsys):
+    from cityviz import jobs
+    from tests.jobs import test_execution  # noqa: F401  (registers tests.echo)
+
+    with db.transaction() as s:
+        jobs.enqueue(s, "tests.echo", word="cli")
+    assert cli.main(["jobs", "--run"]) == 0
+    out = capsys.readouterr().out
+    assert "Écho — cli ×3" in out and "succeeded" in out

@@ -22,7 +22,7 @@ import cityviz
 ROOT = Path(cityviz.__file__).parent
 SERVICES = ROOT / "services"
 # Higher packages may import lower ones, never the other way round.
-ORDER = ["accounts", "households", "booking", "billing", "backoffice"]
+ORDER = ["accounts", "households", "booking", "billing", "backoffice", "operations"]
 UI_LAYERS = ("cityviz.state", "cityviz.pages", "cityviz.components", "cityviz.routes", "cityviz.api",
              "cityviz.cityviz", "reflex")
 

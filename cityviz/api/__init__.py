@@ -5,15 +5,21 @@ payment notifications."""
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from cityviz import routes
 from cityviz.api import bank_simulator, files, payments, session
+from cityviz.observability import http as observability
 
 
 def build_api() -> Starlette:
     return Starlette(
+        middleware=[Middleware(observability.RequestContext)],
         routes=[
+            # Before Reflex's own: ours also checks the job queue (Reflex's /ping stays).
+            Route(routes.HEALTH, observability.health_endpoint, methods=["GET"]),
+            Route(routes.METRICS, observability.metrics_endpoint, methods=["GET"]),
             Route(routes.SESSION_ENDPOINT, session.open_session, methods=["GET"]),
             Route(routes.LOGOUT_ENDPOINT, session.clear_session, methods=["GET"]),
             Route(routes.DOCUMENT_FILE + "/{item_id}", files.document, methods=["GET"]),

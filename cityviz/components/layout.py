@@ -205,6 +205,8 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Familles", routes.ADMIN_FAMILIES, "users", "staff"),
     ("Pièces demandées", routes.ADMIN_REQUIREMENTS, "file-text", "staff"),
     ("Actualités", routes.ADMIN_NEWS, "newspaper", "staff"),
+    ("Suppressions de compte", routes.ADMIN_DELETIONS, "user-x", "staff"),
+    ("Tâches", routes.ADMIN_JOBS, "list-todo", "all"),
     ("Organisations", routes.ADMIN_ORGANIZATIONS, "building-2", "platform"),
     ("Messages envoyés", routes.ADMIN_OUTBOX, "mail", "platform"),
 ]

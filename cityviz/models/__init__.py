@@ -17,15 +17,19 @@ from cityviz.models.bookings import ActivitySession, Attendance, Booking, Closur
 from cityviz.models.documents import Document, DocumentRequirement
 from cityviz.models.enrollments import Enrollment, EnrollmentEvent
 from cityviz.models.households import FamilyQuotient, Household, Person
+from cityviz.models.jobs import Job
 from cityviz.models.messaging import CalendarFeed, OutboxEmail
 from cityviz.models.news import NewsPost
 from cityviz.models.organizations import Organization, StaffMembership
 from cityviz.models.payments import DirectDebit, OnlinePayment, Payment, PaymentAllocation, Refund, SepaMandate
+from cityviz.models.retention import AccountDeletionRequest, ArchivePurge
 
 __all__ = [
+    "AccountDeletionRequest",
     "Activity",
     "ActivityRegistration",
     "ActivitySession",
+    "ArchivePurge",
     "Attendance",
     "AuditEntry",
     "AuthSession",
@@ -48,6 +52,7 @@ __all__ = [
     "Invitation",
     "Invoice",
     "InvoiceLine",
+    "Job",
     "LoginThrottle",
     "NewsPost",
     "OnlinePayment",

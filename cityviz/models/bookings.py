@@ -45,7 +45,8 @@ class Booking(SQLModel, table=True):
             name="ck_booking_waiting_position",
         ),
         CheckConstraint(
-            "cancel_reason IS NULL OR cancel_reason IN ('parent','staff','closure')",
+            # waitlist: still waiting when the booking deadline passed (the list is closed then)
+            "cancel_reason IS NULL OR cancel_reason IN ('parent','staff','closure','waitlist')",
             name="ck_booking_cancel_reason",
         ),
         Index(

@@ -18,6 +18,8 @@ class Household(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by_organization_id: int | None = Field(default=None, foreign_key="organization.id")
     is_demo: bool = False
+    # Set once its personal data is erased (retention or « Supprimer mon compte »).
+    anonymised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Person(SQLModel, table=True):

@@ -25,6 +25,8 @@ class OutboxEmail(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)
+    # The delivery job of the transaction that wrote it (SMTP configured), which retries it.
+    job_id: int | None = Field(default=None, foreign_key="job.id", index=True)
 
 
 class CalendarFeed(SQLModel, table=True):

@@ -31,6 +31,10 @@ class Organization(SQLModel, table=True):
     sepa_iban: str = Field(default="", max_length=34)
     sepa_bic: str = Field(default="", max_length=11)
     direct_debit_day: int = Field(default=10)
+    # Automatic reminders of unpaid invoices: every N days past the due date (0: none), at most 3.
+    reminder_every_days: int = Field(default=0)
+    # RGPD: a household with no activity for this many years is anonymised.
+    retention_years: int = Field(default=3)
 
 
 class StaffMembership(SQLModel, table=True):

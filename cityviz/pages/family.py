@@ -8,6 +8,7 @@ from cityviz import routes
 from cityviz.components.forms import CIVILITIES, TEN_MB, error_callout, field
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import checkbox, file_link, labelled_select, section, textarea
+from cityviz.pages.account_deletion import account_deletion_section
 from cityviz.services.households.people import SCHOOL_LEVELS, ChildView, GuardianView
 from cityviz.state.family import ChildrenState, ProfileState
 
@@ -133,6 +134,7 @@ def profile_page() -> rx.Component:
                     rx.text("Toutes les informations que le portail détient sur votre foyer (fichier ZIP).",
                             size="1", color_scheme="gray"),
                 ),
+                account_deletion_section(),
                 spacing="4",
                 width="100%",
             ),

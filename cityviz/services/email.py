@@ -1,7 +1,9 @@
-"""Outgoing mail through an outbox table.
+"""Outgoing mail through an outbox table, delivered by a job.
 
-Messages are written in the same transaction as what they announce, then
-delivered by SMTP once it commits. Without SMTP settings they stay in the
+Messages are written in the same transaction as what they announce, together
+with the job that delivers them (one per transaction, « Envoi des e-mails »):
+rolled back, neither exists; committed, a worker sends them by SMTP, and the
+job retries what failed with backoff. Without SMTP settings they stay in the
 outbox, where the platform administrator reads them (accounts/outbox.py) and
 the CLI prints them: the demo works offline.
 """
@@ -11,19 +13,33 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from cityviz import clock, config, db
+from cityviz import clock, config, db, jobs
 from cityviz.models import OutboxEmail
 
 MAX_ATTEMPTS = 5
+_JOB_KEY = "cityviz_mail_job"
 
 
-def queue_email(s: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
-    message = OutboxEmail(to_address=to, subject=subject, body=body, created_at=clock.now())
+def delivery_job_id(s: Session, *, organization_id: int | None = None) -> int | None:
+    """The delivery job of this transaction, created with its first message (None without SMTP).
+
+    Code inserting messages in bulk sets their `job_id` to this."""
+    if not config.get().smtp_enabled:
+        return None
+    job_id = s.info.get(_JOB_KEY)
+    if job_id is None:
+        job = jobs.enqueue(s, "mail.deliver", organization_id=organization_id)
+        job_id = s.info[_JOB_KEY] = job.id
+    return job_id
+
+
+def queue_email(s: Session, *, to: str, subject: str, body: str, organization_id: int | None = None) -> OutboxEmail:
+    message = OutboxEmail(to_address=to, subject=subject, body=body, created_at=clock.now(),
+                          job_id=delivery_job_id(s, organization_id=organization_id))
     s.add(message)
-    if config.get().smtp_enabled:
-        db.after_commit(s, deliver_pending)
     return message
 
 
@@ -42,31 +58,51 @@ def _send(message: OutboxEmail) -> None:
         smtp.send_message(mail)
 
 
-def deliver_pending(limit: int = 100) -> int:
-    """Send what is waiting in the outbox; returns how many were sent."""
-    if not config.get().smtp_enabled:
-        return 0
+def _deliver(where: ColumnElement[bool], limit: int, ctx: jobs.JobContext | None = None) -> tuple[int, list[str]]:
+    """Send the unsent messages matching `where`; (how many were sent, the errors)."""
     with db.read() as s:
-        pending = s.exec(
-            select(OutboxEmail)
-            .where(col(OutboxEmail.sent_at).is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
-            .order_by(OutboxEmail.id)
-            .limit(limit)
-        ).all()
-    sent = 0
-    for message in pending:
+        pending = s.exec(select(OutboxEmail).where(col(OutboxEmail.sent_at).is_(None), where)
+                         .order_by(OutboxEmail.id).limit(limit)).all()
+    sent, errors = 0, []
+    for number, message in enumerate(pending, start=1):
         error = ""
         try:
             _send(message)
         except (OSError, smtplib.SMTPException) as exc:
-            error = str(exc)[:500]
+            error = str(exc)[:500] or type(exc).__name__
         with db.transaction() as s:
             row = s.get(OutboxEmail, message.id)
             if row is None or row.sent_at is not None:
                 continue
             row.attempts += 1
             row.last_error = error
-            if not error:
+            if error:
+                errors.append(error)
+            else:
                 row.sent_at = clock.now()
                 sent += 1
+            if ctx is not None and (number % 20 == 0 or number == len(pending)):
+                ctx.progress(number, len(pending), s=s)
+    return sent, errors
+
+
+class DeliveryFailed(Exception):
+    """Some messages could not be handed to the SMTP server (the job tries again later)."""
+
+
+@jobs.job("mail.deliver", label="Envoi des e-mails", retries=MAX_ATTEMPTS, backoff=60)
+def deliver_job(ctx: jobs.JobContext) -> str:
+    """The messages of one transaction; those that fail are tried again by the job's retries."""
+    sent, errors = _deliver(col(OutboxEmail.job_id) == ctx.job_id, limit=100_000, ctx=ctx)
+    if errors:
+        raise DeliveryFailed(f"{len(errors)} message(s) non envoyé(s) ({sent} envoyé(s)) : {errors[-1]}")
+    return f"{sent} e-mail(s) envoyé(s)."
+
+
+def deliver_pending(limit: int = 100) -> int:
+    """Send what is waiting in the outbox, whatever its job (`cityviz send-mail`); returns how many
+    were sent."""
+    if not config.get().smtp_enabled:
+        return 0
+    sent, _errors = _deliver(OutboxEmail.attempts < MAX_ATTEMPTS, limit)
     return sent

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import reflex as rx
 
-from cityviz import db, routes
+from cityviz import db, observability, routes
 from cityviz.services.accounts import auth, organizations
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import DomainError, NotAuthenticated
@@ -230,11 +230,19 @@ def _guarded(need: str, *, organization: bool = False):
         async def resolve(self):
             if organization:
                 actor, org_id, redirect = await self._staff_guard()
-                return (actor, org_id), redirect
-            actor, redirect = await self._guard(need)
-            return (actor,), redirect
+                who = (actor, org_id)
+            else:
+                actor, redirect = await self._guard(need)
+                who = (actor,)
+            # The event's log lines and metrics (observability/__init__.py): who ran it, or a redirect.
+            if redirect:
+                observability.note_outcome("redirect")
+            else:
+                observability.bind(user_id=actor.user_id, **({"organization_id": who[1]} if organization else {}))
+            return who, redirect
 
         async def refusal(self, who, exc: DomainError):
+            observability.note_outcome("refused", error_code=exc.code)
             if isinstance(exc, NotAuthenticated):
                 return self._login_redirect()
             if recover is not None:

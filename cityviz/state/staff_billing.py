@@ -8,11 +8,10 @@ import asyncio
 import reflex as rx
 
 from cityviz import clock
-from cityviz.services.billing import credits, invoices, payments, periods
+from cityviz.services.billing import credits, invoices, payments, period_jobs, periods
 from cityviz.services.billing.invoices import CreditableLine, InvoiceDetail, StaffInvoiceRow
 from cityviz.services.billing.payments import Statement
 from cityviz.services.billing.periods import Preview
-from cityviz.services.errors import DomainError
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
 from cityviz.state.forms import date_field, text, ticked
 from cityviz.state.invoices import document_id, document_kind
@@ -67,48 +66,38 @@ class BillingState(AuthState):
         self.page = max(0, self.page + int(delta))
         await self._refresh(actor, org_id)
 
-    @rx.event(background=True)
-    async def issue(self):
-        """Issue chunk after chunk; the progress bar follows. Safe to run again."""
-        async with self:
-            actor, org_id, redirect = await self._staff_guard()
-            if redirect or self.running:
-                return
-            self.running, self.error = True, ""
-        try:
-            period_id = await write(periods.start_issue, actor=actor, organization_id=org_id, month=self.month)
-            while True:
-                progress = await write(periods.issue_chunk, actor=actor, period_id=period_id)
-                async with self:
-                    self.period_id, self.status = progress.period_id, progress.status
-                    self.done, self.total = progress.done, progress.total
-                if progress.status == "issued":
-                    break
-        except DomainError as exc:
-            async with self:
-                self.error, self.running = exc.message, False
-            return
-        async with self:
-            self.running = False
-            await self._refresh(actor, org_id)
-        yield rx.toast.success(f"{self.done} facture(s) émise(s) et envoyée(s) aux familles.")
+    @rx.event
+    @as_staff
+    @errors_in("error")
+    async def issue(self, actor, org_id):
+        """Ask a worker to issue the month (a job, « Tâches »); the progress bar follows it."""
+        await write(period_jobs.request_issue, actor=actor, organization_id=org_id, month=self.month)
+        self.running, self.status = True, "issuing"
+        self.done, self.total = 0, self.preview.households if self.preview else 0
+        return BillingState.watch
 
     @rx.event(background=True)
     async def watch(self):
-        """Someone else (or an earlier visit) is issuing: follow its progress."""
+        """Follow the issuing job (this visit's, someone else's or an earlier one) until it ends."""
         async with self:
             actor, org_id, redirect = await self._staff_guard()
             if redirect:
                 return
             month = self.month
-        for _ in range(600):
-            preview = await read(periods.preview_period, actor=actor, organization_id=org_id, month=month,
-                                 per_page=1)
+        for _ in range(3600):
+            state = await read(period_jobs.issue_status, actor=actor, organization_id=org_id, month=month)
             async with self:
-                if self.running or self.month != month:
+                if self.month != month:
                     return
-                self.status, self.done, self.total = preview.status, preview.already_issued, preview.households
-            if preview.status != "issuing":
+                self.status, self.done, self.total = state.period_status, state.done, state.total
+                self.running, self.error = state.active, state.problem
+                if state.period_status == "issued":
+                    self.running = False
+                    await self._refresh(actor, org_id)
+            if state.period_status == "issued":
+                yield rx.toast.success(f"{self.done} foyer(s) facturé(s) : factures envoyées aux familles.")
+                return
+            if state.period_status != "issuing" or state.job_status in ("", "failed", "succeeded"):
                 return
             await asyncio.sleep(1)
 

@@ -57,6 +57,7 @@ class RegieState(AuthState):
     bic: str = ""
     debit_day: str = "10"
     school_zone: str = ""
+    reminder_days: str = "0"
     error: str = ""
     form_key: int = 0
 
@@ -68,7 +69,7 @@ class RegieState(AuthState):
         self.due_days, self.backend, self.options = str(r.invoice_due_days), r.payment_backend, r.payment_options
         self.creditor_id, self.iban, self.bic, self.debit_day = (r.sepa_creditor_id, r.sepa_iban, r.sepa_bic,
                                                                  str(r.direct_debit_day))
-        self.school_zone = r.school_zone
+        self.school_zone, self.reminder_days = r.school_zone, str(r.reminder_every_days)
         self.backends = [["", "Pas de paiement en ligne"], *[[k, v] for k, v in online_payment.SUPPORTED_BACKENDS.items()]]
         self.option_specs = online_payment.backend_options(self.backend) if self.backend else []
         self.error = ""
@@ -83,10 +84,11 @@ class RegieState(AuthState):
     @as_staff
     @errors_in("error")
     async def save(self, actor, org_id, form: dict):
-        not_whole = "Le délai et le jour de prélèvement sont des nombres entiers."
+        not_whole = "Le délai, le jour de prélèvement et la fréquence des relances sont des nombres entiers."
         await write(regie.save_regie, actor=actor, organization_id=org_id,
                     invoice_due_days=whole(form, "due_days", not_whole),
                     direct_debit_day=whole(form, "debit_day", not_whole), payment_backend=self.backend,
+                    reminder_every_days=whole(form, "reminder_days", not_whole),
                     payment_options={k[4:]: v for k, v in form.items() if k.startswith("opt-") and str(v).strip()},
                     sepa_creditor_id=text(form, "creditor_id"), sepa_iban=text(form, "iban"),
                     sepa_bic=text(form, "bic"), **texts(form, "legal_name", "legal_address", "siret", "school_zone"))

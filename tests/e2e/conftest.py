@@ -61,6 +61,7 @@ def server(tmp_path_factory):
         "CITYVIZ_FAKE_NOW": FAKE_NOW,
         "CITYVIZ_PUBLIC_URL": f"http://localhost:{port}",
         "CITYVIZ_BCRYPT_ROUNDS": "12",
+        "CITYVIZ_JOBS": "thread",  # the runner inside the server, as `make run`
         "REFLEX_BUN_PATH": str(ROOT / ".tools/node_modules/.bin/bun"),
         "NPM_CONFIG_REGISTRY": os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/"),
         "REFLEX_CHECK_LATEST_VERSION": "0",

@@ -8,8 +8,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlmodel import select
 
-from cityviz import db
-from cityviz.models import OutboxEmail
+from cityviz import db, jobs
+from cityviz.models import Job, OutboxEmail
 from cityviz.services import email as mail
 from cityviz.services.accounts import invitations, outbox
 from cityviz.services.accounts.actor import Actor
@@ -89,3 +89,40 @@ def test_without_smtp_mail_stays_in_the_outbox_for_the_platform_admin():
         assert total == 1 and rows[0].recipient == "nina@example.org" and rows[0].status == "En attente"
         with pytest.raises(AccessDenied):
             outbox.list_outbox(s, actor=Actor(user_id=5, household_id=1))
+
+
+def test_the_messages_of_a_transaction_share_one_delivery_job(smtp):
+    with db.transaction() as s:
+        for name in ("nina", "paul"):
+            invitations.invite_guardian(s, actor=Actor.system(), email=f"{name}@example.org",
+                                        first_name=name.title(), last_name="Durand")
+    assert sorted(m["To"] for m in smtp.messages) == ["nina@example.org", "paul@example.org"]
+    with db.read() as s:
+        [job] = s.exec(select(Job)).all()
+        assert {m.job_id for m in s.exec(select(OutboxEmail)).all()} == {job.id}
+    assert (job.name, job.status, job.result) == ("mail.deliver", "succeeded", "2 e-mail(s) envoyé(s).")
+
+
+def test_a_failed_delivery_is_tried_again_by_its_job_with_backoff(settings, frozen):
+    port = _free_port()
+    settings(smtp_host="127.0.0.1", smtp_port=port)
+    with db.transaction() as s:
+        invitations.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+                                    first_name="Nina", last_name="Durand")
+    with db.read() as s:
+        job = s.exec(select(Job)).one()
+    assert job.status == "retrying" and "1 message(s) non envoyé(s)" in job.last_error
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        frozen.shift(59)
+        assert jobs.run_due() == []  # one minute after the first failure, not before
+        frozen.shift(1)
+        assert [o.status for o in jobs.run_due()] == ["succeeded"]
+    finally:
+        controller.stop()
+    assert [m["To"] for m in inbox.messages] == ["nina@example.org"]
+    with db.read() as s:
+        row = s.exec(select(OutboxEmail)).one()
+    assert row.sent_at is not None and row.attempts == 2

@@ -50,8 +50,9 @@ def billing_page() -> rx.Component:
                     rx.text("Émission en cours : ", BillingState.done, " / ", BillingState.total, " facture(s)",
                             weight="medium"),
                     rx.progress(value=BillingState.percent, width="100%", aria_label="Progression de l'émission"),
-                    rx.text("Vous pouvez quitter cette page : l'émission continue, et elle reprend là où elle en "
-                            "était si elle est interrompue.", size="1", color_scheme="gray"),
+                    rx.text("Vous pouvez quitter cette page : l'émission continue en arrière-plan (suivez-la dans ",
+                            rx.link("Tâches", href=routes.ADMIN_JOBS), "), et elle reprend là où elle en était si "
+                            "elle est interrompue.", size="1", color_scheme="gray"),
                     width="100%",
                 ),
                 rx.fragment(),

@@ -92,6 +92,12 @@ def regie_page() -> rx.Component:
                     rx.grid(field("SIRET", "siret", default_value=RegieState.siret, input_mode="numeric"),
                             field("Délai de paiement (jours)", "due_days", type="number",
                                   default_value=RegieState.due_days), columns="2", spacing="3", width="100%")),
+            section("Relances des impayés",
+                    field("Relancer automatiquement tous les … jours (0 : jamais)", "reminder_days", type="number",
+                          default_value=RegieState.reminder_days),
+                    rx.text("Chaque matin, une facture restée impayée ce nombre de jours après son échéance reçoit "
+                            "un rappel par e-mail, puis à nouveau au même rythme, trois fois au plus (les factures "
+                            "prélevées sont laissées à la banque).", size="1", color_scheme="gray")),
             section("Paiement en ligne",
                     rx.vstack(rx.el.label("Service", html_for="f-backend", font_weight="500", font_size="14px"),
                               rx.el.select(rx.foreach(RegieState.backends, lambda b: rx.el.option(b[1], value=b[0])),

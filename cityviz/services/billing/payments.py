@@ -149,6 +149,11 @@ class UnpaidRow:
 def unpaid(s: Session, *, actor: Actor, organization_id: int) -> tuple[list[UnpaidRow], str]:
     """Open invoices past their due date, oldest first, and the total still due."""
     actor.require_staff(organization_id)
+    return unpaid_rows(s, organization_id)
+
+
+def unpaid_rows(s: Session, organization_id: int) -> tuple[list[UnpaidRow], str]:
+    """`unpaid` without the access check: for the organization's own jobs (automatic reminders)."""
     today = clock.today()
     late = s.exec(select(Invoice).where(Invoice.organization_id == organization_id, Invoice.due_date < today)
                   .order_by(Invoice.due_date, Invoice.id)).all()
@@ -176,14 +181,20 @@ def send_reminders(s: Session, *, actor: Actor, organization_id: int, invoice_id
     chosen = [r for r in rows if r.invoice_id in set(invoice_ids)]
     if not chosen:
         raise Conflict("Aucune des factures choisies n'est impayée.")
-    for row in chosen:
+    remind(s, actor=actor, organization_id=organization_id, rows=chosen)
+    return len(chosen)
+
+
+def remind(s: Session, *, actor: Actor, organization_id: int, rows: list[UnpaidRow], automatic: bool = False) -> None:
+    """The reminder e-mails of these unpaid invoices, each logged (and counted on the list)."""
+    for row in rows:
         for address in s.exec(select(User.email).join(Person, Person.id == User.person_id)
                               .where(Person.household_id == row.household_id)).all():
             mail.queue_email(s, to=address, subject=f"Rappel : facture n° {row.number} à régler",
                              body=(f"Bonjour,\n\nSauf erreur de notre part, la facture n° {row.number} (échéance du "
                                    f"{row.due_date}) reste à régler : {row.remaining}.\nVous pouvez la payer en "
                                    f"ligne : {config.get().public_url}/factures\n\nSi vous l'avez réglée entre-temps, "
-                                   "merci de ne pas tenir compte de ce message.\n"))
+                                   "merci de ne pas tenir compte de ce message.\n"),
+                             organization_id=organization_id)
         audit.record(s, actor=actor, action="invoice.reminder", organization_id=organization_id,
-                     object_type="invoice", object_id=row.invoice_id)
-    return len(chosen)
+                     object_type="invoice", object_id=row.invoice_id, **({"automatic": True} if automatic else {}))

@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cityviz import clock, config, db
+from cityviz import clock, config
 from cityviz.models import (
     ActivitySession,
     Attendance,
@@ -296,6 +296,7 @@ def _announce(s: Session, org: Organization, drafts: list, rows: list[dict]) -> 
     if not recipients:
         return
     url, now = config.get().public_url, clock.now()
+    job_id = mail.delivery_job_id(s, organization_id=org.id)
     messages = []
     for household_id, address in recipients:
         row = by_household[household_id]
@@ -306,10 +307,8 @@ def _announce(s: Session, org: Organization, drafts: list, rows: list[dict]) -> 
             body=(f"Bonjour,\n\n{org.name} a émis votre facture n° {row['number']} "
                   f"({row['label'][0].lower() + row['label'][1:]}) d'un montant de {format_money(row['total_cents'])}.\n"
                   f"{pay}\n\nConsultez-la et téléchargez-la (PDF) : {url}/factures\n"),
-            attachment_name="", created_at=now, attempts=0, last_error=""))
+            attachment_name="", created_at=now, attempts=0, last_error="", job_id=job_id))
     s.execute(insert(OutboxEmail.__table__), messages)
-    if config.get().smtp_enabled:
-        db.after_commit(s, mail.deliver_pending)
 
 
 def issue_all(s_factory, *, actor: Actor, organization_id: int, month: str, on_progress=None,

@@ -31,6 +31,7 @@ class RegieSettings:
     sepa_bic: str
     direct_debit_day: int
     school_zone: str
+    reminder_every_days: int = 0  # automatic reminders of unpaid invoices (0: none)
 
 
 def regie_settings(s: Session, *, actor: Actor, organization_id: int) -> RegieSettings:
@@ -39,12 +40,13 @@ def regie_settings(s: Session, *, actor: Actor, organization_id: int) -> RegieSe
     options = {k: str(v) for k, v in json.loads(org.payment_options or "{}").items()}
     return RegieSettings(org.legal_name, org.legal_address, org.siret, org.invoice_due_days, org.payment_backend,
                          options, org.sepa_creditor_id, org.sepa_iban, org.sepa_bic, org.direct_debit_day,
-                         org.school_zone)
+                         org.school_zone, org.reminder_every_days)
 
 
 def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: str, legal_address: str, siret: str,
                invoice_due_days: int, payment_backend: str, payment_options: dict, sepa_creditor_id: str = "",
-               sepa_iban: str = "", sepa_bic: str = "", direct_debit_day: int = 10, school_zone: str = "") -> None:
+               sepa_iban: str = "", sepa_bic: str = "", direct_debit_day: int = 10, school_zone: str = "",
+               reminder_every_days: int | None = None) -> None:
     """The organization's legal mentions and payment settings (its administrators only)."""
     actor.require_staff(organization_id, "admin")
     org = s.get(Organization, organization_id)
@@ -58,6 +60,9 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
         raise InvalidInput("Le délai de paiement est compris entre 0 et 90 jours.", field="invoice_due_days")
     if not 1 <= direct_debit_day <= 28:
         raise InvalidInput("Le jour de prélèvement est compris entre 1 et 28.", field="direct_debit_day")
+    if reminder_every_days is not None and not (reminder_every_days == 0 or 7 <= reminder_every_days <= 90):
+        raise InvalidInput("Les relances automatiques ont lieu tous les 7 à 90 jours (0 : aucune).",
+                           field="reminder_every_days")
     if school_zone not in ("", "A", "B", "C"):
         raise InvalidInput("Zone de vacances scolaires inconnue.", field="school_zone")
     if payment_backend and payment_backend not in online_payment.SUPPORTED_BACKENDS:
@@ -74,6 +79,8 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
             options = online_payment.check_options(payment_backend, checked)
     org.legal_name, org.legal_address, org.siret = legal_name, legal_address.strip()[:300], siret
     org.invoice_due_days, org.direct_debit_day = invoice_due_days, direct_debit_day
+    if reminder_every_days is not None:
+        org.reminder_every_days = reminder_every_days
     zone_changed = org.school_zone != school_zone
     org.school_zone = school_zone
     org.payment_backend, org.payment_options = payment_backend, json.dumps(options, default=str)

@@ -18,13 +18,13 @@ the new values.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, insert, inspect, update
 from sqlalchemy.engine import Row
 from sqlmodel import Session, select
 
-from cityviz import clock, config
+from cityviz import clock, config, jobs
 from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Person, User
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
@@ -72,7 +72,7 @@ _NOTICE = [f"{p}_{c}" for p in ("booking", "cancel", "late")
 _FACTS = (
     select(ActivitySession.id, ActivitySession.date, ActivitySession.capacity, ActivitySession.booked_count,
            ActivitySession.waiting_count, ActivitySession.closure_id, ActivitySession.activity_id,
-           Activity.name.label("activity_name"), Activity.weekdays, Activity.start_date, Activity.end_date,
+           Activity.organization_id, Activity.name.label("activity_name"), Activity.weekdays, Activity.start_date, Activity.end_date,
            Activity.start_minutes, Activity.end_minutes, Activity.horizon_days, Activity.late_surcharge_percent,
            *[getattr(Activity, name) for name in _NOTICE], Closure.reason.label("closure_reason"),
            Person.id.label("child_id"), Person.household_id.label("child_household_id"),
@@ -109,6 +109,11 @@ _CANCELLED = dict(status="cancelled", waiting_position=None, cancelled_at=bindpa
                   cancel_reason=bindparam("reason"), updated_at=bindparam("now"))
 _CANCEL_ONE = update(_BOOKING).where(_BOOKING.c.id == bindparam("bid")).values(**_CANCELLED)
 _HELD = and_(_BOOKING.c.session_id == bindparam("sid"), _BOOKING.c.status.in_(["booked", "waiting"]))
+_WAITING = and_(_BOOKING.c.session_id == bindparam("sid"), _BOOKING.c.status == "waiting")
+_WAITING_BOOKINGS = (select(_BOOKING.c.id, _BOOKING.c.child_id, _BOOKING.c.household_id).where(_WAITING)
+                     .order_by(_BOOKING.c.waiting_position))
+_CANCEL_WAITING = update(_BOOKING).where(_WAITING).values(**_CANCELLED)
+_NO_WAITING = update(_SESSION).where(_SESSION.c.id == bindparam("sid")).values(waiting_count=0)
 _HELD_BOOKINGS = select(_BOOKING.c.id, _BOOKING.c.child_id, _BOOKING.c.household_id).where(_HELD)
 _CANCEL_HELD = update(_BOOKING).where(_HELD).values(**_CANCELLED)
 _FIRST_WAITING = (select(_BOOKING.c.id, _BOOKING.c.child_id, _BOOKING.c.household_id)
@@ -185,6 +190,7 @@ def book_locked(s: Session, facts: Row, *, actor: Actor, join_waiting_list: bool
         position = facts.waiting_count + 1
         connection.execute(_QUEUE, {"sid": facts.id, "position": position})
         _write_booking(connection, facts, actor, now, "waiting", position, False)
+        watch_waiting_list(s, facts)
         outcome = Outcome("waiting", position=position)
     else:
         raise _refusal(decision, facts.child_first_name)
@@ -286,6 +292,44 @@ def _tell_promoted(s: Session, booking: Row, facts: Row) -> None:
             body=(f"Bonjour,\n\nUne place s'est libérée : {child.first_name} est inscrit(e) à "
                   f"« {facts.activity_name} » le {format_long_date(facts.date)}.\nSi vous n'en avez plus "
                   f"besoin, pensez à annuler depuis le portail : {config.get().public_url}/reservations\n"))
+
+
+def waiting_list_closes_at(activity_rules: rules.ActivityRules, day: date) -> datetime:
+    """When nobody can be promoted any more: the minute after the booking deadline (that minute
+    itself still allows booking, see rules.NoticeRule.is_open)."""
+    deadline = rules.booking_deadline(activity_rules, day)
+    return deadline.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+def watch_waiting_list(s: Session, facts: Row) -> None:
+    """A waiting list is closed when the booking deadline passes (booking/waiting_lists.py): one job
+    per session, due at that moment."""
+    deadline = waiting_list_closes_at(rules.ActivityRules.from_activity(facts), facts.date)
+    job = jobs.enqueue(s, "booking.close_waiting_list", organization_id=facts.organization_id, run_after=deadline,
+                       label=f"Clôture de la liste d'attente : {facts.activity_name} du {facts.date:%d/%m/%Y}"[:200],
+                       unique_key=f"booking.close_waiting_list:{facts.id}", session_id=facts.id)
+    if job.status in ("succeeded", "failed", "cancelled"):  # closed once, then the deadline moved later
+        jobs.retry_job(s, job, run_after=deadline)
+
+
+def lock_session(s: Session, session_id: int) -> Row:
+    """The locked session with its activity's rules (no child): for jobs and staff work."""
+    facts = _session_facts(s, session_id)
+    if facts is None:
+        raise NotFound("Date introuvable.")
+    return facts
+
+
+def close_waiting_list(s: Session, facts: Row, *, now: datetime) -> list[Row]:
+    """The deadline has passed: the children still waiting leave the list (`waitlist`, never
+    billed). The caller holds the lock (`lock_session`). Returns their (id, child_id, household_id)."""
+    connection = s.connection()
+    waiting = connection.execute(_WAITING_BOOKINGS, {"sid": facts.id}).all()
+    if waiting:
+        connection.execute(_CANCEL_WAITING, {"sid": facts.id, "now": now, "reason": "waitlist"})
+    connection.execute(_NO_WAITING, {"sid": facts.id})
+    _forget(s, facts.id)
+    return list(waiting)
 
 
 # --- Closure (staff) ---------------------------------------------------------------------------
