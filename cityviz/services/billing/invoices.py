@@ -25,11 +25,9 @@ from cityviz.models import (
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, invoice_pdf
 from cityviz.services.billing.direct_debits import on_direct_debit
+from cityviz.services.billing.journal import METHOD_LABELS
 from cityviz.services.errors import AccessDenied, NotFound
 from cityviz.services.formatting import format_date, format_money
-
-METHOD_LABELS = {"cash": "Espèces", "cheque": "Chèque", "cesu": "CESU", "transfer": "Virement",
-                 "card": "Carte bancaire (en ligne)", "payfip": "PayFiP (en ligne)", "direct_debit": "Prélèvement"}
 
 
 def _day(moment) -> date:

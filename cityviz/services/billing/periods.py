@@ -38,7 +38,7 @@ from cityviz.models import (
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, period_lines
+from cityviz.services.billing import credits, journal, period_lines
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money, format_month
@@ -224,7 +224,7 @@ def issue_chunk(s: Session, *, actor: Actor, period_id: int, limit: int = CHUNK)
             drafts = [d for d in period_lines.drafts_for(s, org.id, period.start_date, period.end_date, todo)
                       if d.total_cents > 0]
             first = next_number(s, org.id, period.start_date.year, "invoice", len(drafts))
-            _insert_invoices(s, org, period, drafts, first)
+            _insert_invoices(s, actor, org, period, drafts, first)
             s.execute(update(BillingPeriodHousehold.__table__).where(
                 BillingPeriodHousehold.__table__.c.billing_period_id == period.id,
                 BillingPeriodHousehold.__table__.c.household_id.in_(todo)).values(done=True))
@@ -253,7 +253,8 @@ def _debit_day(org: Organization, issued: date) -> date:
     return target
 
 
-def _insert_invoices(s: Session, org: Organization, period: BillingPeriod, drafts: list, first: int) -> None:
+def _insert_invoices(s: Session, actor: Actor, org: Organization, period: BillingPeriod, drafts: list,
+                     first: int) -> None:
     now, today = clock.now(), clock.today()
     mandates = dict(s.exec(select(SepaMandate.household_id, SepaMandate.id).where(
         SepaMandate.organization_id == org.id, col(SepaMandate.revoked_at).is_(None),
@@ -284,7 +285,10 @@ def _insert_invoices(s: Session, org: Organization, period: BillingPeriod, draft
               for d in drafts if d.household_id in mandates]
     if debits:
         s.execute(insert(DirectDebit.__table__), debits)
-    credits.apply_available_credit(s, household_ids=list(ids))
+    journal.record_many(s, actor=actor, organization_id=org.id, kind="invoice", entries=[
+        dict(household_id=r["household_id"], payer=r["payer_name"], reference=r["number"],
+             amount_cents=r["total_cents"], label=f"Facture n°{r['number']} — {r['label']}") for r in rows])
+    credits.apply_available_credit(s, household_ids=list(ids), organization_id=org.id)
     _announce(s, org, drafts, rows)
 
 
