@@ -9,9 +9,9 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import labelled_select, pager, section
-from cityviz.services.billing.invoices import CreditableLine, StaffInvoiceRow
+from cityviz.services.billing.invoices import CreditableLine, DetailLine, StaffInvoiceRow
 from cityviz.services.billing.payments import StatementLine
-from cityviz.services.billing.periods import PreviewInvoice, PreviewLine
+from cityviz.services.billing.periods import PreviewInvoice
 from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
 
 PAYMENT_METHODS = [("cheque", "Chèque"), ("cash", "Espèces"), ("cesu", "CESU"), ("transfer", "Virement")]
@@ -19,7 +19,7 @@ PAYMENT_METHODS = [("cheque", "Chèque"), ("cash", "Espèces"), ("cesu", "CESU")
 
 # --- Closing a month -------------------------------------------------------------------------
 
-def _preview_line(line: PreviewLine) -> rx.Component:
+def _preview_line(line: DetailLine) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line.child), rx.table.cell(line.label), rx.table.cell(line.dates),
         rx.table.cell(line.quantity, " × ", line.unit_price, white_space="nowrap"),

@@ -39,6 +39,7 @@ from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, journal, period_lines
+from cityviz.services.billing.invoices import DetailLine
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money, format_month
@@ -63,22 +64,11 @@ def invoice_number(period_start: date, value: int) -> str:
 # --- Preview -------------------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
-class PreviewLine:
-    child: str
-    label: str
-    dates: str
-    quantity: int
-    unit_price: str
-    surcharge: str
-    total: str
-
-
-@dataclasses.dataclass(frozen=True)
 class PreviewInvoice:
     household_id: int
     payer: str
     total: str
-    lines: list[PreviewLine]
+    lines: list[DetailLine]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,12 +82,6 @@ class Preview:
     invoices: list[PreviewInvoice]  # one page
     already_issued: int
     status: str
-
-
-def _dates(line: period_lines.DraftLine) -> str:
-    if line.date_from == line.date_to:
-        return f"le {format_date(line.date_from)}"
-    return f"du {format_date(line.date_from)} au {format_date(line.date_to)}"
 
 
 def _anomalies(s: Session, organization_id: int, start: date, end: date, drafts: list) -> list[str]:
@@ -142,10 +126,7 @@ def preview_period(s: Session, *, actor: Actor, organization_id: int, month: str
                                                                                     drafts),
         invoices=[PreviewInvoice(household_id=d.household_id, payer=d.payer_name or f"Foyer n° {d.household_id}",
                                  total=format_money(d.total_cents),
-                                 lines=[PreviewLine(child=x.child_name, label=x.label, dates=_dates(x),
-                                                    quantity=x.quantity, unit_price=format_money(x.unit_price_cents),
-                                                    surcharge=format_money(x.surcharge_cents) if x.surcharge_cents else "",
-                                                    total=format_money(x.total_cents)) for x in d.lines])
+                                 lines=[DetailLine.of(x) for x in d.lines])
                   for d in shown],
         already_issued=issued, status=period.status if period else "open")
 
