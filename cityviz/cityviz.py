@@ -13,6 +13,7 @@ from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, req
 from cityviz.pages.admin.families import families_page, news_admin_page
 from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.jobs import jobs_page
+from cityviz.pages.admin.journal import journal_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.admin.privacy import deletions_page
 from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
@@ -47,6 +48,7 @@ from cityviz.state.staff_families import (
     RequirementsState,
 )
 from cityviz.state.staff_jobs import JobsState
+from cityviz.state.staff_journal import JournalState
 from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
 
 app = rx.App(
@@ -98,5 +100,6 @@ _page(invoice_admin_page, routes.ADMIN_INVOICE, "Facture", StaffInvoiceState.loa
 _page(unpaid_page, routes.ADMIN_UNPAID, "Impayés", UnpaidState.load)
 _page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
 _page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)
+_page(journal_page, routes.ADMIN_JOURNAL, "Journal de la régie", JournalState.load)
 _page(jobs_page, routes.ADMIN_JOBS, "Tâches", JobsState.load)
 _page(deletions_page, routes.ADMIN_DELETIONS, "Suppressions de compte", DeletionRequestsState.load)

@@ -46,6 +46,7 @@ ADMIN_INVOICE = "/admin/facture"  # ?type=…&id=…
 ADMIN_UNPAID = "/admin/impayes"
 ADMIN_REGIE = "/admin/regie"
 ADMIN_DEBITS = "/admin/prelevements"
+ADMIN_JOURNAL = "/admin/journal-regie"
 ADMIN_JOBS = "/admin/taches"
 ADMIN_DELETIONS = "/admin/suppressions"  # « Supprimer mon compte » requests to confirm
 

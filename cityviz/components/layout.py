@@ -202,6 +202,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Impayés", routes.ADMIN_UNPAID, "circle-alert", "staff"),
     ("Prélèvements", routes.ADMIN_DEBITS, "landmark", "staff"),
     ("Régie", routes.ADMIN_REGIE, "settings", "staff"),
+    ("Journal de la régie", routes.ADMIN_JOURNAL, "book-open", "staff"),
     ("Familles", routes.ADMIN_FAMILIES, "users", "staff"),
     ("Pièces demandées", routes.ADMIN_REQUIREMENTS, "file-text", "staff"),
     ("Actualités", routes.ADMIN_NEWS, "newspaper", "staff"),

@@ -18,6 +18,7 @@ from cityviz.models.documents import Document, DocumentRequirement
 from cityviz.models.enrollments import Enrollment, EnrollmentEvent
 from cityviz.models.households import FamilyQuotient, Household, Person
 from cityviz.models.jobs import Job
+from cityviz.models.journal import RegieJournalEntry
 from cityviz.models.messaging import CalendarFeed, OutboxEmail
 from cityviz.models.news import NewsPost
 from cityviz.models.organizations import Organization, StaffMembership
@@ -64,6 +65,7 @@ __all__ = [
     "Person",
     "PriceBand",
     "Refund",
+    "RegieJournalEntry",
     "SepaMandate",
     "StaffMembership",
     "User",

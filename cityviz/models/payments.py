@@ -45,13 +45,19 @@ class PaymentAllocation(SQLModel, table=True):
 
 
 class Refund(SQLModel, table=True):
-    """Money given back to a household from its credit (overpayment, credit note)."""
+    """Money given back to a household from one source of credit: a credit note, or a
+    payment larger than what it settled (see services/billing/ledger.py)."""
 
-    __table_args__ = (CheckConstraint("amount_cents > 0", name="ck_refund_amount"),)
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="ck_refund_amount"),
+        CheckConstraint("(credit_note_id IS NULL) <> (payment_id IS NULL)", name="ck_refund_one_source"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id")
     household_id: int = Field(foreign_key="household.id", index=True)
+    credit_note_id: int | None = Field(default=None, foreign_key="credit_note.id", index=True)
+    payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
     amount_cents: int
     method: str = Field(max_length=15)
     refunded_on: date

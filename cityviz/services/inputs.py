@@ -31,3 +31,11 @@ def parse_euros(text: str, field: str) -> int:
 def digits(text: str) -> bool:
     """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
     return text.isascii() and text.isdigit()
+
+
+def bounded(value: object, max_length: int, label: str, field: str) -> str:
+    """Trimmed free text, refused (not cut) when longer than the column keeps."""
+    text = " ".join(str(value or "").split())
+    if len(text) > max_length:
+        raise InvalidInput(f"{label} : {max_length} caractères au plus.", field=field)
+    return text

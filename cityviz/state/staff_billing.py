@@ -13,7 +13,7 @@ from cityviz.services.billing.invoices import CreditableLine, InvoiceDetail, Sta
 from cityviz.services.billing.payments import Statement
 from cityviz.services.billing.periods import Preview
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
-from cityviz.state.forms import date_field, text, ticked
+from cityviz.state.forms import date_field, text, ticked, whole
 from cityviz.state.invoices import document_id, document_kind
 from cityviz.state.paging import Paged
 
@@ -177,5 +177,13 @@ class StaffInvoiceState(AuthState):
     @as_staff
     async def refund(self, actor, org_id, form: dict):
         return await self._act(actor, org_id, payments.refund, "Remboursement enregistré.", organization_id=org_id,
-                               household_id=self.household_id, amount=text(form, "amount"),
-                               method=text(form, "method"), reason=text(form, "reason"))
+                               household_id=self.household_id, source=text(form, "source"),
+                               amount=text(form, "amount"), method=text(form, "method"),
+                               reason=text(form, "reason"))
+
+    @rx.event
+    @as_staff
+    async def reverse(self, actor, org_id, form: dict):
+        return await self._act(actor, org_id, payments.reverse_payment, "Paiement rejeté : les factures qu'il "
+                               "réglait sont de nouveau dues.", organization_id=org_id,
+                               payment_id=whole(form, "payment", "Choisissez le paiement à rejeter."), reason=text(form, "reason"))

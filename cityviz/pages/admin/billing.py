@@ -9,9 +9,9 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import labelled_select, pager, section
-from cityviz.services.billing.invoices import CreditableLine, StaffInvoiceRow
+from cityviz.services.billing.invoices import CreditableLine, DetailLine, StaffInvoiceRow
 from cityviz.services.billing.payments import StatementLine
-from cityviz.services.billing.periods import PreviewInvoice, PreviewLine
+from cityviz.services.billing.periods import PreviewInvoice
 from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
 
 PAYMENT_METHODS = [("cheque", "Chèque"), ("cash", "Espèces"), ("cesu", "CESU"), ("transfer", "Virement")]
@@ -19,7 +19,7 @@ PAYMENT_METHODS = [("cheque", "Chèque"), ("cash", "Espèces"), ("cesu", "CESU")
 
 # --- Closing a month -------------------------------------------------------------------------
 
-def _preview_line(line: PreviewLine) -> rx.Component:
+def _preview_line(line: DetailLine) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line.child), rx.table.cell(line.label), rx.table.cell(line.dates),
         rx.table.cell(line.quantity, " × ", line.unit_price, white_space="nowrap"),
@@ -216,14 +216,44 @@ def invoice_admin_page() -> rx.Component:
                     rx.table.body(rx.foreach(st.lines, _statement_line)), size="1", width="100%"),
                     overflow_x="auto", width="100%"),
                 rx.text("Solde : ", st.balance, " · crédit disponible : ", st.available_credit, weight="medium"),
-                rx.form(rx.hstack(
-                    rx.box(field("Rembourser (€)", "amount", input_mode="decimal"), width="140px"),
-                    rx.box(labelled_select("Par", "method", [("transfer", "Virement"), ("cheque", "Chèque"),
-                                                             ("cash", "Espèces")]), width="150px"),
-                    rx.box(field("Motif", "reason"), flex="1"),
-                    rx.button("Rembourser", type="submit", variant="soft"),
-                    align="end", wrap="wrap", width="100%"), on_submit=StaffInvoiceState.refund,
-                    key=StaffInvoiceState.form_key, width="100%"),
+                rx.cond(st.sources.length() > 0, _refund_form(st), rx.text(
+                    "Aucun crédit à rembourser : un avoir ou un trop-perçu apparaîtra ici.", size="2",
+                    color_scheme="gray")),
+                rx.cond(st.reversible.length() > 0, _reverse_form(st), rx.fragment()),
             ), rx.fragment()),
             spacing="4", width="100%"), rx.fragment()),
     )
+
+
+def _source_option(source) -> rx.Component:
+    return rx.el.option(source[1], value=source[0])
+
+
+def _refund_form(st) -> rx.Component:
+    """A refund names its source (an avoir or an overpayment) and never exceeds it."""
+    return rx.form(rx.vstack(
+        rx.el.label("Rembourser depuis", html_for="f-source", font_weight="500", font_size="14px"),
+        rx.el.select(rx.foreach(st.sources, _source_option), id="f-source", name="source", required=True,
+                     class_name="cvz-select"),
+        rx.hstack(
+            rx.box(field("Montant à rembourser (€)", "amount", input_mode="decimal", required=True), width="170px"),
+            rx.box(labelled_select("Par", "method", [("transfer", "Virement"), ("cheque", "Chèque"),
+                                                     ("cash", "Espèces")]), width="150px"),
+            rx.box(field("Motif", "reason"), flex="1", min_width="160px"),
+            rx.button("Rembourser", type="submit", variant="soft"),
+            align="end", wrap="wrap", width="100%"),
+        spacing="2", width="100%"), on_submit=StaffInvoiceState.refund, key=StaffInvoiceState.form_key, width="100%")
+
+
+def _reverse_form(st) -> rx.Component:
+    """A bounced cheque or a payment entered by mistake: the invoices it settled are due again."""
+    return rx.form(rx.vstack(
+        rx.el.label("Rejeter un paiement (chèque impayé, erreur de saisie)", html_for="f-payment",
+                    font_weight="500", font_size="14px"),
+        rx.el.select(rx.foreach(st.reversible, _source_option), id="f-payment", name="payment", required=True,
+                     class_name="cvz-select"),
+        rx.hstack(
+            rx.box(field("Motif du rejet", "reason", required=True), flex="1", min_width="200px"),
+            rx.button("Rejeter le paiement", type="submit", variant="soft", color_scheme="red"),
+            align="end", wrap="wrap", width="100%"),
+        spacing="2", width="100%"), on_submit=StaffInvoiceState.reverse, key=StaffInvoiceState.form_key, width="100%")

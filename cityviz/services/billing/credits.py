@@ -1,18 +1,14 @@
-"""What remains due, credit notes (avoirs) and how credit is applied.
+"""Credit notes (avoirs) and how credit settles invoices.
 
-"À payer" = total − payments allocated (not reversed) − credits allocated,
-never negative. A household's credit (credit notes not used up, payments
-larger than what they settled) is applied to its open invoices, oldest
-first, and what remains waits for the next invoices.
+The figures (« reste à payer », « crédit disponible ») come from the ledger
+(ledger.py). Here: writing allocations — a household's credit (credit notes not
+used up, payments larger than what they settled) applied to its open invoices
+of the same organization, oldest first; what remains waits for the next invoices.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections import defaultdict
-from collections.abc import Iterable
-
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from cityviz import clock
@@ -24,90 +20,35 @@ from cityviz.models import (
     InvoiceLine,
     Payment,
     PaymentAllocation,
-    Refund,
 )
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
+from cityviz.services.billing import journal, ledger
+from cityviz.services.billing.ledger import available_credit, remaining_by_invoice  # noqa: F401 (callers' names)
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date
 
 
-def _sums(s: Session, column, key, ids: list[int], *where) -> dict[int, int]:
-    if not ids:
-        return {}
-    return dict(s.exec(select(key, func.coalesce(func.sum(column), 0)).where(col(key).in_(ids), *where)
-                       .group_by(key)).all())
-
-
-def paid_by_invoice(s: Session, invoice_ids: list[int]) -> dict[int, int]:
-    return _sums(s, PaymentAllocation.amount_cents, PaymentAllocation.invoice_id, invoice_ids,
-                 PaymentAllocation.payment_id.in_(select(Payment.id).where(col(Payment.reversed_at).is_(None))))
-
-
-def credited_by_invoice(s: Session, invoice_ids: list[int]) -> dict[int, int]:
-    return _sums(s, CreditAllocation.amount_cents, CreditAllocation.invoice_id, invoice_ids)
-
-
-def remaining_by_invoice(s: Session, invoices: Iterable[Invoice]) -> dict[int, int]:
-    invoices = list(invoices)
-    ids = [i.id for i in invoices]
-    paid, credited = paid_by_invoice(s, ids), credited_by_invoice(s, ids)
-    return {i.id: max(0, i.total_cents - paid.get(i.id, 0) - credited.get(i.id, 0)) for i in invoices}
-
-
-@dataclasses.dataclass
-class _Source:
-    kind: str  # credit_note or payment
-    id: int
-    left: int
-    organization_id: int
-
-
-def _sources(s: Session, household_ids: list[int]) -> dict[int, list[_Source]]:
-    """Unused credit per household, oldest first (refunds are taken from payments last)."""
-    notes = s.exec(select(CreditNote).where(col(CreditNote.household_id).in_(household_ids))
-                   .order_by(CreditNote.issued_at, CreditNote.id)).all()
-    used_notes = _sums(s, CreditAllocation.amount_cents, CreditAllocation.credit_note_id, [n.id for n in notes])
-    payments = s.exec(select(Payment).where(col(Payment.household_id).in_(household_ids),
-                                            col(Payment.reversed_at).is_(None))
-                      .order_by(Payment.recorded_at, Payment.id)).all()
-    used_payments = _sums(s, PaymentAllocation.amount_cents, PaymentAllocation.payment_id, [p.id for p in payments])
-    refunded = _sums(s, Refund.amount_cents, Refund.household_id, household_ids)
-    out: dict[int, list[_Source]] = defaultdict(list)
-    for n in notes:
-        if (left := n.total_cents - used_notes.get(n.id, 0)) > 0:
-            out[n.household_id].append(_Source("credit_note", n.id, left, n.organization_id))
-    for p in payments:
-        if (left := p.amount_cents - used_payments.get(p.id, 0)) > 0:
-            out[p.household_id].append(_Source("payment", p.id, left, p.organization_id))
-    for household_id, amount in refunded.items():  # a refund consumes overpayments, newest last
-        for source in [x for x in reversed(out.get(household_id, [])) if x.kind == "payment"]:
-            taken = min(amount, source.left)
-            source.left -= taken
-            amount -= taken
-    return {h: [x for x in sources if x.left > 0] for h, sources in out.items()}
-
-
-def available_credit(s: Session, household_id: int) -> int:
-    return sum(x.left for x in _sources(s, [household_id]).get(household_id, []))
-
-
-def apply_available_credit(s: Session, *, household_ids: list[int]) -> int:
-    """Use each household's credit on its open invoices, oldest first. Returns cents applied."""
-    sources = _sources(s, household_ids)
-    if not sources:
+def apply_available_credit(s: Session, *, household_ids: list[int], organization_id: int | None = None) -> int:
+    """Use each household's credit on its open invoices of the same organization, oldest
+    first (credit notes before payments). Returns the cents applied."""
+    ledger.lock(s, *household_ids)
+    available = ledger.sources(s, household_ids, organization_id)
+    if not available:
         return 0
-    invoices = s.exec(select(Invoice).where(col(Invoice.household_id).in_(list(sources)))
-                      .order_by(Invoice.issued_at, Invoice.id)).all()
-    remaining = remaining_by_invoice(s, invoices)  # one pass for every household with credit
+    query = select(Invoice).where(col(Invoice.household_id).in_(list(available)))
+    if organization_id is not None:
+        query = query.where(Invoice.organization_id == organization_id)
+    invoices = s.exec(query.order_by(Invoice.issued_at, Invoice.id)).all()
+    remaining = ledger.remaining_by_invoice(s, invoices)  # one pass for every household with credit
     applied, now, credit_rows, payment_rows = 0, clock.now(), [], []
     for invoice in invoices:
         due = remaining[invoice.id]
-        for source in sources[invoice.household_id]:
+        for source in available[invoice.household_id]:
             if due == 0:
                 break
-            if source.left == 0 or source.organization_id != invoice.organization_id:
+            if source.left <= 0 or source.organization_id != invoice.organization_id:
                 continue
             amount = min(due, source.left)
             if source.kind == "credit_note":
@@ -115,7 +56,7 @@ def apply_available_credit(s: Session, *, household_ids: list[int]) -> int:
                                         allocated_at=now))
             else:
                 payment_rows.append(dict(payment_id=source.id, invoice_id=invoice.id, amount_cents=amount))
-            source.left -= amount
+            source.applied += amount
             due -= amount
             applied += amount
     if credit_rows:
@@ -134,7 +75,7 @@ def allocate_payment(s: Session, payment: Payment, invoice_ids: list[int] | None
     invoices = s.exec(query.order_by(Invoice.issued_at, Invoice.id)).all()
     if invoice_ids and len(invoices) != len(set(invoice_ids)):
         raise NotFound("Facture introuvable pour cette famille.")
-    remaining = remaining_by_invoice(s, invoices)
+    remaining = ledger.remaining_by_invoice(s, invoices)
     left, rows = payment.amount_cents, []
     for invoice in invoices:
         amount = min(left, remaining[invoice.id])
@@ -155,7 +96,7 @@ def credit_note_number(issued_on, value: int) -> str:
 def creditable_by_line(s: Session, invoice_id: int) -> dict[int, int]:
     """What each line of the invoice can still be credited (not already credited)."""
     lines = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)).all()
-    credited = _sums(s, CreditNoteLine.total_cents, CreditNoteLine.invoice_line_id, [x.id for x in lines])
+    credited = ledger.sums(s, CreditNoteLine.total_cents, CreditNoteLine.invoice_line_id, [x.id for x in lines])
     return {x.id: x.total_cents - credited.get(x.id, 0) for x in lines}
 
 
@@ -190,10 +131,13 @@ def issue_credit_note(s: Session, *, actor: Actor, invoice_id: int, reason: str,
     s.execute(insert(CreditNoteLine), [dict(credit_note_id=note.id, invoice_line_id=x.id,
                                             label=f"{x.child_name} – {x.label}", total_cents=amount)
                                        for x, amount in amounts])
-    apply_available_credit(s, household_ids=[invoice.household_id])
+    apply_available_credit(s, household_ids=[invoice.household_id], organization_id=invoice.organization_id)
     audit.record(s, actor=actor, action="credit_note.issue", organization_id=invoice.organization_id,
                  object_type="credit_note", object_id=note.id, number=note.number, invoice=invoice.number,
                  amount_cents=note.total_cents, reason=reason)
+    journal.record(s, actor=actor, organization_id=invoice.organization_id, kind="credit_note",
+                   amount_cents=note.total_cents, household_id=invoice.household_id, payer=note.payer_name,
+                   reference=note.number, label=f"Avoir n°{note.number} sur la facture n°{invoice.number} : {reason}")
     return note
 
 

@@ -12,7 +12,7 @@ from cityviz import clock
 from cityviz.models import DirectDebit, Household, Invoice, Organization, Payment, SepaMandate
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, sepa
+from cityviz.services.billing import credits, journal, ledger, reversals, sepa
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money
 from cityviz.services.inputs import clean
@@ -85,7 +85,7 @@ def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[byte
                   .order_by(DirectDebit.due_date, DirectDebit.id).with_for_update()).all()
     if not rows:
         raise Conflict("Aucun prélèvement à transmettre.")
-    remaining = credits.remaining_by_invoice(s, [i for _d, i, _m in rows])
+    remaining = ledger.remaining_by_invoice(s, [i for _d, i, _m in rows])
     previous = set(s.exec(select(DirectDebit.mandate_id).where(
         DirectDebit.organization_id == organization_id, col(DirectDebit.status).in_(["exported", "paid"]))).all())
     debits, included = [], []
@@ -111,6 +111,9 @@ def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[byte
         s.add(debit)
     audit.record(s, actor=actor, action="direct_debit.export", organization_id=organization_id,
                  object_type="direct_debit", object_id=None, batch=batch, count=len(included))
+    journal.record(s, actor=actor, organization_id=organization_id, kind="direct_debit_file",
+                   amount_cents=sum(a for _d, a in included), method="direct_debit", reference=batch,
+                   label=f"Fichier de prélèvements {batch} : {len(included)} prélèvement(s)")
     return content, f"{batch}.xml"
 
 
@@ -134,14 +137,18 @@ def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str =
         s.flush()
         credits.allocate_payment(s, payment, [invoice.id])
         debit.status, debit.settled_at, debit.payment_id = "paid", now, payment.id
+        journal.record(s, actor=actor, organization_id=debit.organization_id, kind="payment",
+                       amount_cents=payment.amount_cents, household_id=invoice.household_id,
+                       payer=invoice.payer_name, method="direct_debit", reference=debit.batch_reference,
+                       label=f"Prélèvement de la facture n°{invoice.number}")
     else:
         reason = clean(reason, 300)
         if not reason:
             raise InvalidInput("Indiquez le motif du rejet donné par la banque.", field="reason")
         if debit.payment_id is not None:
-            payment = s.get(Payment, debit.payment_id)
-            payment.reversed_at, payment.reversal_reason = now, reason
-            s.add(payment)
+            ledger.lock(s, invoice.household_id)
+            reversals.reverse_locked(s, actor=actor, payment=s.get(Payment, debit.payment_id),
+                                     reason=f"Prélèvement rejeté : {reason}")
         debit.status, debit.settled_at, debit.rejection_reason = "rejected", now, reason
     s.add(debit)
     audit.record(s, actor=actor, action="direct_debit.paid" if paid else "direct_debit.rejected",

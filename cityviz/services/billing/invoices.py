@@ -25,11 +25,9 @@ from cityviz.models import (
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, invoice_pdf
 from cityviz.services.billing.direct_debits import on_direct_debit
+from cityviz.services.billing.journal import METHOD_LABELS
 from cityviz.services.errors import AccessDenied, NotFound
 from cityviz.services.formatting import format_date, format_money
-
-METHOD_LABELS = {"cash": "Espèces", "cheque": "Chèque", "cesu": "CESU", "transfer": "Virement",
-                 "card": "Carte bancaire (en ligne)", "payfip": "PayFiP (en ligne)", "direct_debit": "Prélèvement"}
 
 
 def _day(moment) -> date:
@@ -99,6 +97,15 @@ class DetailLine:
     unit_price: str
     surcharge: str
     total: str
+
+    @classmethod
+    def of(cls, line) -> DetailLine:
+        """A line as shown on screen, from an issued line or a preview's draft line."""
+        return cls(child=line.child_name, label=line.label, dates=invoice_pdf.format_period(line.date_from,
+                                                                                         line.date_to),
+                   quantity=line.quantity, unit_price=format_money(line.unit_price_cents),
+                   surcharge=format_money(line.surcharge_cents) if line.surcharge_cents else "",
+                   total=format_money(line.total_cents))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,10 +216,7 @@ def detail(s: Session, *, actor: Actor, kind: str, document_id: int) -> InvoiceD
         title=(f"Facture n°{doc.number}" if kind == "invoice" else f"Avoir n°{doc.number}"), label=doc.label,
         organization=org.name, payer_name=doc.payer_name, payer_address=doc.payer_address,
         issued_on=format_date(doc.issued_on),
-        lines=[DetailLine(child=x.child_name, label=x.label, dates=invoice_pdf.format_period(x.date_from, x.date_to),
-                          quantity=x.quantity, unit_price=format_money(x.unit_price_cents),
-                          surcharge=format_money(x.surcharge_cents) if x.surcharge_cents else "",
-                          total=format_money(x.total_cents)) for x in doc.lines],
+        lines=[DetailLine.of(x) for x in doc.lines],
         total=format_money(doc.total_cents), paid=format_money(doc.paid_cents),
         credited=format_money(doc.credited_cents), remaining=format_money(remaining) if remaining else "-",
         remaining_cents=remaining, due=due,

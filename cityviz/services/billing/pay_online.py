@@ -19,7 +19,7 @@ from cityviz import clock, config, db
 from cityviz.models import Invoice, OnlinePayment, Organization, Payment
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, direct_debits, online_payment
+from cityviz.services.billing import credits, direct_debits, journal, ledger, online_payment
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def start_online_payment(*, actor: Actor, invoice_id: int) -> online_payment.Sta
         if invoice is None or invoice.household_id != household_id:
             raise NotFound("Facture introuvable.")
         org = s.get(Organization, invoice.organization_id)
-        due = credits.remaining_by_invoice(s, [invoice])[invoice.id]
+        due = ledger.remaining_by_invoice(s, [invoice])[invoice.id]
         debited = bool(direct_debits.on_direct_debit(s, [invoice.id]))
     if not org.payment_backend:
         raise Conflict("Votre organisation ne propose pas le paiement en ligne.")
@@ -128,9 +128,13 @@ def _record(s, org: Organization, payment: OnlinePayment, answer: online_payment
     money = Payment(organization_id=org.id, household_id=payment.household_id, method=method,
                     amount_cents=payment.amount_cents, received_on=clock.today(),
                     reference=answer.bank_transaction_id[:100] or answer.transaction_id[:100], recorded_at=now)
+    ledger.lock(s, payment.household_id)
     s.add(money)
     s.flush()
     credits.allocate_payment(s, money, [payment.invoice_id])
+    journal.record(s, actor=_bank(), organization_id=org.id, kind="payment", amount_cents=money.amount_cents,
+                   household_id=payment.household_id, method=method, reference=money.reference,
+                   label=f"Paiement en ligne ({payment.backend}), transaction {answer.transaction_id}")
     payment.status, payment.completed_at, payment.payment_id = "paid", now, money.id
     s.add(payment)
     audit.record(s, actor=_bank(), action="payment.online", organization_id=org.id, object_type="online_payment",

@@ -4,7 +4,7 @@ payer's statement, unpaid invoices and reminders."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -13,18 +13,20 @@ from cityviz.models import AuditEntry, CreditNote, Household, Invoice, Payment, 
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, direct_debits
-from cityviz.services.billing.invoices import METHOD_LABELS
+from cityviz.services.billing import credits, direct_debits, journal, ledger, reversals
+from cityviz.services.billing.journal import METHOD_LABELS
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date, format_money
-from cityviz.services.inputs import parse_euros
+from cityviz.services.inputs import bounded, digits, parse_euros
 
 STAFF_METHODS = ("cash", "cheque", "cesu", "transfer")
+REFUND_METHODS = ("cash", "cheque", "transfer")
+MAX_PAYMENT_CENTS = 10_000_000  # 100 000 € : beyond, a typing error
 
 
 def _household_in(s: Session, actor: Actor, organization_id: int, household_id: int) -> Household:
-    actor.require_staff(organization_id)
+    """The household, if this organization has billed it (callers check the actor's role first)."""
     household = s.get(Household, household_id)
     known = s.exec(select(Invoice.id).where(Invoice.household_id == household_id,
                                             Invoice.organization_id == organization_id)).first()
@@ -33,21 +35,35 @@ def _household_in(s: Session, actor: Actor, organization_id: int, household_id: 
     return household
 
 
+def _received_on(value: date) -> date:
+    today = clock.today()
+    if not isinstance(value, date):
+        raise InvalidInput("Indiquez la date de réception.", field="received_on")
+    if value > today:
+        raise InvalidInput("La date de réception ne peut pas être dans le futur.", field="received_on")
+    if value < today - timedelta(days=366):
+        raise InvalidInput("La date de réception doit dater de moins d'un an.", field="received_on")
+    return value
+
+
 def record_payment(s: Session, *, actor: Actor, organization_id: int, household_id: int, method: str,
                    amount: str, received_on: date, reference: str = "", invoice_ids: list[int] | None = None) -> int:
     """Record money received and allocate it to the chosen invoices (oldest first);
-    any excess stays as the household's credit."""
+    any excess stays as the household's credit with this organization."""
+    actor.require_capability(organization_id, "billing")
     _household_in(s, actor, organization_id, household_id)
     if method not in STAFF_METHODS:
         raise InvalidInput("Mode de paiement inconnu.", field="method")
     cents = parse_euros(amount, "amount")
     if cents <= 0:
         raise InvalidInput("Le montant doit être positif.", field="amount")
-    if received_on > clock.today():
-        raise InvalidInput("La date de réception ne peut pas être dans le futur.", field="received_on")
-    reference = " ".join(str(reference or "").split())[:100]
+    if cents > MAX_PAYMENT_CENTS:
+        raise InvalidInput(f"Montant trop élevé (au plus {format_money(MAX_PAYMENT_CENTS)}).", field="amount")
+    received_on = _received_on(received_on)
+    reference = bounded(reference, 100, "Le numéro ou la référence", "reference")
     if method == "cheque" and not reference:
         raise InvalidInput("Indiquez le numéro du chèque.", field="reference")
+    ledger.lock(s, household_id)
     payment = Payment(organization_id=organization_id, household_id=household_id, method=method, amount_cents=cents,
                       received_on=received_on, reference=reference, recorded_at=clock.now(),
                       recorded_by_id=actor.user_id)
@@ -56,27 +72,90 @@ def record_payment(s: Session, *, actor: Actor, organization_id: int, household_
     credits.allocate_payment(s, payment, invoice_ids)
     audit.record(s, actor=actor, action="payment.record", organization_id=organization_id, object_type="payment",
                  object_id=payment.id, method=method, amount_cents=cents, invoices=invoice_ids or [])
+    journal.record(s, actor=actor, organization_id=organization_id, kind="payment", amount_cents=cents,
+                   household_id=household_id, method=method, reference=reference,
+                   label=f"{METHOD_LABELS[method]} reçu le {format_date(received_on)}")
     return payment.id
 
 
-def refund(s: Session, *, actor: Actor, organization_id: int, household_id: int, amount: str, method: str,
-           reason: str) -> int:
-    """Give back part of a household's credit (an overpayment, a credit note)."""
+def reverse_payment(s: Session, *, actor: Actor, organization_id: int, payment_id: int, reason: str) -> None:
+    """A payment that did not happen after all (bounced cheque, counterfeit, error): it no
+    longer settles anything, and the invoices it paid are due again."""
+    actor.require_capability(organization_id, "billing")
+    payment = s.exec(select(Payment).where(Payment.id == payment_id,
+                                           Payment.organization_id == organization_id)).first()
+    if payment is None:
+        raise NotFound("Paiement introuvable.")
+    reason = bounded(reason, 300, "Le motif", "reason")
+    if not reason:
+        raise InvalidInput("Indiquez le motif du rejet (chèque sans provision…).", field="reason")
+    ledger.lock(s, payment.household_id)
+    s.refresh(payment)
+    reversals.reverse_locked(s, actor=actor, payment=payment, reason=reason)
+
+
+@dataclasses.dataclass(frozen=True)
+class CreditSource:
+    key: str  # "credit_note:12" or "payment:7": what a refund names
+    label: str
+    available: str
+    available_cents: int
+
+
+def credit_sources(s: Session, *, actor: Actor, organization_id: int, household_id: int) -> list[CreditSource]:
+    """What can be refunded, source by source (credit notes, then overpayments)."""
+    actor.require_capability(organization_id, "billing")
     _household_in(s, actor, organization_id, household_id)
+    return [CreditSource(x.key, _source_label(s, x), format_money(x.left), x.left)
+            for x in ledger.sources(s, [household_id], organization_id).get(household_id, [])]
+
+
+def _source_label(s: Session, source: ledger.Source) -> str:
+    if source.kind == "credit_note":
+        return source.label
+    return f"Trop-perçu : {_payment_label(s.get(Payment, source.id))}"
+
+
+def _payment_label(payment: Payment) -> str:
+    number = f" n° {payment.reference}" if payment.reference else ""
+    return f"{METHOD_LABELS.get(payment.method, payment.method)}{number} du {format_date(payment.received_on)}"
+
+
+def refund(s: Session, *, actor: Actor, organization_id: int, household_id: int, source: str, amount: str,
+           method: str, reason: str) -> int:
+    """Give back credit from one named source (a credit note, or a payment's excess),
+    never more than that source still holds — checked under the household's lock."""
+    actor.require_capability(organization_id, "billing")
+    _household_in(s, actor, organization_id, household_id)
+    kind, _sep, raw_id = str(source or "").partition(":")
+    if kind not in ("credit_note", "payment") or not digits(raw_id):
+        raise InvalidInput("Choisissez l'avoir ou le paiement à rembourser.", field="source")
     cents = parse_euros(amount, "amount")
-    available = credits.available_credit(s, household_id)
-    if not 0 < cents <= available:
-        raise InvalidInput(f"Le remboursement ne peut dépasser le crédit disponible ({format_money(available)}).",
-                           field="amount")
-    if method not in ("cash", "cheque", "transfer"):
+    if cents <= 0:
+        raise InvalidInput("Le montant doit être positif.", field="amount")
+    if method not in REFUND_METHODS:
         raise InvalidInput("Mode de remboursement inconnu.", field="method")
+    reason = bounded(reason, 300, "Le motif", "reason")
+    ledger.lock(s, household_id)  # from here on, no one else moves this household's money
+    chosen = next((x for x in ledger.sources(s, [household_id], organization_id, with_empty=True)
+                   .get(household_id, []) if x.key == f"{kind}:{int(raw_id)}"), None)
+    if chosen is None:
+        raise NotFound("Avoir ou paiement introuvable pour cette famille.")
+    if cents > chosen.left:
+        raise InvalidInput(f"Le remboursement ne peut dépasser ce qui reste sur cette source "
+                           f"({format_money(max(chosen.left, 0))}).", field="amount")
     row = Refund(organization_id=organization_id, household_id=household_id, amount_cents=cents, method=method,
-                 refunded_on=clock.today(), reason=" ".join(str(reason or "").split())[:300],
-                 recorded_at=clock.now(), recorded_by_id=actor.user_id)
+                 credit_note_id=chosen.id if kind == "credit_note" else None,
+                 payment_id=chosen.id if kind == "payment" else None,
+                 refunded_on=clock.today(), reason=reason, recorded_at=clock.now(), recorded_by_id=actor.user_id)
     s.add(row)
     s.flush()
+    label = _source_label(s, chosen)
     audit.record(s, actor=actor, action="payment.refund", organization_id=organization_id, object_type="refund",
-                 object_id=row.id, amount_cents=cents)
+                 object_id=row.id, amount_cents=cents, source=chosen.key)
+    journal.record(s, actor=actor, organization_id=organization_id, kind="refund", amount_cents=cents,
+                   household_id=household_id, method=method, reference=label[:100],
+                   label=f"Remboursement ({METHOD_LABELS[method]}) sur {label}" + (f" — {reason}" if reason else ""))
     return row.id
 
 
@@ -96,10 +175,13 @@ class Statement:
     balance: str  # positive: owed by the family
     available_credit: str
     open_invoices: list[list[str]]  # [id, "n° … — reste …"]
+    sources: list[list[str]]  # what can be refunded: ["credit_note:3", "Avoir n°… — 57,60 € disponibles"]
+    reversible: list[list[str]]  # payments staff may reverse: [id, "Chèque n° 123 du 05/10/2026 — 10,00 €"]
 
 
 def statement(s: Session, *, actor: Actor, organization_id: int, household_id: int) -> Statement:
     """Every document and payment of the household with the organization, with a running balance."""
+    actor.require_capability(organization_id, "billing")
     _household_in(s, actor, organization_id, household_id)
     org = (Invoice.organization_id == organization_id, Invoice.household_id == household_id)
     invoices = s.exec(select(Invoice).where(*org)).all()
@@ -123,10 +205,16 @@ def statement(s: Session, *, actor: Actor, organization_id: int, household_id: i
         balance += amount
         lines.append(StatementLine(format_date(day), label, format_money(amount) if amount > 0 else "",
                                    format_money(-amount) if amount < 0 else "", format_money(balance)))
-    remaining = credits.remaining_by_invoice(s, invoices)
+    remaining = ledger.remaining_by_invoice(s, invoices)
     payer = invoices[-1].payer_name if invoices else ""
+    held = ledger.sources(s, [household_id], organization_id).get(household_id, [])
+    reversible = [[str(p.id), f"{_payment_label(p)} — {format_money(p.amount_cents)}"]
+                  for p in sorted(payments, key=lambda p: (p.received_on, p.id))
+                  if p.reversed_at is None and p.method in STAFF_METHODS]
     return Statement(payer=payer, lines=lines, balance=format_money(balance),
-                     available_credit=format_money(credits.available_credit(s, household_id)),
+                     available_credit=format_money(sum(x.left for x in held)),
+                     sources=[[x.key, f"{_source_label(s, x)} — {format_money(x.left)} disponibles"] for x in held],
+                     reversible=reversible,
                      open_invoices=[[str(i.id), f"n°{i.number} — reste {format_money(remaining[i.id])}"]
                                     for i in sorted(invoices, key=lambda i: i.issued_at) if remaining[i.id]])
 
@@ -159,7 +247,7 @@ def unpaid_rows(s: Session, organization_id: int) -> tuple[list[UnpaidRow], str]
                   .order_by(Invoice.due_date, Invoice.id)).all()
     debited = direct_debits.on_direct_debit(s, [i.id for i in late])
     late = [i for i in late if i.id not in debited]  # the bank collects those
-    remaining = credits.remaining_by_invoice(s, late)
+    remaining = ledger.remaining_by_invoice(s, late)
     reminders = dict(s.exec(select(AuditEntry.object_id, func.count()).where(
         AuditEntry.action == "invoice.reminder", col(AuditEntry.object_id).in_([i.id for i in late]))
         .group_by(AuditEntry.object_id)).all()) if late else {}

@@ -38,7 +38,8 @@ from cityviz.models import (
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, period_lines
+from cityviz.services.billing import credits, journal, period_lines
+from cityviz.services.billing.invoices import DetailLine
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money, format_month
@@ -63,22 +64,11 @@ def invoice_number(period_start: date, value: int) -> str:
 # --- Preview -------------------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
-class PreviewLine:
-    child: str
-    label: str
-    dates: str
-    quantity: int
-    unit_price: str
-    surcharge: str
-    total: str
-
-
-@dataclasses.dataclass(frozen=True)
 class PreviewInvoice:
     household_id: int
     payer: str
     total: str
-    lines: list[PreviewLine]
+    lines: list[DetailLine]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,12 +82,6 @@ class Preview:
     invoices: list[PreviewInvoice]  # one page
     already_issued: int
     status: str
-
-
-def _dates(line: period_lines.DraftLine) -> str:
-    if line.date_from == line.date_to:
-        return f"le {format_date(line.date_from)}"
-    return f"du {format_date(line.date_from)} au {format_date(line.date_to)}"
 
 
 def _anomalies(s: Session, organization_id: int, start: date, end: date, drafts: list) -> list[str]:
@@ -142,10 +126,7 @@ def preview_period(s: Session, *, actor: Actor, organization_id: int, month: str
                                                                                     drafts),
         invoices=[PreviewInvoice(household_id=d.household_id, payer=d.payer_name or f"Foyer n° {d.household_id}",
                                  total=format_money(d.total_cents),
-                                 lines=[PreviewLine(child=x.child_name, label=x.label, dates=_dates(x),
-                                                    quantity=x.quantity, unit_price=format_money(x.unit_price_cents),
-                                                    surcharge=format_money(x.surcharge_cents) if x.surcharge_cents else "",
-                                                    total=format_money(x.total_cents)) for x in d.lines])
+                                 lines=[DetailLine.of(x) for x in d.lines])
                   for d in shown],
         already_issued=issued, status=period.status if period else "open")
 
@@ -224,7 +205,7 @@ def issue_chunk(s: Session, *, actor: Actor, period_id: int, limit: int = CHUNK)
             drafts = [d for d in period_lines.drafts_for(s, org.id, period.start_date, period.end_date, todo)
                       if d.total_cents > 0]
             first = next_number(s, org.id, period.start_date.year, "invoice", len(drafts))
-            _insert_invoices(s, org, period, drafts, first)
+            _insert_invoices(s, actor, org, period, drafts, first)
             s.execute(update(BillingPeriodHousehold.__table__).where(
                 BillingPeriodHousehold.__table__.c.billing_period_id == period.id,
                 BillingPeriodHousehold.__table__.c.household_id.in_(todo)).values(done=True))
@@ -253,7 +234,8 @@ def _debit_day(org: Organization, issued: date) -> date:
     return target
 
 
-def _insert_invoices(s: Session, org: Organization, period: BillingPeriod, drafts: list, first: int) -> None:
+def _insert_invoices(s: Session, actor: Actor, org: Organization, period: BillingPeriod, drafts: list,
+                     first: int) -> None:
     now, today = clock.now(), clock.today()
     mandates = dict(s.exec(select(SepaMandate.household_id, SepaMandate.id).where(
         SepaMandate.organization_id == org.id, col(SepaMandate.revoked_at).is_(None),
@@ -284,7 +266,10 @@ def _insert_invoices(s: Session, org: Organization, period: BillingPeriod, draft
               for d in drafts if d.household_id in mandates]
     if debits:
         s.execute(insert(DirectDebit.__table__), debits)
-    credits.apply_available_credit(s, household_ids=list(ids))
+    journal.record_many(s, actor=actor, organization_id=org.id, kind="invoice", entries=[
+        dict(household_id=r["household_id"], payer=r["payer_name"], reference=r["number"],
+             amount_cents=r["total_cents"], label=f"Facture n°{r['number']} — {r['label']}") for r in rows])
+    credits.apply_available_credit(s, household_ids=list(ids), organization_id=org.id)
     _announce(s, org, drafts, rows)
 
 

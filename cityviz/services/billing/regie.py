@@ -13,7 +13,7 @@ from cityviz import config
 from cityviz.models import Activity, Organization
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import online_payment, sepa
+from cityviz.services.billing import journal, online_payment, sepa
 from cityviz.services.booking import activities
 from cityviz.services.errors import InvalidInput
 
@@ -77,6 +77,7 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
                        if k != "dummy_service_url"}
         else:
             options = online_payment.check_options(payment_backend, checked)
+    before = _money_settings(org)
     org.legal_name, org.legal_address, org.siret = legal_name, legal_address.strip()[:300], siret
     org.invoice_due_days, org.direct_debit_day = invoice_due_days, direct_debit_day
     if reminder_every_days is not None:
@@ -95,3 +96,16 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
             activities.sync_sessions(s, activity)
     audit.record(s, actor=actor, action="regie.save", organization_id=organization_id, object_type="organization",
                  object_id=organization_id, payment_backend=payment_backend)
+    changed = [label for label, value in _money_settings(org).items() if before.get(label) != value]
+    if changed:
+        journal.record(s, actor=actor, organization_id=organization_id, kind="settings",
+                       label="Modifié : " + ", ".join(changed))
+
+
+def _money_settings(org: Organization) -> dict[str, str]:
+    """The settings a régisseur answers for, as the journal names them."""
+    return {"nom de la régie": org.legal_name, "adresse": org.legal_address, "SIRET": org.siret,
+            "délai de paiement": str(org.invoice_due_days), "service de paiement en ligne": org.payment_backend,
+            "paramètres du paiement en ligne": org.payment_options, "identifiant créancier SEPA": org.sepa_creditor_id,
+            "IBAN de la régie": org.sepa_iban, "BIC de la régie": org.sepa_bic,
+            "jour de prélèvement": str(org.direct_debit_day), "relances automatiques": str(org.reminder_every_days)}

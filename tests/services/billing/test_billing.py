@@ -176,9 +176,11 @@ def test_partial_credit_then_payment_and_overpayment_credit_applies_to_the_next_
         statement = payments.statement(s, actor=staff, organization_id=town["org"], household_id=household.id)
     assert [x.label for x in statement.lines] == ["Facture n°20260900001", "Avoir n°A20261000001", "Chèque n° 1234567"]
     assert statement.balance == "-2,50\xa0€" and statement.available_credit == "2,50\xa0€"
-    with pytest.raises(InvalidInput, match="crédit disponible"), db.transaction() as s:
-        payments.refund(s, actor=staff, organization_id=town["org"], household_id=household.id, amount="3",
-                        method="cheque", reason="trop-perçu")
+    assert [label for _key, label in statement.sources] == [
+        "Trop-perçu : Chèque n° 1234567 du 05/10/2026 — 2,50\xa0€ disponibles"]
+    with pytest.raises(InvalidInput, match="ne peut dépasser ce qui reste sur cette source"), db.transaction() as s:
+        payments.refund(s, actor=staff, organization_id=town["org"], household_id=household.id,
+                        source=statement.sources[0][0], amount="3", method="cheque", reason="trop-perçu")
     # October: the 2,50 € left are used on the next invoice.
     with db.transaction() as s:
         session = s.exec(select(ActivitySession).where(ActivitySession.date == date(2026, 10, 1))).first()
