@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 from cityviz.models import CreditNote, DirectDebit, Invoice, Payment, Refund, SepaMandate
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import NotFound
-from cityviz.services.households.scope import knows_household
+from cityviz.services.households.scope import knows_household, require_some_staff
 
 T = TypeVar("T", bound=SQLModel)
 
@@ -33,6 +33,7 @@ def require_billing_object(s: Session, actor: Actor, model: type[T], object_id: 
                            lock: bool = False) -> T:
     """The row of `model` (one of MESSAGES) with this id, for staff allowed `capability` in its
     organization (and in `organization_id`, when the page names one); `lock`: FOR UPDATE."""
+    require_some_staff(actor)
     if organization_id is not None:
         actor.require_capability(organization_id, capability)
     row = None

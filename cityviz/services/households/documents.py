@@ -13,6 +13,7 @@ from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from cityviz.services.households import files
+from cityviz.services.households.scope import require_staff_document
 from cityviz.services.inputs import clean
 
 STATUS_LABELS = {"pending": "En cours de vérification", "accepted": "Acceptée", "refused": "Refusée"}
@@ -137,11 +138,7 @@ def upload_document(s: Session, *, actor: Actor, requirement_id: int, person_id:
 
 def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool, reason: str = "") -> None:
     """Staff accept or refuse a document (with the reason the family will read)."""
-    document = s.get(Document, document_id)
-    if document is None:
-        raise NotFound("Document introuvable.")
-    requirement = s.get(DocumentRequirement, document.requirement_id)
-    actor.require_staff(requirement.organization_id)
+    document, requirement = require_staff_document(s, actor, document_id)
     if document.superseded_at is not None:
         raise Conflict("Ce document a été remplacé par la famille entre-temps.")
     reason = str(reason or "").strip()[:1000]
@@ -166,12 +163,9 @@ class FileContent:
 
 def document_content(s: Session, *, actor: Actor, document_id: int) -> FileContent:
     """The file, for its household or its organization's staff only."""
-    document = s.get(Document, document_id)
-    if document is None:
-        raise NotFound("Document introuvable.")
-    if actor.household_id != document.household_id:
-        requirement = s.get(DocumentRequirement, document.requirement_id)
-        actor.require_staff(requirement.organization_id)
+    document = s.get(Document, document_id) if isinstance(document_id, int) else None
+    if document is None or actor.household_id is None or actor.household_id != document.household_id:
+        document, _requirement = require_staff_document(s, actor, document_id)
     return FileContent(data=files.read(document.storage_key), content_type=document.content_type,
                        filename=document.original_name)
 

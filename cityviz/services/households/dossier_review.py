@@ -20,9 +20,9 @@ from cityviz.models import (
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.errors import Conflict, InvalidInput, NotFound
+from cityviz.services.errors import Conflict, InvalidInput
 from cityviz.services.formatting import format_date, format_datetime
-from cityviz.services.households import documents
+from cityviz.services.households import documents, scope
 from cityviz.services.households.dossiers import missing_documents
 from cityviz.services.households.people import format_phone
 
@@ -104,11 +104,7 @@ class StaffDossier:
 
 
 def _enrollment(s: Session, actor: Actor, enrollment_id: int) -> Enrollment:
-    enrollment = s.get(Enrollment, enrollment_id)
-    if enrollment is None:
-        raise NotFound("Dossier introuvable.")
-    actor.require_staff(enrollment.organization_id)
-    return enrollment
+    return scope.require_staff_dossier(s, actor, enrollment_id)
 
 
 def _details(person: Person) -> list[list[str]]:

@@ -36,7 +36,7 @@ from cityviz.models import (
     Person,
 )
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.errors import NotFound
+from cityviz.services.errors import AccessDenied, NotFound
 
 UNKNOWN_HOUSEHOLD = "Famille introuvable dans votre organisation."
 UNKNOWN_PERSON = "Personne introuvable dans votre organisation."
@@ -60,10 +60,28 @@ def knows_household(s: Session, organization_id: int, household_id: int) -> bool
                                                  known_to(organization_id))).first() is not None
 
 
+def organizations_knowing(s: Session, household_id: int) -> set[int]:
+    """Every organization that knows the household: `known_to`'s four links, read the other way."""
+    queries = [
+        select(Household.created_by_organization_id).where(Household.id == household_id),
+        select(Enrollment.organization_id).where(Enrollment.household_id == household_id),
+        select(Activity.organization_id).join(ActivityRegistration, ActivityRegistration.activity_id == Activity.id)
+        .where(ActivityRegistration.household_id == household_id),
+        select(Invoice.organization_id).where(Invoice.household_id == household_id),
+    ]
+    return {org_id for query in queries for org_id in s.exec(query).all() if org_id is not None}
+
+
 def staff_organizations_knowing(s: Session, actor: Actor, household_id: int, capability: str) -> list[int]:
     """The actor's organizations that know the household and let them do `capability`."""
     return [org_id for org_id in sorted(actor.roles)
             if actor.can(org_id, capability) and knows_household(s, org_id, household_id)]
+
+
+def require_some_staff(actor: Actor) -> None:
+    """Staff of some organization (refused before any id is looked at)."""
+    if not actor.is_staff:
+        raise AccessDenied()
 
 
 def require_known_household(s: Session, actor: Actor, organization_id: int, household_id: int,
@@ -90,6 +108,7 @@ def require_known_person(s: Session, actor: Actor, organization_id: int, person_
 def require_staff_dossier(s: Session, actor: Actor, enrollment_id: int, capability: str = "families",
                           organization_id: int | None = None) -> Enrollment:
     """A dossier of an organization where the actor may do `capability`."""
+    require_some_staff(actor)
     enrollment = s.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
     if (enrollment is None or not actor.can(enrollment.organization_id, capability)
             or organization_id not in (None, enrollment.organization_id)):
@@ -100,6 +119,7 @@ def require_staff_dossier(s: Session, actor: Actor, enrollment_id: int, capabili
 def require_staff_document(s: Session, actor: Actor, document_id: int,
                            capability: str = "documents") -> tuple[Document, DocumentRequirement]:
     """A document sent to one of the actor's organizations (its requirement's), by a household it knows."""
+    require_some_staff(actor)
     document = s.get(Document, document_id) if isinstance(document_id, int) else None
     requirement = s.get(DocumentRequirement, document.requirement_id) if document is not None else None
     if (requirement is None or not actor.can(requirement.organization_id, capability)

@@ -77,3 +77,18 @@ def test_staff_of_another_town_or_a_parent_are_refused_before_any_lookup():
         for actor in (stranger, factories.actor(s, user)):
             with pytest.raises(AccessDenied):
                 scope.require_known_household(s, actor, town.id, household.id)
+
+
+def test_organizations_knowing_reads_the_same_rule_the_other_way():
+    with db.transaction() as s:
+        town, other, third = (factories.make_organization(s) for _ in range(3))
+        household, guardian, _u = factories.make_household(s, org=town)
+        child = factories.make_child(s, household)
+        factories.register(s, factories.make_activity(s, other), child, status="pending")
+        factories.make_organization(s)
+        assert scope.organizations_knowing(s, household.id) == {town.id, other.id}
+        assert third.id not in scope.organizations_knowing(s, household.id)
+        assert scope.organizations_knowing(s, _bare_household(s).id) == set()
+        for org in (town, other, third):
+            assert scope.knows_household(s, org.id, household.id) == (org.id in scope.organizations_knowing(
+                s, household.id))
