@@ -23,5 +23,5 @@ def assert_refused_alike(call: Callable[[object, int], object], foreign_id: int)
         refusals.append(refused.value)
     missing, foreign = refusals
     assert type(missing) is type(foreign) and missing.message == foreign.message, (missing, foreign)
-    assert "introuvable" in missing.message
+    assert missing.message and str(foreign_id) not in missing.message
     return missing.message
