@@ -89,6 +89,10 @@ def _requirement(s: Session, actor: Actor, requirement_id: int) -> DocumentRequi
 
 # --- Families: sending files ---------------------------------------------------------------
 
+# A family may still send or replace files while its dossier is in one of these states.
+EDITABLE_STATUSES = ("draft", "rejected", "submitted")
+
+
 def current_documents(s: Session, household_id: int, requirement_ids: list[int]) -> dict:
     """{(requirement_id, person_id or None): Document} of the files not replaced."""
     if not requirement_ids:
@@ -120,6 +124,15 @@ def upload_document(s: Session, *, actor: Actor, requirement_id: int, person_id:
             raise AccessDenied()
     else:
         person_id = None
+    # The page hides the button of a validated dossier; the service refuses the file all the same.
+    open_dossier = select(Enrollment.id).where(Enrollment.household_id == household_id,
+                                               Enrollment.organization_id == requirement.organization_id,
+                                               col(Enrollment.status).in_(EDITABLE_STATUSES))
+    if person_id is not None:
+        open_dossier = open_dossier.where(Enrollment.person_id == person_id)
+    if s.exec(open_dossier).first() is None:
+        raise Conflict("Ce dossier est validé : ses pièces ne peuvent plus être modifiées. "
+                       "Contactez votre organisation pour tout changement.")
     current = current_documents(s, household_id, [requirement.id]).get((requirement.id, person_id))
     if current is not None and current.status == "accepted":
         raise Conflict("Cette pièce a déjà été acceptée : il n'est pas nécessaire de la renvoyer.")
