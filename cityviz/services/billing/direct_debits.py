@@ -17,21 +17,21 @@ from cityviz.services.billing.lookups import require_billing_object
 from cityviz.services.errors import Conflict, InvalidInput
 from cityviz.services.formatting import format_date, format_money
 from cityviz.services.households.scope import require_known_household
-from cityviz.services.inputs import clean
+from cityviz.services.inputs import bounded
 
 
 def save_mandate(s: Session, *, actor: Actor, organization_id: int, household_id: int, holder_name: str, iban: str,
                  bic: str, reference: str, signed_on: date) -> int:
     """A signed mandate (the previous one of the household is revoked)."""
     require_known_household(s, actor, organization_id, household_id, capability="billing")
-    holder = clean(holder_name, 140)
+    holder = bounded(holder_name, 140, "Titulaire du compte", "holder_name")
     if not holder:
         raise InvalidInput("Indiquez le titulaire du compte.", field="holder_name")
     iban = sepa.normalize_iban(iban)
     bic = sepa.normalize_bic(bic) if bic.strip() else (sepa.bic_for_iban(iban) or "")
     if not bic:
         raise InvalidInput("Indiquez le BIC de la banque.", field="bic")
-    reference = clean(reference, 35)
+    reference = bounded(reference, 35, "Référence unique du mandat", "reference")
     if not reference:
         raise InvalidInput("Indiquez la référence unique du mandat (RUM).", field="reference")
     if signed_on > clock.today():
@@ -132,7 +132,7 @@ def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str =
         credits.allocate_payment(s, payment, [invoice.id])
         debit.status, debit.settled_at, debit.payment_id = "paid", now, payment.id
     else:
-        reason = clean(reason, 300)
+        reason = bounded(reason, 300, "Motif du rejet", "reason")
         if not reason:
             raise InvalidInput("Indiquez le motif du rejet donné par la banque.", field="reason")
         if debit.payment_id is not None:

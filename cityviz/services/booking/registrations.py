@@ -18,6 +18,7 @@ from cityviz.services.booking.bookings import own_child
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money
 from cityviz.services.households.scope import knows_household, require_some_staff
+from cityviz.services.inputs import bounded
 
 STATUS_LABELS = {"pending": "En attente de validation", "validated": "Inscrit", "refused": "Refusée",
                  "waiting": "Liste d'attente", "cancelled": "Annulée"}
@@ -176,7 +177,7 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
         raise NotFound("Inscription introuvable dans votre organisation.")
     if registration.status not in ("pending", "waiting"):
         raise Conflict("Cette inscription a déjà été traitée.")
-    reason = str(reason or "").strip()[:1000]
+    reason = bounded(reason, 1000, "Motif du refus", "reason", multiline=True)
     if not accept and not reason:
         raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
     old_position = registration.waiting_position

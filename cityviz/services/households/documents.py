@@ -14,7 +14,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from cityviz.services.households import files
 from cityviz.services.households.scope import require_staff_document
-from cityviz.services.inputs import clean
+from cityviz.services.inputs import bounded, clean
 
 STATUS_LABELS = {"pending": "En cours de vérification", "accepted": "Acceptée", "refused": "Refusée"}
 
@@ -46,8 +46,8 @@ def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list
 def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirement_id: int | None,
                      name: str, scope: str, mandatory: bool, description: str = "") -> int:
     actor.require_staff(organization_id)
-    name = clean(name, 200)
-    if not name or len(name) > 120:
+    name = bounded(name, 120, "Nom de la pièce", "name")
+    if not name:
         raise InvalidInput("Indiquez le nom de la pièce (120 caractères au plus).", field="name")
     if scope not in ("household", "child"):
         raise InvalidInput("Choisissez si la pièce est demandée par foyer ou par enfant.", field="scope")
@@ -60,7 +60,7 @@ def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirem
         requirement = DocumentRequirement(organization_id=organization_id, name=name, scope=scope,
                                           position=(last or 0) + 1, created_at=clock.now())
     requirement.name, requirement.scope, requirement.mandatory = name, scope, bool(mandatory)
-    requirement.description = str(description or "").strip()[:1000]
+    requirement.description = bounded(description, 1000, "Description", "description", multiline=True)
     s.add(requirement)
     s.flush()
     audit.record(s, actor=actor, action="requirement.save", organization_id=organization_id,
@@ -154,7 +154,7 @@ def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool,
     document, requirement = require_staff_document(s, actor, document_id)
     if document.superseded_at is not None:
         raise Conflict("Ce document a été remplacé par la famille entre-temps.")
-    reason = str(reason or "").strip()[:1000]
+    reason = bounded(reason, 1000, "Motif du refus", "reason", multiline=True)
     if not accept and not reason:
         raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
     document.status = "accepted" if accept else "refused"

@@ -25,6 +25,7 @@ from cityviz.services.formatting import format_date, format_datetime
 from cityviz.services.households import documents, scope
 from cityviz.services.households.dossiers import missing_documents
 from cityviz.services.households.people import format_phone
+from cityviz.services.inputs import bounded
 
 STAFF_STATUS_LABELS = {"draft": "Brouillon", "submitted": "À valider", "validated": "Validé",
                        "rejected": "Refusé"}
@@ -207,7 +208,7 @@ def validate_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> None:
 def reject_dossier(s: Session, *, actor: Actor, enrollment_id: int, reason: str) -> None:
     enrollment = _enrollment(s, actor, enrollment_id)
     s.refresh(enrollment, with_for_update=True)
-    reason = str(reason or "").strip()[:1000]
+    reason = bounded(reason, 1000, "Motif du refus", "reason", multiline=True)
     if not reason:
         raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
     if enrollment.status not in ("submitted", "validated"):

@@ -15,7 +15,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import InvalidInput, NotFound
 from cityviz.services.households import files, scope
 from cityviz.services.households.people import child_fields, parse_phone
-from cityviz.services.inputs import clean, require_name
+from cityviz.services.inputs import bounded, require_name
 
 PER_PAGE = 20
 
@@ -42,7 +42,7 @@ def create_family(s: Session, *, actor: Actor, organization_id: int, civility: s
     guardian = Person(household_id=0, role="guardian", civility=civility,
                       first_name=require_name(first_name, "prénom du responsable", "first_name"),
                       last_name=require_name(last_name, "nom du responsable", "last_name").upper(),
-                      email=clean(email, 254).lower(),
+                      email=bounded(email, 254, "Adresse e-mail", "email").lower(),
                       phone_mobile=parse_phone(phone_mobile, "numéro de portable", "phone_mobile"),
                       created_at=now)
     kids = [child_fields(**child) for child in (children or []) if any(str(v).strip() for v in child.values())]

@@ -23,6 +23,7 @@ from cityviz.services.billing import credits
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_datetime, format_money
 from cityviz.services.households.scope import knows_household, organizations_knowing
+from cityviz.services.inputs import bounded
 from cityviz.services.operations import anonymisation
 
 
@@ -129,7 +130,7 @@ def confirm(s: Session, *, actor: Actor, organization_id: int, request_id: int) 
 
 
 def refuse(s: Session, *, actor: Actor, organization_id: int, request_id: int, reason: str) -> None:
-    reason = " ".join(str(reason or "").split())[:500]
+    reason = bounded(reason, 500, "Raison du refus", "reason")
     if not reason:
         raise InvalidInput("Indiquez la raison du refus : elle est envoyée à la famille.", field="reason")
     request = _request_for(s, actor, organization_id, request_id)
