@@ -138,6 +138,12 @@ STAFF_ID_CALLS = [
     ("settle_paid", lambda s, a, org, i: direct_debits.settle(s, actor=a, debit_id=i, paid=True), "debit"),
     ("settle_rejected", lambda s, a, org, i: direct_debits.settle(s, actor=a, debit_id=i, paid=False, reason="x"),
      "debit"),
+    # payments.py is the ledger's: these pin its gate (the same refusal for a missing household).
+    ("record_payment", lambda s, a, org, i: payments.record_payment(
+        s, actor=a, organization_id=org, household_id=i, method="cash", amount="1", received_on=date(2026, 10, 1)),
+     "household"),
+    ("statement", lambda s, a, org, i: payments.statement(s, actor=a, organization_id=org, household_id=i),
+     "household"),
     ("invoice_detail", lambda s, a, org, i: invoices.detail(s, actor=a, kind="invoice", document_id=i), "invoice"),
     ("invoice_pdf", lambda s, a, org, i: invoices.pdf(s, actor=a, kind="invoice", document_id=i), "invoice"),
     ("creditable_lines", lambda s, a, org, i: invoices.creditable_lines(s, actor=a, invoice_id=i), "invoice"),
