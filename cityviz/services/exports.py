@@ -1,7 +1,8 @@
 """Files staff open in a spreadsheet. Every export goes through here, so that
 no cell a family typed (a name, a reason) can run as a formula: a text
-starting with =, +, -, @ (or a tab / carriage return) is prefixed with an
-apostrophe, which spreadsheets show as plain text (OWASP "CSV injection")."""
+starting with =, +, -, @ (or a tab / carriage return), even after leading
+spaces, is prefixed with an apostrophe, which spreadsheets show as plain
+text (OWASP "CSV injection")."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def safe_cell(value: object) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    # Some spreadsheets trim leading spaces before evaluating: look past them.
+    return "'" + text if text.lstrip(" \u00a0").startswith(_FORMULA_START) else text
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

@@ -7,7 +7,31 @@ from cityviz.services.errors import InvalidInput
 
 
 def clean(value: object, max_length: int) -> str:
+    """Whitespace collapsed and cut: only for text no one typed (a file's name). Typed text goes
+    through `bounded`, which refuses what is too long instead of cutting it."""
     return " ".join(str(value or "").split())[:max_length]
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")  # 5 000, as French writes it
+
+
+def bounded(value: object, max_length: int, label: str, field: str, *, multiline: bool = False) -> str:
+    """Text typed in a form field, trimmed: on one line (inner whitespace collapsed) or, with
+    `multiline`, as paragraphs (line ends normalised). Longer than `max_length` (the size of its
+    column): refused with a French message naming the field (`label`, capitalised), never cut."""
+    raw = str(value or "")
+    if len(raw) > 4 * max_length + 1000:  # hopeless: do not even tidy it
+        raise InvalidInput(f"{label} : {_count(max_length)} caractères au maximum.", field=field)
+    if multiline:
+        lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        text = "\n".join(line.rstrip() for line in lines).strip()
+    else:
+        text = " ".join(raw.split())
+    if len(text) > max_length:
+        raise InvalidInput(f"{label} : {_count(max_length)} caractères au maximum ({_count(len(text))} saisis).",
+                           field=field)
+    return text
 
 
 def require_name(value: object, label: str, field: str) -> str:
@@ -32,10 +56,3 @@ def digits(text: str) -> bool:
     """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
     return text.isascii() and text.isdigit()
 
-
-def bounded(value: object, max_length: int, label: str, field: str) -> str:
-    """Trimmed free text, refused (not cut) when longer than the column keeps."""
-    text = " ".join(str(value or "").split())
-    if len(text) > max_length:
-        raise InvalidInput(f"{label} : {max_length} caractères au plus.", field=field)
-    return text

@@ -198,15 +198,14 @@ def _user_known_to(s: Session, user: User, organization_id: int) -> bool:
 
 def reinvite(s: Session, *, actor: Actor, user_id: int, organization_id: int | None = None) -> Invited:
     """A new temporary password (the previous one stops working)."""
-    user = s.get(User, user_id)
-    if user is None:
-        raise NotFound("Compte introuvable.")
     if organization_id is not None:
         actor.require_staff(organization_id)
-        if not _user_known_to(s, user, organization_id):
-            raise AccessDenied()
     else:
         actor.require_platform_admin()
+    user = s.get(User, user_id)
+    # Another organization's account is refused like a missing one: ids cannot be probed.
+    if user is None or (organization_id is not None and not _user_known_to(s, user, organization_id)):
+        raise NotFound("Compte introuvable.")
     organization = s.get(Organization, organization_id) if organization_id else None
     return _invite(s, actor=actor, user=user, organization=organization,
                    staff=user.person_id is None)

@@ -12,6 +12,7 @@ from cityviz.models import Organization, StaffMembership
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import InvalidInput
+from cityviz.services.inputs import bounded
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
 
@@ -25,8 +26,9 @@ def create_organization(
     s: Session, *, actor: Actor, name: str, postal_code: str, city: str, is_demo: bool = False
 ) -> Organization:
     actor.require_platform_admin()
-    name, city, postal_code = name.strip(), city.strip(), postal_code.strip()
-    if not name or len(name) > 120:
+    name, postal_code = bounded(name, 120, "Nom de l'organisation", "name"), str(postal_code or "").strip()
+    city = bounded(city, 120, "Commune", "city")
+    if not name:
         raise InvalidInput("Indiquez le nom de l'organisation (120 caractères au plus).", field="name")
     if not POSTAL_CODE.match(postal_code):
         raise InvalidInput("Le code postal doit comporter 5 chiffres.", field="postal_code")

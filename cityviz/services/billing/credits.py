@@ -25,9 +25,11 @@ from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import journal, ledger
 from cityviz.services.billing.ledger import available_credit, remaining_by_invoice  # noqa: F401 (callers' names)
+from cityviz.services.billing.lookups import require_billing_object
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date
+from cityviz.services.inputs import bounded
 
 
 def apply_available_credit(s: Session, *, household_ids: list[int], organization_id: int | None = None) -> int:
@@ -103,11 +105,8 @@ def creditable_by_line(s: Session, invoice_id: int) -> dict[int, int]:
 def issue_credit_note(s: Session, *, actor: Actor, invoice_id: int, reason: str,
                       line_ids: list[int] | None = None) -> CreditNote:
     """Cancel an issued invoice wholly (no line_ids) or some of its lines."""
-    invoice = s.get(Invoice, invoice_id)
-    if invoice is None:
-        raise NotFound("Facture introuvable.")
-    actor.require_staff(invoice.organization_id)
-    reason = " ".join(str(reason or "").split())[:500]
+    invoice = require_billing_object(s, actor, Invoice, invoice_id)
+    reason = bounded(reason, 500, "Motif de l'avoir", "reason")
     if not reason:
         raise InvalidInput("Indiquez le motif de l'avoir : il figure sur le document.", field="reason")
     issued_on = clock.today()

@@ -9,29 +9,29 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cityviz import clock
-from cityviz.models import DirectDebit, Household, Invoice, Organization, Payment, SepaMandate
+from cityviz.models import DirectDebit, Invoice, Organization, Payment, SepaMandate
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, journal, ledger, reversals, sepa
-from cityviz.services.errors import Conflict, InvalidInput, NotFound
+from cityviz.services.billing.lookups import require_billing_object
+from cityviz.services.errors import Conflict, InvalidInput
 from cityviz.services.formatting import format_date, format_money
-from cityviz.services.inputs import clean
+from cityviz.services.households.scope import require_known_household
+from cityviz.services.inputs import bounded
 
 
 def save_mandate(s: Session, *, actor: Actor, organization_id: int, household_id: int, holder_name: str, iban: str,
                  bic: str, reference: str, signed_on: date) -> int:
     """A signed mandate (the previous one of the household is revoked)."""
-    actor.require_staff(organization_id)
-    if s.get(Household, household_id) is None:
-        raise NotFound("Foyer introuvable.")
-    holder = clean(holder_name, 140)
+    require_known_household(s, actor, organization_id, household_id, capability="billing")
+    holder = bounded(holder_name, 140, "Titulaire du compte", "holder_name")
     if not holder:
         raise InvalidInput("Indiquez le titulaire du compte.", field="holder_name")
     iban = sepa.normalize_iban(iban)
     bic = sepa.normalize_bic(bic) if bic.strip() else (sepa.bic_for_iban(iban) or "")
     if not bic:
         raise InvalidInput("Indiquez le BIC de la banque.", field="bic")
-    reference = clean(reference, 35)
+    reference = bounded(reference, 35, "Référence unique du mandat", "reference")
     if not reference:
         raise InvalidInput("Indiquez la référence unique du mandat (RUM).", field="reference")
     if signed_on > clock.today():
@@ -119,10 +119,7 @@ def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[byte
 
 def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str = "") -> None:
     """The bank's answer: paid (a payment settles the invoice) or rejected (the invoice reopens)."""
-    debit = s.exec(select(DirectDebit).where(DirectDebit.id == debit_id).with_for_update()).first()
-    if debit is None:
-        raise NotFound("Prélèvement introuvable.")
-    actor.require_staff(debit.organization_id)
+    debit = require_billing_object(s, actor, DirectDebit, debit_id, lock=True)
     if debit.status not in ("exported", "paid"):
         raise Conflict("Seul un prélèvement transmis à la banque peut être marqué payé ou rejeté.")
     invoice = s.get(Invoice, debit.invoice_id)
@@ -142,7 +139,7 @@ def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str =
                        payer=invoice.payer_name, method="direct_debit", reference=debit.batch_reference,
                        label=f"Prélèvement de la facture n°{invoice.number}")
     else:
-        reason = clean(reason, 300)
+        reason = bounded(reason, 300, "Motif du rejet", "reason")
         if not reason:
             raise InvalidInput("Indiquez le motif du rejet donné par la banque.", field="reason")
         if debit.payment_id is not None:

@@ -26,20 +26,12 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, invoice_pdf
 from cityviz.services.billing.direct_debits import on_direct_debit
 from cityviz.services.billing.journal import METHOD_LABELS
-from cityviz.services.errors import AccessDenied, NotFound
+from cityviz.services.billing.lookups import require_billing_object
 from cityviz.services.formatting import format_date, format_money
 
 
 def _day(moment) -> date:
     return moment.astimezone(clock.PARIS).date()
-
-
-def _check_access(actor: Actor, household_id: int, organization_id: int) -> None:
-    if actor.household_id == household_id:
-        return
-    if actor.household_id is not None and not actor.roles:
-        raise AccessDenied()
-    actor.require_staff(organization_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,12 +184,13 @@ def _note_document(s: Session, note: CreditNote) -> invoice_pdf.PdfDocument:
 
 
 def _load(s: Session, actor: Actor, kind: str, document_id: int):
+    """Its household's own document, or one staff may bill in its organization; any other id
+    (missing or not theirs) gets the same refusal."""
     model = Invoice if kind == "invoice" else CreditNote
-    document = s.get(model, document_id)
-    if document is None:
-        raise NotFound("Document introuvable.")
-    _check_access(actor, document.household_id, document.organization_id)
-    return document
+    document = s.get(model, document_id) if isinstance(document_id, int) else None
+    if document is not None and actor.household_id is not None and actor.household_id == document.household_id:
+        return document
+    return require_billing_object(s, actor, model, document_id)
 
 
 def detail(s: Session, *, actor: Actor, kind: str, document_id: int) -> InvoiceDetail:
@@ -281,8 +274,7 @@ class CreditableLine:
 
 
 def creditable_lines(s: Session, *, actor: Actor, invoice_id: int) -> list[CreditableLine]:
-    invoice = _load(s, actor, "invoice", invoice_id)
-    actor.require_staff(invoice.organization_id)
+    invoice = require_billing_object(s, actor, Invoice, invoice_id)
     left = credits.creditable_by_line(s, invoice.id)
     lines = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.position)).all()
     return [CreditableLine(x.id, x.child_name, x.label, format_money(x.total_cents), format_money(left[x.id]),

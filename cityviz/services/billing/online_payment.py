@@ -61,6 +61,7 @@ from urllib.parse import urlencode, urlsplit
 import eopayment
 
 from cityviz.services.errors import DomainError, InvalidInput
+from cityviz.services.inputs import bounded
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +302,7 @@ def check_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
         if spec.kind == "bool":
             value = value is True or str(value).lower() in {"1", "true", "oui", "on", "yes"}
         else:
-            value = str(value)
+            value = bounded(value, 2000, f"« {spec.label} »", spec.name)
             if spec.choices and value not in {c[0] for c in spec.choices}:
                 raise InvalidInput(
                     f"Valeur non valide pour « {spec.label} ».", field=spec.name

@@ -9,30 +9,22 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, func, select
 
 from cityviz import clock, config
-from cityviz.models import AuditEntry, CreditNote, Household, Invoice, Payment, Person, Refund, User
+from cityviz.models import AuditEntry, CreditNote, Invoice, Payment, Person, Refund, User
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, direct_debits, journal, ledger, reversals
 from cityviz.services.billing.journal import METHOD_LABELS
+from cityviz.services.billing.lookups import require_billing_object
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date, format_money
+from cityviz.services.households.scope import require_known_household
 from cityviz.services.inputs import bounded, digits, parse_euros
 
 STAFF_METHODS = ("cash", "cheque", "cesu", "transfer")
 REFUND_METHODS = ("cash", "cheque", "transfer")
 MAX_PAYMENT_CENTS = 10_000_000  # 100 000 € : beyond, a typing error
-
-
-def _household_in(s: Session, actor: Actor, organization_id: int, household_id: int) -> Household:
-    """The household, if this organization has billed it (callers check the actor's role first)."""
-    household = s.get(Household, household_id)
-    known = s.exec(select(Invoice.id).where(Invoice.household_id == household_id,
-                                            Invoice.organization_id == organization_id)).first()
-    if household is None or known is None:
-        raise NotFound("Aucune facture de cette famille dans votre organisation.")
-    return household
 
 
 def _received_on(value: date) -> date:
@@ -50,8 +42,7 @@ def record_payment(s: Session, *, actor: Actor, organization_id: int, household_
                    amount: str, received_on: date, reference: str = "", invoice_ids: list[int] | None = None) -> int:
     """Record money received and allocate it to the chosen invoices (oldest first);
     any excess stays as the household's credit with this organization."""
-    actor.require_capability(organization_id, "billing")
-    _household_in(s, actor, organization_id, household_id)
+    require_known_household(s, actor, organization_id, household_id, capability="billing")
     if method not in STAFF_METHODS:
         raise InvalidInput("Mode de paiement inconnu.", field="method")
     cents = parse_euros(amount, "amount")
@@ -60,7 +51,7 @@ def record_payment(s: Session, *, actor: Actor, organization_id: int, household_
     if cents > MAX_PAYMENT_CENTS:
         raise InvalidInput(f"Montant trop élevé (au plus {format_money(MAX_PAYMENT_CENTS)}).", field="amount")
     received_on = _received_on(received_on)
-    reference = bounded(reference, 100, "Le numéro ou la référence", "reference")
+    reference = bounded(reference, 100, "Numéro de chèque ou référence", "reference")
     if method == "cheque" and not reference:
         raise InvalidInput("Indiquez le numéro du chèque.", field="reference")
     ledger.lock(s, household_id)
@@ -81,12 +72,8 @@ def record_payment(s: Session, *, actor: Actor, organization_id: int, household_
 def reverse_payment(s: Session, *, actor: Actor, organization_id: int, payment_id: int, reason: str) -> None:
     """A payment that did not happen after all (bounced cheque, counterfeit, error): it no
     longer settles anything, and the invoices it paid are due again."""
-    actor.require_capability(organization_id, "billing")
-    payment = s.exec(select(Payment).where(Payment.id == payment_id,
-                                           Payment.organization_id == organization_id)).first()
-    if payment is None:
-        raise NotFound("Paiement introuvable.")
-    reason = bounded(reason, 300, "Le motif", "reason")
+    payment = require_billing_object(s, actor, Payment, payment_id, organization_id=organization_id)
+    reason = bounded(reason, 300, "Motif du rejet", "reason")
     if not reason:
         raise InvalidInput("Indiquez le motif du rejet (chèque sans provision…).", field="reason")
     ledger.lock(s, payment.household_id)
@@ -104,8 +91,7 @@ class CreditSource:
 
 def credit_sources(s: Session, *, actor: Actor, organization_id: int, household_id: int) -> list[CreditSource]:
     """What can be refunded, source by source (credit notes, then overpayments)."""
-    actor.require_capability(organization_id, "billing")
-    _household_in(s, actor, organization_id, household_id)
+    require_known_household(s, actor, organization_id, household_id, capability="billing")
     return [CreditSource(x.key, _source_label(s, x), format_money(x.left), x.left)
             for x in ledger.sources(s, [household_id], organization_id).get(household_id, [])]
 
@@ -125,8 +111,7 @@ def refund(s: Session, *, actor: Actor, organization_id: int, household_id: int,
            method: str, reason: str) -> int:
     """Give back credit from one named source (a credit note, or a payment's excess),
     never more than that source still holds — checked under the household's lock."""
-    actor.require_capability(organization_id, "billing")
-    _household_in(s, actor, organization_id, household_id)
+    require_known_household(s, actor, organization_id, household_id, capability="billing")
     kind, _sep, raw_id = str(source or "").partition(":")
     if kind not in ("credit_note", "payment") or not digits(raw_id):
         raise InvalidInput("Choisissez l'avoir ou le paiement à rembourser.", field="source")
@@ -135,7 +120,7 @@ def refund(s: Session, *, actor: Actor, organization_id: int, household_id: int,
         raise InvalidInput("Le montant doit être positif.", field="amount")
     if method not in REFUND_METHODS:
         raise InvalidInput("Mode de remboursement inconnu.", field="method")
-    reason = bounded(reason, 300, "Le motif", "reason")
+    reason = bounded(reason, 300, "Motif du remboursement", "reason")
     ledger.lock(s, household_id)  # from here on, no one else moves this household's money
     chosen = next((x for x in ledger.sources(s, [household_id], organization_id, with_empty=True)
                    .get(household_id, []) if x.key == f"{kind}:{int(raw_id)}"), None)
@@ -181,8 +166,7 @@ class Statement:
 
 def statement(s: Session, *, actor: Actor, organization_id: int, household_id: int) -> Statement:
     """Every document and payment of the household with the organization, with a running balance."""
-    actor.require_capability(organization_id, "billing")
-    _household_in(s, actor, organization_id, household_id)
+    require_known_household(s, actor, organization_id, household_id, capability="billing")
     org = (Invoice.organization_id == organization_id, Invoice.household_id == household_id)
     invoices = s.exec(select(Invoice).where(*org)).all()
     notes = s.exec(select(CreditNote).where(CreditNote.organization_id == organization_id,

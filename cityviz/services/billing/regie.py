@@ -16,6 +16,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import journal, online_payment, sepa
 from cityviz.services.booking import activities
 from cityviz.services.errors import InvalidInput
+from cityviz.services.inputs import bounded
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,8 +51,9 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
     """The organization's legal mentions and payment settings (its administrators only)."""
     actor.require_staff(organization_id, "admin")
     org = s.get(Organization, organization_id)
-    legal_name = " ".join(legal_name.split())
-    if not legal_name or len(legal_name) > 200:
+    legal_name = bounded(legal_name, 200, "Nom de la régie", "legal_name")
+    legal_address = bounded(legal_address, 300, "Adresse de la régie", "legal_address", multiline=True)
+    if not legal_name:
         raise InvalidInput("Indiquez le nom de la régie tel qu'il figure sur les factures.", field="legal_name")
     siret = siret.replace(" ", "")
     if siret and (not siret.isdigit() or len(siret) != 14):
@@ -78,7 +80,7 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
         else:
             options = online_payment.check_options(payment_backend, checked)
     before = _money_settings(org)
-    org.legal_name, org.legal_address, org.siret = legal_name, legal_address.strip()[:300], siret
+    org.legal_name, org.legal_address, org.siret = legal_name, legal_address, siret
     org.invoice_due_days, org.direct_debit_day = invoice_due_days, direct_debit_day
     if reminder_every_days is not None:
         org.reminder_every_days = reminder_every_days

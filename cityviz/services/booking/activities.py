@@ -26,7 +26,7 @@ from cityviz.services.booking import bookings, rules, school_calendar
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import SHORT_DAY_NAMES, format_date, format_money
 from cityviz.services.households.people import SCHOOL_LEVELS
-from cityviz.services.inputs import clean
+from cityviz.services.inputs import bounded
 
 KINDS = {"canteen": "Restauration scolaire", "morning_care": "Garderie du matin",
          "evening_care": "Garderie du soir", "leisure": "Accueil de loisirs", "other": "Autre"}
@@ -68,8 +68,9 @@ def _check(data: ActivityInput) -> None:
     def bad(message: str, field: str):
         raise InvalidInput(message, field=field)
 
-    if not clean(data.name, 200) or len(data.name.strip()) > 120:
+    if not bounded(data.name, 120, "Nom de l'activité", "name"):
         bad("Indiquez le nom de l'activité (120 caractères au plus).", "name")
+    bounded(data.description, 2000, "Description", "description", multiline=True)
     if data.kind not in KINDS:
         bad("Type d'activité inconnu.", "kind")
     if data.unit not in UNITS:
@@ -110,8 +111,8 @@ def _check(data: ActivityInput) -> None:
 
 
 def _apply(activity: Activity, data: ActivityInput) -> None:
-    activity.name = clean(data.name, 120)
-    activity.description = data.description.strip()[:2000]
+    activity.name = bounded(data.name, 120, "Nom de l'activité", "name")
+    activity.description = bounded(data.description, 2000, "Description", "description", multiline=True)
     activity.weekdays = ",".join(str(d) for d in sorted(set(data.weekdays)))
     activity.eligible_levels = ",".join(data.eligible_levels)
     for key in ("kind", "unit", "start_date", "end_date", "start_minutes", "end_minutes", "capacity",

@@ -17,7 +17,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.booking import bookings
 from cityviz.services.errors import InvalidInput, NotFound
 from cityviz.services.formatting import format_date
-from cityviz.services.inputs import clean
+from cityviz.services.inputs import bounded
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +31,7 @@ class ClosureResult:
 def create_closure(s: Session, *, actor: Actor, organization_id: int, start: date, end: date, reason: str,
                    activity_id: int | None = None) -> ClosureResult:
     actor.require_staff(organization_id)
-    reason = clean(reason, 300)
+    reason = bounded(reason, 300, "Motif de la fermeture", "reason")
     if not reason:
         raise InvalidInput("Indiquez le motif de la fermeture : les familles le liront.", field="reason")
     if end < start:

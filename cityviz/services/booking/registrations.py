@@ -17,6 +17,8 @@ from cityviz.services.booking import activities
 from cityviz.services.booking.bookings import own_child
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money
+from cityviz.services.households.scope import knows_household, require_some_staff
+from cityviz.services.inputs import bounded
 
 STATUS_LABELS = {"pending": "En attente de validation", "validated": "Inscrit", "refused": "Refusée",
                  "waiting": "Liste d'attente", "cancelled": "Annulée"}
@@ -166,14 +168,16 @@ def list_registrations(s: Session, *, actor: Actor, organization_id: int, status
 
 def decide_registration(s: Session, *, actor: Actor, registration_id: int, accept: bool, reason: str = "") -> str:
     """Accept (or queue when the maximum is reached, by order of request) or refuse."""
-    registration = s.get(ActivityRegistration, registration_id)
-    if registration is None:
-        raise NotFound("Inscription introuvable.")
-    activity = s.exec(select(Activity).where(Activity.id == registration.activity_id).with_for_update()).one()
-    actor.require_staff(activity.organization_id)
+    require_some_staff(actor)
+    registration = s.get(ActivityRegistration, registration_id) if isinstance(registration_id, int) else None
+    activity = registration and s.exec(select(Activity).where(Activity.id == registration.activity_id)
+                                       .with_for_update()).one()
+    if activity is None or not actor.can(activity.organization_id, "bookings") or not knows_household(
+            s, activity.organization_id, registration.household_id):
+        raise NotFound("Inscription introuvable dans votre organisation.")
     if registration.status not in ("pending", "waiting"):
         raise Conflict("Cette inscription a déjà été traitée.")
-    reason = str(reason or "").strip()[:1000]
+    reason = bounded(reason, 1000, "Motif du refus", "reason", multiline=True)
     if not accept and not reason:
         raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
     old_position = registration.waiting_position

@@ -13,7 +13,8 @@ from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from cityviz.services.households import files
-from cityviz.services.inputs import clean
+from cityviz.services.households.scope import require_staff_document
+from cityviz.services.inputs import bounded, clean
 
 STATUS_LABELS = {"pending": "En cours de vérification", "accepted": "Acceptée", "refused": "Refusée"}
 
@@ -45,8 +46,8 @@ def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list
 def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirement_id: int | None,
                      name: str, scope: str, mandatory: bool, description: str = "") -> int:
     actor.require_staff(organization_id)
-    name = clean(name, 200)
-    if not name or len(name) > 120:
+    name = bounded(name, 120, "Nom de la pièce", "name")
+    if not name:
         raise InvalidInput("Indiquez le nom de la pièce (120 caractères au plus).", field="name")
     if scope not in ("household", "child"):
         raise InvalidInput("Choisissez si la pièce est demandée par foyer ou par enfant.", field="scope")
@@ -59,7 +60,7 @@ def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirem
         requirement = DocumentRequirement(organization_id=organization_id, name=name, scope=scope,
                                           position=(last or 0) + 1, created_at=clock.now())
     requirement.name, requirement.scope, requirement.mandatory = name, scope, bool(mandatory)
-    requirement.description = str(description or "").strip()[:1000]
+    requirement.description = bounded(description, 1000, "Description", "description", multiline=True)
     s.add(requirement)
     s.flush()
     audit.record(s, actor=actor, action="requirement.save", organization_id=organization_id,
@@ -87,6 +88,10 @@ def _requirement(s: Session, actor: Actor, requirement_id: int) -> DocumentRequi
 
 
 # --- Families: sending files ---------------------------------------------------------------
+
+# A family may still send or replace files while its dossier is in one of these states.
+EDITABLE_STATUSES = ("draft", "rejected", "submitted")
+
 
 def current_documents(s: Session, household_id: int, requirement_ids: list[int]) -> dict:
     """{(requirement_id, person_id or None): Document} of the files not replaced."""
@@ -119,6 +124,15 @@ def upload_document(s: Session, *, actor: Actor, requirement_id: int, person_id:
             raise AccessDenied()
     else:
         person_id = None
+    # The page hides the button of a validated dossier; the service refuses the file all the same.
+    open_dossier = select(Enrollment.id).where(Enrollment.household_id == household_id,
+                                               Enrollment.organization_id == requirement.organization_id,
+                                               col(Enrollment.status).in_(EDITABLE_STATUSES))
+    if person_id is not None:
+        open_dossier = open_dossier.where(Enrollment.person_id == person_id)
+    if s.exec(open_dossier).first() is None:
+        raise Conflict("Ce dossier est validé : ses pièces ne peuvent plus être modifiées. "
+                       "Contactez votre organisation pour tout changement.")
     current = current_documents(s, household_id, [requirement.id]).get((requirement.id, person_id))
     if current is not None and current.status == "accepted":
         raise Conflict("Cette pièce a déjà été acceptée : il n'est pas nécessaire de la renvoyer.")
@@ -137,14 +151,10 @@ def upload_document(s: Session, *, actor: Actor, requirement_id: int, person_id:
 
 def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool, reason: str = "") -> None:
     """Staff accept or refuse a document (with the reason the family will read)."""
-    document = s.get(Document, document_id)
-    if document is None:
-        raise NotFound("Document introuvable.")
-    requirement = s.get(DocumentRequirement, document.requirement_id)
-    actor.require_staff(requirement.organization_id)
+    document, requirement = require_staff_document(s, actor, document_id)
     if document.superseded_at is not None:
         raise Conflict("Ce document a été remplacé par la famille entre-temps.")
-    reason = str(reason or "").strip()[:1000]
+    reason = bounded(reason, 1000, "Motif du refus", "reason", multiline=True)
     if not accept and not reason:
         raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
     document.status = "accepted" if accept else "refused"
@@ -166,12 +176,9 @@ class FileContent:
 
 def document_content(s: Session, *, actor: Actor, document_id: int) -> FileContent:
     """The file, for its household or its organization's staff only."""
-    document = s.get(Document, document_id)
-    if document is None:
-        raise NotFound("Document introuvable.")
-    if actor.household_id != document.household_id:
-        requirement = s.get(DocumentRequirement, document.requirement_id)
-        actor.require_staff(requirement.organization_id)
+    document = s.get(Document, document_id) if isinstance(document_id, int) else None
+    if document is None or actor.household_id is None or actor.household_id != document.household_id:
+        document, _requirement = require_staff_document(s, actor, document_id)
     return FileContent(data=files.read(document.storage_key), content_type=document.content_type,
                        filename=document.original_name)
 

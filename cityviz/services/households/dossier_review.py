@@ -20,11 +20,12 @@ from cityviz.models import (
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.errors import Conflict, InvalidInput, NotFound
+from cityviz.services.errors import Conflict, InvalidInput
 from cityviz.services.formatting import format_date, format_datetime
-from cityviz.services.households import documents
+from cityviz.services.households import documents, scope
 from cityviz.services.households.dossiers import missing_documents
 from cityviz.services.households.people import format_phone
+from cityviz.services.inputs import bounded
 
 STAFF_STATUS_LABELS = {"draft": "Brouillon", "submitted": "À valider", "validated": "Validé",
                        "rejected": "Refusé"}
@@ -104,11 +105,7 @@ class StaffDossier:
 
 
 def _enrollment(s: Session, actor: Actor, enrollment_id: int) -> Enrollment:
-    enrollment = s.get(Enrollment, enrollment_id)
-    if enrollment is None:
-        raise NotFound("Dossier introuvable.")
-    actor.require_staff(enrollment.organization_id)
-    return enrollment
+    return scope.require_staff_dossier(s, actor, enrollment_id)
 
 
 def _details(person: Person) -> list[list[str]]:
@@ -211,7 +208,7 @@ def validate_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> None:
 def reject_dossier(s: Session, *, actor: Actor, enrollment_id: int, reason: str) -> None:
     enrollment = _enrollment(s, actor, enrollment_id)
     s.refresh(enrollment, with_for_update=True)
-    reason = str(reason or "").strip()[:1000]
+    reason = bounded(reason, 1000, "Motif du refus", "reason", multiline=True)
     if not reason:
         raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
     if enrollment.status not in ("submitted", "validated"):

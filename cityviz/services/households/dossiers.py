@@ -181,7 +181,7 @@ def dossier(s: Session, *, actor: Actor, enrollment_id: int) -> DossierView:
     org = s.get(Organization, enrollment.organization_id)
     requirements = _requirements(s, org.id)
     current = documents.current_documents(s, enrollment.household_id, [r.id for r in requirements])
-    editable = enrollment.status in ("draft", "rejected", "submitted")
+    editable = enrollment.status in documents.EDITABLE_STATUSES
     household_docs = [_status(r, None, current.get((r.id, None)), editable)
                       for r in requirements if r.scope == "household"]
     person_docs = [_status(r, person.id, current.get((r.id, person.id)), editable)

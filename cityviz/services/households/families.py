@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from cityviz import clock
 from cityviz.models import Enrollment, EnrollmentEvent, Household, Person, User
 from cityviz.services import audit
 from cityviz.services.accounts import invitations
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
-from cityviz.services.households import files
+from cityviz.services.errors import InvalidInput, NotFound
+from cityviz.services.households import files, scope
 from cityviz.services.households.people import child_fields, parse_phone
-from cityviz.services.inputs import clean, require_name
+from cityviz.services.inputs import bounded, require_name
 
 PER_PAGE = 20
 
@@ -42,7 +42,7 @@ def create_family(s: Session, *, actor: Actor, organization_id: int, civility: s
     guardian = Person(household_id=0, role="guardian", civility=civility,
                       first_name=require_name(first_name, "prénom du responsable", "first_name"),
                       last_name=require_name(last_name, "nom du responsable", "last_name").upper(),
-                      email=clean(email, 254).lower(),
+                      email=bounded(email, 254, "Adresse e-mail", "email").lower(),
                       phone_mobile=parse_phone(phone_mobile, "numéro de portable", "phone_mobile"),
                       created_at=now)
     kids = [child_fields(**child) for child in (children or []) if any(str(v).strip() for v in child.values())]
@@ -73,12 +73,6 @@ def create_family(s: Session, *, actor: Actor, organization_id: int, civility: s
     return household.id
 
 
-def _known_household_ids(organization_id: int):
-    """Households the organization created, or where someone has a dossier with it."""
-    enrolled = select(Enrollment.household_id).where(Enrollment.organization_id == organization_id)
-    return or_(Household.created_by_organization_id == organization_id, col(Household.id).in_(enrolled))
-
-
 @dataclasses.dataclass(frozen=True)
 class FamilyRow:
     household_id: int
@@ -93,7 +87,7 @@ class FamilyRow:
 def list_families(s: Session, *, actor: Actor, organization_id: int, search: str = "",
                   page: int = 0) -> tuple[list[FamilyRow], int]:
     actor.require_staff(organization_id)
-    conditions = [_known_household_ids(organization_id)]
+    conditions = [scope.known_to(organization_id)]
     search = " ".join(str(search or "").split()).lower()
     if search:
         matching = select(Person.household_id).where(func.lower(Person.last_name).like(f"{search}%"))
@@ -125,14 +119,7 @@ def list_families(s: Session, *, actor: Actor, organization_id: int, search: str
 
 def invite_guardian(s: Session, *, actor: Actor, organization_id: int, person_id: int) -> invitations.Invited:
     """(Re)send the invitation of a family's guardian."""
-    actor.require_staff(organization_id)
-    person = s.get(Person, person_id)
-    if person is None or person.role != "guardian":
-        raise NotFound("Responsable introuvable.")
-    known = s.exec(select(Household.id).where(Household.id == person.household_id,
-                                              _known_household_ids(organization_id))).first()
-    if known is None:
-        raise AccessDenied()
+    person = scope.require_known_person(s, actor, organization_id, person_id, role="guardian")
     if not person.email:
         raise InvalidInput("Ce responsable n'a pas d'adresse e-mail.")
     user = s.exec(select(User).where(User.person_id == person.id)).first()
@@ -147,15 +134,11 @@ def invite_guardian(s: Session, *, actor: Actor, organization_id: int, person_id
     return invitations.send_invitation(s, actor=actor, user=user, organization_id=organization_id)
 
 
-
 def person_photo(s: Session, *, actor: Actor, person_id: int) -> bytes:
     """A member's photo: for their household, or staff of an organization that knows it."""
-    person = s.get(Person, person_id)
-    if person is None or not person.avatar_key:
-        raise NotFound()
-    if actor.household_id != person.household_id:
-        if not any(s.exec(select(Household.id).where(Household.id == person.household_id,
-                                                     _known_household_ids(org_id))).first()
-                   for org_id in actor.roles):
-            raise AccessDenied()
+    person = s.get(Person, person_id) if isinstance(person_id, int) else None
+    if person is None or not person.avatar_key or (
+            actor.household_id != person.household_id
+            and not any(scope.knows_household(s, org_id, person.household_id) for org_id in actor.roles)):
+        raise NotFound(scope.UNKNOWN_PERSON)
     return files.read(person.avatar_key)

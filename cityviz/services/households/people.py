@@ -15,7 +15,7 @@ from cityviz.services.accounts import invitations
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
 from cityviz.services.households import files
-from cityviz.services.inputs import clean, require_name
+from cityviz.services.inputs import bounded, clean, require_name
 
 POSTAL_CODE = re.compile(r"^\d{5}$")
 SCHOOL_LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2", "6e", "5e", "4e", "3e")
@@ -119,8 +119,8 @@ def update_profile(s: Session, *, actor: Actor, civility: str, first_name: str, 
         raise InvalidInput("Choisissez une civilité.", field="civility")
     first = require_name(first_name, "prénom", "first_name")
     last = require_name(last_name, "nom", "last_name").upper()
-    street = clean(street, 200)
-    city = clean(city, 120)
+    street = bounded(street, 200, "Adresse", "street")
+    city = bounded(city, 120, "Commune", "city")
     postal_code = clean(postal_code, 10).replace(" ", "")
     if not street:
         raise InvalidInput("Indiquez votre adresse (numéro et rue).", field="street")
@@ -153,7 +153,7 @@ def add_guardian(s: Session, *, actor: Actor, civility: str, first_name: str, la
     person = Person(household_id=household_id, role="guardian", civility=civility,
                     first_name=require_name(first_name, "prénom", "first_name"),
                     last_name=require_name(last_name, "nom", "last_name").upper(),
-                    email=clean(email, 254).lower(),
+                    email=bounded(email, 254, "Adresse e-mail", "email").lower(),
                     phone_mobile=parse_phone(phone_mobile, "numéro de portable", "phone_mobile"),
                     created_at=clock.now())
     if invite and not person.email:
@@ -221,10 +221,12 @@ def child_fields(*, first_name: str, last_name: str, birth_date: str, sex: str, 
         raise InvalidInput("Classe inconnue.", field="school_level")
     return dict(first_name=require_name(first_name, "prénom", "first_name"),
                 last_name=require_name(last_name, "nom", "last_name").upper(),
-                birth_date=parse_birth_date(birth_date), sex=sex, school=clean(school, 120),
-                school_level=school_level, allergies=str(allergies or "").strip()[:1000],
-                medical_notes=str(medical_notes or "").strip()[:2000],
-                authorised_pickups=str(authorised_pickups or "").strip()[:1000])
+                birth_date=parse_birth_date(birth_date), sex=sex, school=bounded(school, 120, "École", "school"), school_level=school_level,
+                allergies=bounded(allergies, 1000, "Allergies", "allergies", multiline=True),
+                medical_notes=bounded(medical_notes, 2000, "Informations médicales", "medical_notes",
+                                      multiline=True),
+                authorised_pickups=bounded(authorised_pickups, 1000, "Personnes autorisées", "authorised_pickups",
+                                           multiline=True))
 
 
 def save_child(s: Session, *, actor: Actor, child_id: int | None = None, **fields) -> int:

@@ -15,23 +15,16 @@ import dataclasses
 from sqlmodel import Session, col, select
 
 from cityviz import clock, config
-from cityviz.models import AccountDeletionRequest, Enrollment, Household, Invoice, Organization, Person, User
+from cityviz.models import AccountDeletionRequest, Invoice, Organization, Person, User
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_datetime, format_money
+from cityviz.services.households.scope import knows_household, organizations_knowing
+from cityviz.services.inputs import bounded
 from cityviz.services.operations import anonymisation
-
-
-def _organizations_of(s: Session, household_id: int) -> set[int]:
-    known = set(s.exec(select(Enrollment.organization_id).where(Enrollment.household_id == household_id)).all())
-    known |= set(s.exec(select(Invoice.organization_id).where(Invoice.household_id == household_id)).all())
-    household = s.get(Household, household_id)
-    if household is not None and household.created_by_organization_id:
-        known.add(household.created_by_organization_id)
-    return known
 
 
 def _pending(s: Session, household_id: int) -> AccountDeletionRequest | None:
@@ -66,7 +59,7 @@ def request_deletion(s: Session, *, actor: Actor) -> str:
     s.flush()
     audit.record(s, actor=actor, action="account.deletion_requested", object_type="account_deletion_request",
                  object_id=request.id, household_id=household_id)
-    if _organizations_of(s, household_id):
+    if organizations_knowing(s, household_id):
         return "pending"
     request.status, request.decided_at = "confirmed", clock.now()
     s.add(request)
@@ -99,7 +92,7 @@ def list_requests(s: Session, *, actor: Actor, organization_id: int) -> list[Del
     rows = []
     for request in s.exec(select(AccountDeletionRequest).where(AccountDeletionRequest.status == "pending")
                           .order_by(AccountDeletionRequest.requested_at)).all():
-        if organization_id not in _organizations_of(s, request.household_id):
+        if not knows_household(s, organization_id, request.household_id):
             continue
         guardians = s.exec(select(Person).where(Person.household_id == request.household_id,
                                                 Person.role == "guardian").order_by(Person.id)).all()
@@ -116,7 +109,7 @@ def _request_for(s: Session, actor: Actor, organization_id: int, request_id: int
     actor.require_capability(organization_id, "families")
     request = s.exec(select(AccountDeletionRequest).where(AccountDeletionRequest.id == request_id)
                      .with_for_update()).first()
-    if request is None or organization_id not in _organizations_of(s, request.household_id):
+    if request is None or not knows_household(s, organization_id, request.household_id):
         raise NotFound("Demande introuvable.")
     if request.status != "pending":
         raise Conflict("Cette demande a déjà été traitée.")
@@ -137,7 +130,7 @@ def confirm(s: Session, *, actor: Actor, organization_id: int, request_id: int) 
 
 
 def refuse(s: Session, *, actor: Actor, organization_id: int, request_id: int, reason: str) -> None:
-    reason = " ".join(str(reason or "").split())[:500]
+    reason = bounded(reason, 500, "Raison du refus", "reason")
     if not reason:
         raise InvalidInput("Indiquez la raison du refus : elle est envoyée à la famille.", field="reason")
     request = _request_for(s, actor, organization_id, request_id)

@@ -11,7 +11,17 @@ from starlette.testclient import TestClient
 
 from cityviz import clock, db, routes
 from cityviz.api import build_api
-from cityviz.models import Attendance, Booking, Invoice, OnlinePayment, Organization
+from cityviz.models import (
+    Attendance,
+    Booking,
+    DirectDebit,
+    Household,
+    Invoice,
+    OnlinePayment,
+    Organization,
+    Payment,
+    SepaMandate,
+)
 from cityviz.services.accounts import auth
 from cityviz.services.billing import (
     credits,
@@ -25,6 +35,7 @@ from cityviz.services.billing import (
 )
 from cityviz.services.errors import AccessDenied, NotFound
 from tests import factories
+from tests.services.access import assert_refused_alike
 
 
 @pytest.fixture
@@ -104,6 +115,92 @@ def test_staff_never_reach_another_organizations_billing(two_towns):
                                 received_on=date(2026, 10, 1), invoice_ids=[other["invoice"]])
 
 
+def _exported_debit(town) -> int:
+    """A direct debit of the town's invoice, sent to the bank (so that it can be settled)."""
+    with db.transaction() as s:
+        mandate = SepaMandate(organization_id=town["org"], household_id=town["household"], holder_name="Camille",
+                              iban="FR7630006000011234567890189", bic="AGRIFRPP", reference=f"RUM-{town['org']}",
+                              signed_on=date(2026, 9, 1), created_at=clock.now())
+        s.add(mandate)
+        s.flush()
+        debit = DirectDebit(organization_id=town["org"], invoice_id=town["invoice"], mandate_id=mandate.id,
+                            amount_cents=360, due_date=date(2026, 11, 10), status="exported")
+        s.add(debit)
+        s.flush()
+        return debit.id
+
+
+MANDATE = dict(holder_name="Titulaire", iban="FR7630006000011234567890189", bic="", signed_on=date(2026, 9, 1))
+# Billing services taking an id from staff: (name, call(session, actor, org of the actor, id), key of the id).
+STAFF_ID_CALLS = [
+    ("save_mandate", lambda s, a, org, i: direct_debits.save_mandate(
+        s, actor=a, organization_id=org, household_id=i, reference=f"RUM-X{i}", **MANDATE), "household"),
+    ("settle_paid", lambda s, a, org, i: direct_debits.settle(s, actor=a, debit_id=i, paid=True), "debit"),
+    ("settle_rejected", lambda s, a, org, i: direct_debits.settle(s, actor=a, debit_id=i, paid=False, reason="x"),
+     "debit"),
+    # payments.py is the ledger's: these pin its gate (the same refusal for a missing household).
+    ("record_payment", lambda s, a, org, i: payments.record_payment(
+        s, actor=a, organization_id=org, household_id=i, method="cash", amount="1", received_on=date(2026, 10, 1)),
+     "household"),
+    ("statement", lambda s, a, org, i: payments.statement(s, actor=a, organization_id=org, household_id=i),
+     "household"),
+    ("credit_sources", lambda s, a, org, i: payments.credit_sources(s, actor=a, organization_id=org,
+                                                                     household_id=i), "household"),
+    ("issue_credit_note", lambda s, a, org, i: credits.issue_credit_note(s, actor=a, invoice_id=i, reason="Erreur"),
+     "invoice"),
+    ("reverse_payment", lambda s, a, org, i: payments.reverse_payment(s, actor=a, organization_id=org,
+                                                                      payment_id=i, reason="Impayé"), "payment"),
+    ("invoice_detail", lambda s, a, org, i: invoices.detail(s, actor=a, kind="invoice", document_id=i), "invoice"),
+    ("invoice_pdf", lambda s, a, org, i: invoices.pdf(s, actor=a, kind="invoice", document_id=i), "invoice"),
+    ("creditable_lines", lambda s, a, org, i: invoices.creditable_lines(s, actor=a, invoice_id=i), "invoice"),
+    ("household_of", lambda s, a, org, i: invoices.household_of(s, actor=a, kind="invoice", document_id=i),
+     "invoice"),
+]
+
+
+@pytest.mark.parametrize("name,call,key", STAFF_ID_CALLS, ids=[c[0] for c in STAFF_ID_CALLS])
+def test_billing_ids_of_another_town_are_refused_like_missing_ones(two_towns, name, call, key):
+    mine, other = two_towns["A"], two_towns["B"]
+    if key == "debit":
+        for town in (mine, other):
+            town["debit"] = _exported_debit(town)
+    if key == "payment":
+        for town in (mine, other):
+            with db.transaction() as s:
+                town["payment"] = payments.record_payment(
+                    s, actor=town["staff"], organization_id=town["org"], household_id=town["household"],
+                    method="cash", amount="1", received_on=date(2026, 10, 1))
+    with db.read() as s:
+        before = (s.exec(select(SepaMandate.id)).all(), s.exec(select(DirectDebit.status)).all(),
+                  s.exec(select(Payment.id)).all())
+    assert_refused_alike(lambda s, i: call(s, mine["staff"], mine["org"], i), other[key])
+    with db.read() as s:
+        assert before == (s.exec(select(SepaMandate.id)).all(), s.exec(select(DirectDebit.status)).all(),
+                          s.exec(select(Payment.id)).all())
+    # The town's own staff reach their own.
+    with db.transaction() as s:
+        call(s, mine["staff"], mine["org"], mine[key])
+
+
+def test_a_mandate_needs_a_household_the_town_knows(two_towns):
+    """The hole found from outside: any town's staff could attach an IBAN to any household id."""
+    with db.transaction() as s:
+        stranger = Household(created_at=clock.now())
+        s.add(stranger)
+        s.flush()
+        stranger_id = stranger.id
+    town = two_towns["A"]
+    with pytest.raises(NotFound, match="Famille introuvable"), db.transaction() as s:
+        direct_debits.save_mandate(s, actor=town["staff"], organization_id=town["org"], household_id=stranger_id,
+                                   reference="RUM-S", **MANDATE)
+    with db.transaction() as s:
+        org = s.get(Organization, town["org"])
+        agent = factories.actor(s, factories.make_staff(s, org, role="agent"))
+    with pytest.raises(AccessDenied), db.transaction() as s:  # the « billing » capability
+        direct_debits.save_mandate(s, actor=agent, organization_id=town["org"], household_id=town["household"],
+                                   reference="RUM-A", **MANDATE)
+
+
 def test_only_admins_change_the_regie(two_towns):
     with db.transaction() as s:
         org = s.get(Organization, two_towns["A"]["org"])
@@ -130,7 +227,7 @@ def test_pdf_route_checks_the_session(two_towns):
     assert response.status_code == 200 and response.content[:4] == b"%PDF"
     assert client.get(other).status_code == 403
     client.cookies.set(routes.SESSION_COOKIE, _cookie("agentb@example.org"))
-    assert client.get(own).status_code == 403 and client.get(other).status_code == 200
+    assert client.get(own).status_code == 404 and client.get(other).status_code == 200
 
 
 def test_payment_endpoints_trust_only_the_banks_answer(two_towns):

@@ -196,3 +196,11 @@ def test_every_money_event_is_in_the_journal_which_cannot_be_changed(books):
     for statement in ("UPDATE regie_journal SET amount_cents = 1", "DELETE FROM regie_journal"):
         with pytest.raises(DBAPIError, match="cannot be changed"), db.transaction() as s:
             s.exec(text(statement))
+
+
+def test_an_oversized_refund_reason_is_refused_and_refunds_nothing(books):
+    payment_id = _pay(books, "80,00", invoice_ids=[books["invoice"]])
+    with pytest.raises(InvalidInput, match="Motif du remboursement : 300"), db.transaction() as s:
+        payments.refund(s, actor=books["staff"][0], organization_id=books["orgs"][0], household_id=books["martin"],
+                        source=f"payment:{payment_id}", amount="1", method="cash", reason="x" * 301)
+    assert _balance(books).refunded == 0

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from cityviz import clock, db
-from cityviz.models import DirectDebit, Invoice, InvoiceLine, Payment
+from cityviz.models import DirectDebit, Invoice, InvoiceLine, Organization, Payment
 from cityviz.services.billing import credits, direct_debits, ledger, online_payment, pay_online, payments
 from cityviz.services.errors import DomainError
 from tests import conftest, factories
@@ -73,10 +73,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 self.staff.append(factories.actor(s, factories.make_staff(s, org, role="admin")))
             self.households, self.parents = [], []
             for n in range(2):
-                household, _g, user = factories.make_household(s, f"FAMILLE{n}", f"f{n}@example.org")
+                household, guardian, user = factories.make_household(s, f"FAMILLE{n}", f"f{n}@example.org")
                 self.households.append(household.id)
                 self.parents.append(factories.actor(s, user))
                 for o, org_id in enumerate(self.orgs):
+                    factories.enroll(s, guardian, s.get(Organization, org_id))  # the town knows the family
                     direct_debits.save_mandate(s, actor=self.staff[o], organization_id=org_id,
                                                household_id=household.id, holder_name="Camille", bic="",
                                                iban="FR76 3000 6000 0112 3456 7890 189",

@@ -2,13 +2,13 @@
 calendar or feed; staff never reach another organization's activities,
 enrolments, rosters, attendance, closures or counts; parents never reach staff services."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
-from cityviz import db, routes
+from cityviz import clock, db, routes
 from cityviz.api import build_api
 from cityviz.models import ActivityRegistration, Attendance, Booking, Closure
 from cityviz.services.accounts import auth
@@ -25,6 +25,7 @@ from cityviz.services.booking import (
 from cityviz.services.booking.calendar import BulkRequest
 from cityviz.services.errors import AccessDenied, NotFound
 from tests import factories
+from tests.services.access import assert_refused_alike
 
 pytestmark = pytest.mark.usefixtures("database", "frozen")
 THURSDAY = date(2026, 9, 17)
@@ -168,10 +169,6 @@ def test_staff_never_reach_another_organization(world):
                                            data=form),
         lambda s: activities.save_activity(s, actor=agent, organization_id=other["org"], activity_id=None, data=form),
         lambda s: registrations.list_registrations(s, actor=agent, organization_id=other["org"]),
-        lambda s: registrations.decide_registration(s, actor=agent, registration_id=other["registration"],
-                                                    accept=True),
-        lambda s: registrations.decide_registration(s, actor=agent, registration_id=other["registration"],
-                                                    accept=False, reason="Non"),
         lambda s: attendance.roster(s, actor=agent, session_id=other["session"]),
         lambda s: attendance.mark_attendance(s, actor=agent, session_id=other["session"], child_id=other["child"],
                                              status="present"),
@@ -190,6 +187,26 @@ def test_staff_never_reach_another_organization(world):
     with pytest.raises(NotFound, match="Activité introuvable."), db.transaction() as s:
         closures.create_closure(s, actor=agent, organization_id=mine["org"], start=THURSDAY, end=THURSDAY,
                                 reason="Grève", activity_id=other["canteen"])
+    assert _snapshot() == before
+
+
+# Services taking an id of a family's object from staff: (name, call(session, actor, world of the actor, id), key).
+STAFF_ID_CALLS = [
+    ("accept_registration", lambda s, a, w, i: registrations.decide_registration(
+        s, actor=a, registration_id=i, accept=True), "registration"),
+    ("refuse_registration", lambda s, a, w, i: registrations.decide_registration(
+        s, actor=a, registration_id=i, accept=False, reason="Non"), "registration"),
+    ("mark_attendance", lambda s, a, w, i: attendance.mark_attendance(
+        s, actor=a, session_id=w["session"], child_id=i, status="unbooked_present"), "child"),
+]
+
+
+@pytest.mark.parametrize("name,call,key", STAFF_ID_CALLS, ids=[c[0] for c in STAFF_ID_CALLS])
+def test_staff_ids_of_another_town_are_refused_like_missing_ones(world, frozen, name, call, key):
+    frozen.move_to(datetime(2026, 9, 17, 18, 0, tzinfo=clock.PARIS))  # attendance is taken on the day
+    mine, other = world["A"], world["B"]
+    before = _snapshot()
+    assert_refused_alike(lambda s, i: call(s, mine["agent"], mine, i), other[key])
     assert _snapshot() == before
 
 

@@ -8,9 +8,10 @@ from cityviz import db, routes
 from cityviz.api import build_api
 from cityviz.models import Enrollment
 from cityviz.services.accounts import auth
-from cityviz.services.errors import AccessDenied, NotFound
+from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
 from cityviz.services.households import documents, dossier_review, dossiers, families, news, people
 from tests import factories
+from tests.services.access import assert_refused_alike
 
 pytestmark = pytest.mark.usefixtures("database", "frozen")
 
@@ -81,21 +82,41 @@ def test_parent_cannot_use_staff_services(world):
             call(s)
 
 
+# Services taking an id from staff: (name, call(session, actor, org of the actor, id), key of the id in `world`).
+STAFF_ID_CALLS = [
+    ("staff_dossier", lambda s, a, org, i: dossier_review.staff_dossier(s, actor=a, enrollment_id=i), "enrollment"),
+    ("validate_dossier", lambda s, a, org, i: dossier_review.validate_dossier(s, actor=a, enrollment_id=i),
+     "enrollment"),
+    ("reject_dossier", lambda s, a, org, i: dossier_review.reject_dossier(s, actor=a, enrollment_id=i, reason="x"),
+     "enrollment"),
+    ("decide_document", lambda s, a, org, i: documents.decide_document(s, actor=a, document_id=i, accept=True),
+     "document"),
+    ("document_content", lambda s, a, org, i: documents.document_content(s, actor=a, document_id=i), "document"),
+    ("person_photo", lambda s, a, org, i: families.person_photo(s, actor=a, person_id=i), "child"),
+    ("invite_guardian", lambda s, a, org, i: families.invite_guardian(s, actor=a, organization_id=org, person_id=i),
+     "guardian"),
+]
+
+
+@pytest.mark.parametrize("name,call,key", STAFF_ID_CALLS, ids=[c[0] for c in STAFF_ID_CALLS])
+def test_staff_ids_of_another_town_are_refused_like_missing_ones(world, name, call, key):
+    """Another town's dossier, document or person is "introuvable", exactly like an id that does not exist."""
+    me, other = world["A"], world["B"]
+    other["guardian"] = other["parent"].person_id
+    assert_refused_alike(lambda s, i: call(s, me["agent"], me["org"], i), other[key])
+    # A parent of the town is no staff: refused before any id is looked at.
+    if name not in ("document_content", "person_photo"):
+        with pytest.raises(AccessDenied), db.transaction() as s:
+            call(s, me["parent"], me["org"], me.get(key, me["parent"].person_id))
+
+
 def test_staff_cannot_reach_another_organization(world):
     agent, other = world["A"]["agent"], world["B"]
     calls = [
         lambda s: dossier_review.list_dossiers(s, actor=agent, organization_id=other["org"]),
-        lambda s: dossier_review.staff_dossier(s, actor=agent, enrollment_id=other["enrollment"]),
-        lambda s: dossier_review.validate_dossier(s, actor=agent, enrollment_id=other["enrollment"]),
-        lambda s: dossier_review.reject_dossier(s, actor=agent, enrollment_id=other["enrollment"], reason="x"),
-        lambda s: documents.decide_document(s, actor=agent, document_id=other["document"], accept=True),
-        lambda s: documents.document_content(s, actor=agent, document_id=other["document"]),
         lambda s: documents.list_requirements(s, actor=agent, organization_id=other["org"]),
         lambda s: documents.set_requirement_active(s, actor=agent, requirement_id=other["req"], active=False),
         lambda s: families.list_families(s, actor=agent, organization_id=other["org"]),
-        lambda s: families.person_photo(s, actor=agent, person_id=other["child"]),
-        lambda s: families.invite_guardian(s, actor=agent, organization_id=world["A"]["org"],
-                                           person_id=other["parent"].person_id),
         lambda s: news.set_published(s, actor=agent, post_id=other["post"], published=False),
         lambda s: news.news_image(s, actor=agent, post_id=other["post"]),
         lambda s: news.list_posts(s, actor=agent, organization_id=other["org"]),
@@ -111,6 +132,12 @@ def test_own_data_is_reachable(world):
         assert documents.document_content(s, actor=mine["parent"], document_id=mine["document"]).data
         assert documents.document_content(s, actor=mine["agent"], document_id=mine["document"]).data
         assert families.person_photo(s, actor=mine["agent"], person_id=mine["child"])
+        assert dossier_review.staff_dossier(s, actor=mine["agent"], enrollment_id=mine["enrollment"]).person_name
+    with pytest.raises(InvalidInput, match="utilise déjà son compte"), db.transaction() as s:  # reached
+        families.invite_guardian(s, actor=mine["agent"], organization_id=mine["org"],
+                                 person_id=mine["parent"].person_id)
+    with db.transaction() as s:
+        documents.decide_document(s, actor=mine["agent"], document_id=mine["document"], accept=True)
         assert news.news_image(s, actor=mine["parent"], post_id=mine["post"])
         assert [f.title for f in news.feed_for_household(s, actor=mine["parent"])] == ["Nouvelles de A"]
 
@@ -129,7 +156,7 @@ def test_file_routes_check_the_session_cookie(world):
     assert client.get(doc_b).status_code == 401
     client.cookies.set(routes.SESSION_COOKIE, _cookie("parentA@example.org"))
     assert client.get(doc_b).status_code == 403
-    assert client.get(f"{routes.AVATAR_FILE}/{world['B']['child']}").status_code == 403
+    assert client.get(f"{routes.AVATAR_FILE}/{world['B']['child']}").status_code == 404
     assert client.get(f"{routes.NEWS_IMAGE}/{world['B']['post']}").status_code == 403
     own = client.get(f"{routes.DOCUMENT_FILE}/{world['A']['document']}")
     assert own.status_code == 200 and own.headers["content-type"] == "application/pdf"
@@ -138,7 +165,7 @@ def test_file_routes_check_the_session_cookie(world):
     export = client.get(routes.EXPORT)
     assert export.status_code == 200 and export.content[:2] == b"PK"
     client.cookies.set(routes.SESSION_COOKIE, _cookie("agentA@example.org"))
-    assert client.get(doc_b).status_code == 403
+    assert client.get(doc_b).status_code == 404  # like a document that does not exist
     assert client.get(f"{routes.DOCUMENT_FILE}/{world['A']['document']}").status_code == 200
     assert client.get(routes.EXPORT).status_code == 403  # staff have no household to export
     assert client.get(f"{routes.DOCUMENT_FILE}/999999").status_code == 404
