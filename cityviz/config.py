@@ -41,6 +41,7 @@ class Settings:
     metrics_token: str
     log_format: str  # json, console
     log_level: str
+    demo_payments: bool = False  # the bank simulator and eopayment's dummy backend (demonstrations only)
 
     @property
     def smtp_enabled(self) -> bool:
@@ -83,6 +84,7 @@ def load() -> Settings:
         metrics_token=env.get("CITYVIZ_METRICS_TOKEN", ""),
         log_format=(env.get("CITYVIZ_LOG_FORMAT") or "json").lower(),
         log_level=(env.get("CITYVIZ_LOG_LEVEL") or "INFO").upper(),
+        demo_payments=_bool(env.get("CITYVIZ_DEMO_PAYMENTS"), False),
     )
 
 

@@ -41,9 +41,11 @@ What the caller must do with each answer (see also
   never change a ``paid`` payment back;
 - answer the bank's notification with ``answer.reply_content`` when it is
   not ``None``;
-- in production, refuse answers with ``answer.test`` true and never offer the
-  ``dummy`` backend: its "signature" is a plain query parameter anyone can
-  add (:func:`is_demo_backend`).
+- refuse answers with ``answer.test`` true outside a demonstration, and act
+  only on backends that authenticate their answers (:func:`accepts_answers`):
+  the ``dummy`` backend's "signature" is a plain query parameter anyone can
+  add, and eopayment's TIPI calls every answer signed. The simulator is
+  offered, started and heard only with ``CITYVIZ_DEMO_PAYMENTS`` on.
 """
 
 from __future__ import annotations
@@ -61,18 +63,21 @@ from cityviz.services.billing.bank_request import StartedPayment, new_reference,
 from cityviz.services.billing.payment_backends import (
     DUMMY,
     SUPPORTED_BACKENDS,
+    VERIFYING_BACKENDS,
     OptionSpec,
+    accepts_answers,
     backend_label,
     backend_options,
     cents_to_decimal,
     check_options,
     format_euros,
     is_demo_backend,
+    offered_backends,
 )
 
 __all__ = [
-    "BANK_MESSAGE_MAX", "DUMMY", "RESULT_LABELS", "SUPPORTED_BACKENDS", "BankAnswer", "OptionSpec", "Result",
-    "StartedPayment", "backend_label", "backend_options", "cents_to_decimal", "check_options", "dummy_answer",
-    "format_euros", "is_demo_backend", "new_reference", "notification_payload", "read_bank_answer",
+    "BANK_MESSAGE_MAX", "DUMMY", "RESULT_LABELS", "SUPPORTED_BACKENDS", "VERIFYING_BACKENDS", "BankAnswer", "OptionSpec", "Result",
+    "StartedPayment", "accepts_answers", "backend_label", "backend_options", "cents_to_decimal", "check_options", "dummy_answer",
+    "format_euros", "is_demo_backend", "new_reference", "offered_backends", "notification_payload", "read_bank_answer",
     "start_payment",
 ]

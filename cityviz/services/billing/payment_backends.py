@@ -40,9 +40,28 @@ def _importable(kind: str) -> bool:
 
 SUPPORTED_BACKENDS: dict[str, str] = {k: v for k, v in _CANDIDATES.items() if _importable(k)}
 
+# Backends whose answers eopayment authenticates before it calls them signed:
+# a signature checked with the régie's key (SystemPay, PayZen, Paybox) or a
+# question asked to the DGFiP's web service (PayFiP). eopayment's TIPI and
+# dummy backends call anything signed: a hand-made POST would pay an invoice.
+VERIFYING_BACKENDS = frozenset({"payfip_ws", "systempayv2", "payzen", "paybox"})
+
+
 def is_demo_backend(kind: str) -> bool:
     """True for the simulator: never to be used with real money."""
     return kind == DUMMY
+
+
+def accepts_answers(kind: str, *, demo: bool) -> bool:
+    """Whether a payment may be started with, and recorded from, this backend:
+    one that verifies the bank's answers, or the simulator in a demonstration
+    (setting CITYVIZ_DEMO_PAYMENTS)."""
+    return kind in SUPPORTED_BACKENDS and (kind in VERIFYING_BACKENDS or (demo and kind == DUMMY))
+
+
+def offered_backends(*, demo: bool) -> dict[str, str]:
+    """The backends a régie may choose, in the order of the settings page."""
+    return {k: v for k, v in SUPPORTED_BACKENDS.items() if accepts_answers(k, demo=demo)}
 
 
 def backend_label(kind: str) -> str:
