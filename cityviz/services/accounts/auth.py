@@ -203,7 +203,7 @@ def request_password_reset(s: Session, *, email: str) -> None:
         subject="Réinitialisation de votre mot de passe",
         body=(
             "Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, "
-            f"une seule fois) :\n\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : "
+            f"une seule fois) :\n\n{mail.secret(link)}\n\nSi vous n'avez rien demandé, ignorez ce message : "
             "votre mot de passe actuel reste valable.\n"
         ),
     )
