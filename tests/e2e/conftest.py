@@ -57,7 +57,7 @@ class Server:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
+    port = int(os.environ.get("CITYVIZ_E2E_PORT") or _free_port())  # a port of one's own on a shared machine
     database_url = f"sqlite:///{data / 'cityviz.db'}"
     env = {
         **os.environ,
