@@ -200,6 +200,9 @@ def _page(title: str, body: str, *, status: int = 200, form_targets: str = "") -
         f"frame-ancestors 'none'; form-action 'self'{form_targets}"
     )
     _no_store(response)
+    # Not "no-referrer" here: with it, the browser sends `Origin: null` with the page's own
+    # form, and the origin check (cityviz/api/origin.py) rightly refuses that.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

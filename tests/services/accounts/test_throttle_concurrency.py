@@ -15,8 +15,9 @@ from sqlmodel import select
 from cityviz import clock, db
 from cityviz.models import LoginThrottle
 from cityviz.services.accounts import auth, passwords, throttle
-from cityviz.services.errors import DomainError, InvalidCredentials, LoginThrottled
+from cityviz.services.errors import InvalidCredentials, LoginThrottled
 from tests import factories
+from tests.test_booking_concurrency import _fire as fire_together
 
 pytestmark = pytest.mark.usefixtures("frozen")
 ATTEMPTS = 12
@@ -42,27 +43,15 @@ def crowd(database, monkeypatch):
     return checks
 
 
-def _fire(count: int, ip=lambda n: f"10.9.0.{n}") -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(n):
-        barrier.wait()
-        try:
-            results[n] = auth.login(email=EMAIL, password=f"mauvais mot de passe {n}", ip=ip(n))
-        except DomainError as exc:
-            results[n] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
+def _attempts(count: int, email=lambda n: EMAIL, ip=lambda n: f"10.9.0.{n}") -> list:
+    """`count` failed logins at the same instant, each in its own thread and connection."""
+    return fire_together([
+        lambda n=n: auth.login(email=email(n), password=f"mauvais mot de passe {n}", ip=ip(n))
+        for n in range(count)])
 
 
 def test_parallel_failures_on_one_account_get_four_password_checks(crowd):
-    results = _fire(ATTEMPTS)
+    results = _attempts(ATTEMPTS)
     assert len(crowd) == 4
     assert sum(isinstance(r, InvalidCredentials) for r in results) == 4
     assert sum(isinstance(r, LoginThrottled) for r in results) == ATTEMPTS - 4
@@ -74,21 +63,7 @@ def test_parallel_failures_on_one_account_get_four_password_checks(crowd):
 
 def test_parallel_failures_from_one_address_get_eleven_password_checks(crowd):
     """Per address: ten free failures, the eleventh blocks (different accounts, one address)."""
-    barrier = threading.Barrier(15)
-    results: list = [None] * 15
-
-    def run(n):
-        barrier.wait()
-        try:
-            auth.login(email=f"x{n}@example.org", password="mauvais mot de passe", ip="192.0.2.1")
-        except DomainError as exc:
-            results[n] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(15)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    results = _attempts(15, email=lambda n: f"x{n}@example.org", ip=lambda n: "192.0.2.1")
     assert len(crowd) == 11
     assert sum(isinstance(r, LoginThrottled) for r in results) == 4
 
@@ -113,5 +88,5 @@ def test_negative_control_main_order_lets_parallel_attempts_through(crowd, monke
     crowd_verify = passwords.verify_password
     monkeypatch.setattr(throttle, "count_attempt", check_only)
     monkeypatch.setattr(passwords, "verify_password", verify_then_count)
-    _fire(ATTEMPTS)
+    _attempts(ATTEMPTS)
     assert len(crowd) > 4  # the throttle was overtaken: the test above can fail
