@@ -76,6 +76,21 @@ def test_logout_is_a_post_from_our_own_pages(public):
 
 
 @pytest.mark.usefixtures("database", "frozen")
+def test_another_sites_page_cannot_log_a_visitor_into_an_account(public):
+    """The session cookie exchange is a GET (a navigation: no Origin); the browser's Sec-Fetch-Site says who sent it."""
+    with db.transaction() as s:
+        factories.make_household(s, email="camille@example.org")
+    client = TestClient(build_api(), base_url=OURS, follow_redirects=False)
+    for site in ("cross-site", "same-site"):
+        ticket = auth.login(email="camille@example.org", password=factories.PASSWORD).ticket
+        refused = client.get(f"{routes.SESSION_ENDPOINT}?ticket={ticket}", headers={"sec-fetch-site": site})
+        assert refused.headers["location"].startswith(routes.LOGIN) and "set-cookie" not in refused.headers
+    ticket = auth.login(email="camille@example.org", password=factories.PASSWORD).ticket
+    ours = client.get(f"{routes.SESSION_ENDPOINT}?ticket={ticket}", headers={"sec-fetch-site": "same-origin"})
+    assert routes.SESSION_COOKIE in ours.headers["set-cookie"]
+
+
+@pytest.mark.usefixtures("database", "frozen")
 def test_every_changing_route_refuses_a_foreign_origin(public):
     client = TestClient(build_api(), base_url=OURS, follow_redirects=False)
     for path in ("/paiement/notification/1", "/banque-simulee", "/_upload", routes.LOGOUT_ENDPOINT):

@@ -34,6 +34,13 @@ def allowed(origin: str | None) -> bool:
     return origin is None or origin.rstrip("/").lower() in config.get().allowed_origins
 
 
+def from_another_site(headers) -> bool:
+    """A navigation (a GET, which carries no Origin) started by another site's page, as the
+    browser tells it (Sec-Fetch-Site). For the few GETs that change something: the session
+    cookie exchange, so that no page can log a visitor into someone else's account."""
+    return headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site")
+
+
 class OriginCheck:
     """ASGI middleware (see the module docstring)."""
 
