@@ -101,14 +101,18 @@ def _issue_period(args) -> None:
     print(f"Période facturée : {result.done} facture(s).")
 
 
-def _outbox(args) -> None:
-    with db.read() as s:
-        rows, total = outbox.list_outbox(s, actor=Actor.system(), per_page=args.limit)
-    print(f"{total} message(s) dans l'outbox.")
+def _print_messages(rows) -> None:
     for row in rows:
         print("-" * 72)
         print(f"À : {row.recipient}\nObjet : {row.subject}\nLe : {row.created_at} ({row.status})\n")
         print(row.body)
+
+
+def _outbox(args) -> None:
+    with db.read() as s:
+        rows, total = outbox.list_outbox(s, actor=Actor.system(), per_page=args.limit)
+    print(f"{total} message(s) dans l'outbox.")
+    _print_messages(rows)
 
 
 def _credentials(args) -> None:
@@ -117,10 +121,7 @@ def _credentials(args) -> None:
         rows = outbox.undelivered_credentials(s, actor=Actor.system(), email=args.email)
     if not rows:
         print(f"Aucun identifiant en attente pour {args.email}.")
-    for row in rows:
-        print("-" * 72)
-        print(f"À : {row.recipient}\nObjet : {row.subject}\nLe : {row.created_at} ({row.status})\n")
-        print(row.body)
+    _print_messages(rows)
 
 
 def _send_mail(_args) -> None:

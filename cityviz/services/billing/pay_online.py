@@ -4,8 +4,9 @@ Like login, these functions manage their own transactions: the bank may be
 called over the network (PayFiP asks the DGFiP), which must not happen while
 a write transaction is held. A payment counts only from an answer that
 eopayment verified (a backend that signs, or the simulator in a
-demonstration: online_payment.accepts_answers), whose amount matches, once per transaction (repeated or replayed
-notifications change nothing); a mismatch is refused and logged.
+demonstration: online_payment.accepts_answers), whose amount matches, once
+per transaction (repeated or replayed notifications change nothing); a
+mismatch is refused and logged.
 """
 
 from __future__ import annotations
