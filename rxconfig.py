@@ -18,6 +18,9 @@ config = rx.Config(
     # Our own engine (cityviz.db) does the work; Reflex only needs to know the URL.
     db_url=settings.database_url,
     redis_url=settings.redis_url or None,
+    # Only pages of our own address may open the websocket (which acts as the logged-in user);
+    # left unset, Reflex accepts any origin ("*").
+    cors_allowed_origins=list(settings.allowed_origins),
     frontend_port=3000,
     backend_port=3000,
 )

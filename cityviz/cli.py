@@ -45,10 +45,12 @@ def _create_org(args) -> None:
 
 
 def _report_invitation(invited: invitations.Invited) -> None:
+    """The command line asked for this one address: without SMTP, it is the only way the
+    temporary password reaches anyone (the outbox shows it masked)."""
     if config.get().smtp_enabled:
         print(f"Invitation envoyée à {invited.email}.")
     else:
-        print(f"Invitation créée pour {invited.email} (pas de serveur SMTP : message dans l'outbox).")
+        print(f"Invitation créée pour {invited.email} (pas de serveur SMTP : à transmettre à cette personne).")
         print(f"Mot de passe temporaire : {invited.temporary_password}")
 
 
@@ -99,14 +101,27 @@ def _issue_period(args) -> None:
     print(f"Période facturée : {result.done} facture(s).")
 
 
-def _outbox(args) -> None:
-    with db.read() as s:
-        rows, total = outbox.list_outbox(s, actor=Actor.system(), per_page=args.limit)
-    print(f"{total} message(s) dans l'outbox.")
+def _print_messages(rows) -> None:
     for row in rows:
         print("-" * 72)
         print(f"À : {row.recipient}\nObjet : {row.subject}\nLe : {row.created_at} ({row.status})\n")
         print(row.body)
+
+
+def _outbox(args) -> None:
+    with db.read() as s:
+        rows, total = outbox.list_outbox(s, actor=Actor.system(), per_page=args.limit)
+    print(f"{total} message(s) dans l'outbox.")
+    _print_messages(rows)
+
+
+def _credentials(args) -> None:
+    """Offline fallback: the credentials waiting for one address (printed here only)."""
+    with db.read() as s:
+        rows = outbox.undelivered_credentials(s, actor=Actor.system(), email=args.email)
+    if not rows:
+        print(f"Aucun identifiant en attente pour {args.email}.")
+    _print_messages(rows)
 
 
 def _send_mail(_args) -> None:
@@ -176,7 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("last_name")
     p.add_argument("--organization", help="organisation qui connaît déjà ce foyer")
     p.set_defaults(func=_invite)
-    p = sub.add_parser("outbox", help="afficher les derniers e-mails")
+    p = sub.add_parser("credentials", help="sans SMTP : afficher les identifiants en attente pour une adresse")
+    p.add_argument("email", help="adresse du destinataire")
+    p.set_defaults(func=_credentials)
+    p = sub.add_parser("outbox", help="afficher les derniers e-mails (identifiants masqués)")
     p.add_argument("--limit", type=int, default=10)
     p.set_defaults(func=_outbox)
     sub.add_parser("send-mail", help="envoyer les e-mails en attente (SMTP)").set_defaults(func=_send_mail)

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 JOB_BACKENDS = ("eager", "thread", "procrastinate")
@@ -41,6 +42,7 @@ class Settings:
     metrics_token: str
     log_format: str  # json, console
     log_level: str
+    demo_payments: bool = False  # the bank simulator and eopayment's dummy backend (demonstrations only)
 
     @property
     def smtp_enabled(self) -> bool:
@@ -53,6 +55,22 @@ class Settings:
     @property
     def is_postgresql(self) -> bool:
         return self.database_url.startswith("postgresql")
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The origins (scheme://host[:port]) whose pages may act as a user: the public URL's
+        only — Reflex's websocket and every HTTP route that changes something check it. On a
+        loopback address (`make run`), its other loopback names on the same port too."""
+        parts = urlsplit(self.public_url)
+        port = f":{parts.port}" if parts.port else ""
+        host = (parts.hostname or "").lower()
+        hosts = [host]
+        if host in _LOOPBACK:
+            hosts += [h for h in _LOOPBACK if h != host]
+        return tuple(f"{parts.scheme}://{'[' + h + ']' if ':' in h else h}{port}" for h in hosts)
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 def load() -> Settings:
@@ -83,6 +101,7 @@ def load() -> Settings:
         metrics_token=env.get("CITYVIZ_METRICS_TOKEN", ""),
         log_format=(env.get("CITYVIZ_LOG_FORMAT") or "json").lower(),
         log_level=(env.get("CITYVIZ_LOG_LEVEL") or "INFO").upper(),
+        demo_payments=_bool(env.get("CITYVIZ_DEMO_PAYMENTS"), False),
     )
 
 

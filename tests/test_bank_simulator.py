@@ -18,6 +18,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from cityviz import config
 from cityviz.api import bank_simulator
 from cityviz.services.billing import online_payment as op
 
@@ -51,9 +52,9 @@ def receiver():
 
 
 @pytest.fixture
-def client(receiver, monkeypatch):
-    monkeypatch.setenv("CITYVIZ_PAYMENT_SIMULATOR", "1")
+def client(receiver, settings, monkeypatch):
     monkeypatch.delenv("CITYVIZ_PUBLIC_URL", raising=False)
+    settings(demo_payments=1)
     app = Starlette(routes=bank_simulator.routes(
         transport_factory=lambda: httpx.ASGITransport(app=receiver.app)))
     with TestClient(app, follow_redirects=False) as test_client:
@@ -160,8 +161,8 @@ def test_amounts_survive_the_round_trip(client, receiver, cents):
     assert returned.amount_cents == cents
 
 
-def test_a_failed_notification_is_logged_and_the_payer_still_returns(monkeypatch, caplog):
-    monkeypatch.setenv("CITYVIZ_PAYMENT_SIMULATOR", "1")
+def test_a_failed_notification_is_logged_and_the_payer_still_returns(settings, caplog):
+    settings(demo_payments=1)
 
     def unreachable():
         def handler(request):
@@ -176,8 +177,8 @@ def test_a_failed_notification_is_logged_and_the_payer_still_returns(monkeypatch
     assert "notification" in caplog.text and "impossible" in caplog.text
 
 
-def test_a_notification_answered_with_an_error_is_recorded(monkeypatch):
-    monkeypatch.setenv("CITYVIZ_PAYMENT_SIMULATOR", "1")
+def test_a_notification_answered_with_an_error_is_recorded(settings):
+    settings(demo_payments=1)
     failing = Receiver(status=500)
     app = Starlette(routes=bank_simulator.routes(
         transport_factory=lambda: httpx.ASGITransport(app=failing.app)))
@@ -189,10 +190,10 @@ def test_a_notification_answered_with_an_error_is_recorded(monkeypatch):
 
 
 @pytest.mark.parametrize("flag", ["0", "false", "non"])
-def test_disabled_simulator_is_not_found(client, monkeypatch, receiver, flag):
+def test_disabled_simulator_is_not_found(client, settings, receiver, flag):
     started = _start()
     page = client.get(_path(started.url))
-    monkeypatch.setenv("CITYVIZ_PAYMENT_SIMULATOR", flag)
+    settings(demo_payments=flag)
 
     assert client.get(_path(started.url)).status_code == 404
     response = client.post(bank_simulator.PATH, data={**_hidden_fields(page.text), "decision": "accept"})
@@ -200,16 +201,20 @@ def test_disabled_simulator_is_not_found(client, monkeypatch, receiver, flag):
     assert receiver.calls == []
 
 
-def test_default_is_on_in_development_only(monkeypatch):
-    monkeypatch.delenv("CITYVIZ_PAYMENT_SIMULATOR", raising=False)
+def test_off_unless_a_demonstration_asks_for_it(settings, monkeypatch):
+    """Off by default, even on a development address (main served it whenever the URL was not https)."""
+    monkeypatch.delenv("CITYVIZ_DEMO_PAYMENTS", raising=False)
     monkeypatch.delenv("CITYVIZ_PUBLIC_URL", raising=False)
-    assert bank_simulator.simulator_enabled()
-    monkeypatch.setenv("CITYVIZ_PUBLIC_URL", "http://localhost:3000")
-    assert bank_simulator.simulator_enabled()
-    monkeypatch.setenv("CITYVIZ_PUBLIC_URL", "https://enfance.example-mairie.fr")
+    config.reload()
     assert not bank_simulator.simulator_enabled()
-    monkeypatch.setenv("CITYVIZ_PAYMENT_SIMULATOR", "1")
+    settings(public_url="http://localhost:3000")
+    assert not bank_simulator.simulator_enabled()
+    settings(demo_payments=1)
     assert bank_simulator.simulator_enabled()
+    app = Starlette(routes=bank_simulator.routes())
+    settings(demo_payments=0)
+    with TestClient(app) as client:
+        assert client.get(_path(_start().url)).status_code == 404
 
 
 def test_a_malicious_subject_is_escaped(client, receiver):
@@ -262,8 +267,8 @@ def test_bad_requests_are_refused_without_redirect_or_notification(client, recei
     assert get.status_code == 400
 
 
-def test_the_public_url_host_may_receive_notifications(client, receiver, monkeypatch):
-    monkeypatch.setenv("CITYVIZ_PUBLIC_URL", "http://enfance.mairie.test")
+def test_the_public_url_host_may_receive_notifications(client, receiver, settings):
+    settings(public_url="http://enfance.mairie.test")
     started = _start(notification_url="http://enfance.mairie.test/paiement/notification")
     response = _pay(client, started, "accept")
     assert response.status_code == 303 and len(receiver.calls) == 1

@@ -10,18 +10,20 @@ from starlette.routing import Route
 
 from cityviz import routes
 from cityviz.api import bank_simulator, files, payments, session
+from cityviz.api.origin import OriginCheck
 from cityviz.observability import http as observability
 
 
 def build_api() -> Starlette:
     return Starlette(
-        middleware=[Middleware(observability.RequestContext)],
+        # OriginCheck wraps Reflex's own app too (mounted inside this one): websocket, uploads.
+        middleware=[Middleware(observability.RequestContext), Middleware(OriginCheck)],
         routes=[
             # Before Reflex's own: ours also checks the job queue (Reflex's /ping stays).
             Route(routes.HEALTH, observability.health_endpoint, methods=["GET"]),
             Route(routes.METRICS, observability.metrics_endpoint, methods=["GET"]),
             Route(routes.SESSION_ENDPOINT, session.open_session, methods=["GET"]),
-            Route(routes.LOGOUT_ENDPOINT, session.clear_session, methods=["GET"]),
+            Route(routes.LOGOUT_ENDPOINT, session.clear_session, methods=["POST"]),
             Route(routes.DOCUMENT_FILE + "/{item_id}", files.document, methods=["GET"]),
             Route(routes.AVATAR_FILE + "/{item_id}", files.photo, methods=["GET"]),
             Route(routes.NEWS_IMAGE + "/{item_id}", files.news_image, methods=["GET"]),

@@ -22,16 +22,17 @@ online payment round trip runs offline:
    authenticated (eopayment's dummy service only signs its direct callback;
    set the ``consider_all_response_signed`` option to trust both).
 
-Enabled by the environment variable ``CITYVIZ_PAYMENT_SIMULATOR`` ("1" / "0").
-When unset it is on for a development setup (``CITYVIZ_PUBLIC_URL`` unset or
-not https) and off otherwise; when off every route answers 404.
+Served only in a demonstration: the setting ``CITYVIZ_DEMO_PAYMENTS`` ("1",
+which ``make run`` sets for its demo data; off by default, in production and
+in tests). When off every route answers 404, the « Régie » page does not
+offer the simulator, and notifications for it are refused.
 
 Security notes:
 
 - The simulator never touches the database, and it is not a payment: it
   signs whatever it is asked to. Anyone can also call the notification URL
   with ``ok=1&signed=1``: the ``dummy`` backend has no real signature, so a
-  régie must never use it in production (``online_payment.is_demo_backend``;
+  régie can choose it only in a demonstration (``online_payment.accepts_answers``;
   its answers also carry ``test=True``).
 - The app verifies each notification with ``online_payment.read_bank_answer``
   (the régie's backend and options; ``signed`` must be true before counting a
@@ -52,7 +53,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -63,12 +63,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from cityviz import config
 from cityviz.services.billing import online_payment
 
 logger = logging.getLogger(__name__)
 
 PATH = "/banque-simulee"
-ENV_FLAG = "CITYVIZ_PAYMENT_SIMULATOR"
 NOTIFICATION_TIMEOUT = 5.0  # seconds
 MAX_BODY = 16 * 1024
 MAX_AMOUNT = Decimal("100000.00")
@@ -88,12 +88,8 @@ _FIELDS = (
 
 
 def simulator_enabled() -> bool:
-    """CITYVIZ_PAYMENT_SIMULATOR=1/0; unset: on unless the public URL is https."""
-    value = os.environ.get(ENV_FLAG, "").strip().lower()
-    if value:
-        return value in {"1", "true", "yes", "on", "oui"}
-    public_url = os.environ.get("CITYVIZ_PUBLIC_URL", "").strip().lower()
-    return not public_url.startswith("https://")
+    """Only in a demonstration (CITYVIZ_DEMO_PAYMENTS=1)."""
+    return config.get().demo_payments
 
 
 class _BadRequest(Exception):
@@ -112,7 +108,7 @@ def _allowed_hosts(request: Request, *, with_request_host: bool) -> set[str]:
         # From the Host header: fine for the browser redirect (a victim's
         # browser sends the real host), never for a call made by the server.
         hosts.add(request.url.hostname.lower())
-    public = urlsplit(os.environ.get("CITYVIZ_PUBLIC_URL", "")).hostname
+    public = urlsplit(config.get().public_url).hostname
     if public:
         hosts.add(public.lower())
     return hosts
@@ -204,6 +200,9 @@ def _page(title: str, body: str, *, status: int = 200, form_targets: str = "") -
         f"frame-ancestors 'none'; form-action 'self'{form_targets}"
     )
     _no_store(response)
+    # Not "no-referrer" here: with it, the browser sends `Origin: null` with the page's own
+    # form, and the origin check (cityviz/api/origin.py) rightly refuses that.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from cityviz import config, db, routes
+from cityviz.api.origin import from_another_site
 from cityviz.services.accounts import auth
 from cityviz.services.errors import NotAuthenticated
 
@@ -27,6 +28,8 @@ def _redirect(location: str) -> RedirectResponse:
 def open_session(request: Request) -> RedirectResponse:
     ticket = request.query_params.get("ticket", "")
     target = routes.safe_next(request.query_params.get("suite"))
+    if from_another_site(request.headers):  # login CSRF: only our login page sends here
+        return _redirect(f"{routes.LOGIN}?suite={quote(target)}")
     try:
         with db.transaction() as s:
             token = auth.exchange_ticket(s, ticket=ticket)

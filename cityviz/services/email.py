@@ -6,10 +6,19 @@ rolled back, neither exists; committed, a worker sends them by SMTP, and the
 job retries what failed with backoff. Without SMTP settings they stay in the
 outbox, where the platform administrator reads them (accounts/outbox.py) and
 the CLI prints them: the demo works offline.
+
+Credentials (temporary passwords, links carrying a token) are wrapped with
+:func:`secret` when a body is written. Only the recipient ever reads them:
+the SMTP message carries them, the outbox page and the CLI's listing show
+them masked, a delivered message's stored body keeps none (scrubbed in the
+transaction that records the delivery), and without SMTP only the command
+line prints them, for one address asked by name (`python -m cityviz
+credentials ADRESSE`).
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 from email.message import EmailMessage
 
@@ -21,6 +30,29 @@ from cityviz.models import OutboxEmail
 
 MAX_ATTEMPTS = 5
 _JOB_KEY = "cityviz_mail_job"
+_OPEN, _CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ around a credential in a stored body
+_SECRET = re.compile("\u27e6(.*?)\u27e7", re.S)
+MASKED = "•••••••• (masqué : seul le destinataire le lit)"
+SCRUBBED = "[effacé après l'envoi]"
+
+
+def secret(value: str) -> str:
+    """A credential inside a message body (see the module docstring)."""
+    return _OPEN + value.replace(_OPEN, "").replace(_CLOSE, "") + _CLOSE
+
+
+def has_secret(body: str) -> bool:
+    return _SECRET.search(body) is not None
+
+
+def masked(body: str, replacement: str = MASKED) -> str:
+    """The body as anyone but its recipient may read it."""
+    return _SECRET.sub(replacement, body)
+
+
+def revealed(body: str) -> str:
+    """The body as its recipient reads it."""
+    return body.replace(_OPEN, "").replace(_CLOSE, "")
 
 
 def delivery_job_id(s: Session, *, organization_id: int | None = None) -> int | None:
@@ -49,7 +81,7 @@ def _send(message: OutboxEmail) -> None:
     mail["From"] = settings.mail_from
     mail["To"] = message.to_address
     mail["Subject"] = message.subject
-    mail.set_content(message.body)
+    mail.set_content(revealed(message.body))
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
@@ -80,6 +112,7 @@ def _deliver(where: ColumnElement[bool], limit: int, ctx: jobs.JobContext | None
                 errors.append(error)
             else:
                 row.sent_at = clock.now()
+                row.body = masked(row.body, SCRUBBED)  # delivered: the secret lives only in the recipient's inbox
                 sent += 1
             if ctx is not None and (number % 20 == 0 or number == len(pending)):
                 ctx.progress(number, len(pending), s=s)

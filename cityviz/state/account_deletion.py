@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz import routes
 from cityviz.services.operations import deletion_requests as requests
 from cityviz.services.operations.deletion_requests import DeletionRow
-from cityviz.state.base import AuthState, as_parent, as_staff, read, write
+from cityviz.state.base import LEAVE_SCRIPT, AuthState, as_parent, as_staff, read, write
 
 
 class AccountDeletionState(AuthState):
@@ -32,7 +31,7 @@ class AccountDeletionState(AuthState):
     async def ask(self, actor):
         if await write(requests.request_deletion, actor=actor) == "done":
             # Nobody had to confirm: the account is gone already, and with it this session.
-            return rx.call_script(f"window.sessionStorage.clear(); window.location.replace('{routes.LOGOUT_ENDPOINT}')")
+            return rx.call_script(LEAVE_SCRIPT)
         await self._reload(actor)
         return rx.toast.success("Demande envoyée : votre organisation va la confirmer.")
 

@@ -178,9 +178,16 @@ class AuthState(rx.State):
     async def logout(self):
         await in_transaction(auth.logout, token=self._token())
         # A fresh Reflex client token too, so nothing of this user's state remains.
-        return rx.call_script(
-            f"window.sessionStorage.clear(); window.location.replace('{routes.LOGOUT_ENDPOINT}')"
-        )
+        return rx.call_script(LEAVE_SCRIPT)
+
+
+# Forget this tab's state and let the server clear the session cookie: a POST (from our own
+# page: the server checks its Origin), so no other page can log a user out with a link or an image.
+LEAVE_SCRIPT = (
+    "window.sessionStorage.clear();"
+    "const f = document.createElement('form'); f.method = 'post';"
+    f"f.action = '{routes.LOGOUT_ENDPOINT}'; document.body.appendChild(f); f.submit();"
+)
 
 
 # --- Thin handlers ----------------------------------------------------------------------------

@@ -58,6 +58,7 @@ class RegieState(AuthState):
     debit_day: str = "10"
     school_zone: str = ""
     reminder_days: str = "0"
+    on_simulator: bool = False
     error: str = ""
     form_key: int = 0
 
@@ -70,7 +71,7 @@ class RegieState(AuthState):
         self.creditor_id, self.iban, self.bic, self.debit_day = (r.sepa_creditor_id, r.sepa_iban, r.sepa_bic,
                                                                  str(r.direct_debit_day))
         self.school_zone, self.reminder_days = r.school_zone, str(r.reminder_every_days)
-        self.backends = [["", "Pas de paiement en ligne"], *[[k, v] for k, v in online_payment.SUPPORTED_BACKENDS.items()]]
+        self.backends, self.on_simulator = [list(choice) for choice in r.backend_choices], r.on_simulator
         self.option_specs = online_payment.backend_options(self.backend) if self.backend else []
         self.error = ""
         self.form_key += 1

@@ -57,7 +57,7 @@ class Server:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
+    port = int(os.environ.get("CITYVIZ_E2E_PORT") or _free_port())  # a port of one's own on a shared machine
     database_url = f"sqlite:///{data / 'cityviz.db'}"
     env = {
         **os.environ,
@@ -67,6 +67,7 @@ def server(tmp_path_factory):
         "CITYVIZ_PUBLIC_URL": f"http://localhost:{port}",
         "CITYVIZ_BCRYPT_ROUNDS": "12",
         "CITYVIZ_JOBS": "thread",  # the runner inside the server, as `make run`
+        "CITYVIZ_DEMO_PAYMENTS": "1",  # the demo towns pay through the bank simulator, as `make run`
         "REFLEX_BUN_PATH": str(ROOT / ".tools/node_modules/.bin/bun"),
         "NPM_CONFIG_REGISTRY": os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/"),
         "REFLEX_CHECK_LATEST_VERSION": "0",

@@ -66,6 +66,12 @@ def test_close_month_pay_online_and_credit_note(server, page: Page, browser: Bro
     agent.get_by_role("button", name="Émettre l'avoir").click()
     expect(agent.get_by_text("Avoir émis et imputé.")).to_be_visible()
     shoot(agent, "07-avoir")
+
+    # The demo town pays through the simulator: its régie page says so, in red.
+    agent.set_viewport_size({"width": 390, "height": 844})
+    agent.goto(f"{server.base_url}/admin/regie")
+    expect(agent.get_by_role("alert").filter(has_text="utilise le simulateur de banque")).to_be_visible()
+    shoot(agent, "08-regie-simulateur")
     agent_context.close()
 
     julie_context = browser.new_context(**browser_context_args)

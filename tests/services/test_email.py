@@ -11,7 +11,7 @@ from sqlmodel import select
 from cityviz import db, jobs
 from cityviz.models import Job, OutboxEmail
 from cityviz.services import email as mail
-from cityviz.services.accounts import invitations, outbox
+from cityviz.services.accounts import auth, invitations, outbox
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied
 
@@ -55,8 +55,28 @@ def test_invitation_arrives_by_smtp_after_commit(smtp):
     assert subject == "Votre accès au portail familles Cityviz Enfance"
     body = message.get_payload(decode=True).decode("utf-8")
     assert invited.temporary_password in body and "nina@example.org" in body
+    assert "\u27e6" not in body and "\u27e7" not in body  # the markers never reach the recipient
     with db.read() as s:
         assert s.exec(select(OutboxEmail)).one().sent_at is not None
+
+
+def test_a_delivered_message_keeps_no_secret(smtp):
+    """Delivered: the temporary password and the reset link live only in the recipient's inbox."""
+    with db.transaction() as s:
+        invited = invitations.invite_guardian(s, actor=Actor.system(), email="nina@example.org",
+                                              first_name="Nina", last_name="Durand")
+    with db.transaction() as s:
+        auth.request_password_reset(s, email="nina@example.org")
+    received = [m.get_payload(decode=True).decode("utf-8") for m in smtp.messages]
+    token = received[1].split("jeton=")[1].split()[0]
+    assert invited.temporary_password in received[0] and len(token) >= 43
+    with db.read() as s:
+        stored = [m.body for m in s.exec(select(OutboxEmail).order_by(OutboxEmail.id)).all()]
+        rows, _total = outbox.list_outbox(s, actor=Actor.system())
+    assert invited.temporary_password not in stored[0] and token not in stored[1]
+    assert all(mail.SCRUBBED in body and not mail.has_secret(body) for body in stored)
+    assert "Identifiant : nina@example.org" in stored[0]
+    assert [r.status for r in rows] == ["Envoyé", "Envoyé"]
 
 
 def test_nothing_is_sent_when_the_transaction_fails(smtp):

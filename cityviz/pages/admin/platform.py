@@ -131,7 +131,8 @@ def outbox_page() -> rx.Component:
     return staff_page(
         "Messages envoyés",
         rx.text("Sans serveur SMTP configuré, les e-mails du portail restent ici (invitations, "
-                "mots de passe oubliés, notifications).", size="2", color_scheme="gray"),
+                "mots de passe oubliés, notifications). Les mots de passe temporaires et les liens de connexion "
+                "y sont masqués : seul leur destinataire les lit.", size="2", color_scheme="gray"),
         rx.cond(
             OutboxState.total == 0,
             empty_state("mail", "Aucun message", "Les e-mails envoyés par le portail apparaîtront ici."),

@@ -99,6 +99,13 @@ def regie_page() -> rx.Component:
                             "un rappel par e-mail, puis à nouveau au même rythme, trois fois au plus (les factures "
                             "prélevées sont laissées à la banque).", size="1", color_scheme="gray")),
             section("Paiement en ligne",
+                    rx.cond(RegieState.on_simulator,
+                            rx.callout("Cette régie utilise le simulateur de banque : aucun paiement n'y est réel et "
+                                       "n'importe qui peut y simuler un paiement. Hors démonstration, ses avis de "
+                                       "paiement sont refusés. Choisissez le service de paiement de votre banque ou "
+                                       "de la DGFiP.", icon="triangle-alert", color_scheme="red", role="alert",
+                                       width="100%"),
+                            rx.fragment()),
                     rx.vstack(rx.el.label("Service", html_for="f-backend", font_weight="500", font_size="14px"),
                               rx.el.select(rx.foreach(RegieState.backends, lambda b: rx.el.option(b[1], value=b[0])),
                                            id="f-backend", name="backend", value=RegieState.backend,

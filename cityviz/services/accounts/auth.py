@@ -1,92 +1,48 @@
-"""Logging in and out, sessions, password changes and resets.
+"""Logging in, password changes and resets (sessions: accounts/sessions.py,
+slowing down guessing: accounts/throttle.py).
 
 bcrypt takes about a quarter of a second on purpose; holding a write
 transaction that long would stall every other writer (on SQLite, the whole
 database). So the functions that check or hash a password manage their own
 short transactions around the bcrypt work, instead of taking a session from
-the caller: read what is needed, run bcrypt outside any transaction, then
-write the outcome — re-checking, in that write, what may have changed.
+the caller: count the attempt, read what is needed, run bcrypt outside any
+transaction, then write the outcome — re-checking, in that write, what may
+have changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hmac
-import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cityviz import clock, config, db
-from cityviz.models import AuthSession, Invitation, LoginThrottle, PasswordReset, Person, StaffMembership, User
+from cityviz.models import AuthSession, Invitation, PasswordReset, User
 from cityviz.services import email as mail
-from cityviz.services.accounts import passwords
+from cityviz.services.accounts import passwords, sessions, throttle
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.errors import InvalidCredentials, InvalidInput, LoginThrottled, NotAuthenticated
+from cityviz.services.accounts.sessions import (  # noqa: F401 - the session API, also reached as auth.*
+    ABSOLUTE_TIMEOUT,
+    IDLE_TIMEOUT,
+    TICKET_TTL,
+    TOUCH_EVERY,
+    actor_for_user,
+    exchange_ticket,
+    logout,
+    resolve_session,
+    touch_session,
+)
+from cityviz.services.errors import InvalidCredentials, InvalidInput, NotAuthenticated
 
-IDLE_TIMEOUT = timedelta(minutes=30)
-ABSOLUTE_TIMEOUT = timedelta(hours=12)
-TICKET_TTL = timedelta(seconds=60)
-TOUCH_EVERY = timedelta(seconds=60)
 RESET_TTL = timedelta(hours=1)
 MAX_RESETS_PER_HOUR = 3
 
 
-@dataclasses.dataclass(frozen=True)
-class ThrottlePolicy:
-    """`free_failures` failures without delay, then 1 s, 2 s, 4 s … up to `max_delay`."""
-
-    free_failures: int
-    max_delay: int
-    forget_after: timedelta = timedelta(minutes=15)
-
-    def delay(self, failures: int) -> int:
-        if failures <= self.free_failures:
-            return 0
-        return min(2 ** (failures - self.free_failures - 1), self.max_delay)
-
-
-# An address may hide a whole town hall behind one NAT: more lenient.
-ACCOUNT_POLICY = ThrottlePolicy(free_failures=3, max_delay=300)
-ADDRESS_POLICY = ThrottlePolicy(free_failures=10, max_delay=300)
-
-
 def normalize_email(value: str) -> str:
     return value.strip().lower()
-
-
-def _throttle_keys(email: str, ip: str) -> list[tuple[str, ThrottlePolicy]]:
-    keys = [(f"account:{email}"[:300], ACCOUNT_POLICY)]
-    if ip:
-        keys.append((f"ip:{ip}"[:300], ADDRESS_POLICY))
-    return keys
-
-
-def _check_throttle(s: Session, keys: list[tuple[str, ThrottlePolicy]], now: datetime) -> None:
-    rows = s.exec(select(LoginThrottle).where(col(LoginThrottle.key).in_([k for k, _ in keys]))).all()
-    wait = max((row.blocked_until - now).total_seconds() for row in rows) if rows else 0
-    if wait > 0:
-        raise LoginThrottled(math.ceil(wait))
-
-
-def _record_failure(s: Session, key: str, policy: ThrottlePolicy, now: datetime) -> None:
-    row = s.exec(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()).first()
-    if row is None:
-        try:
-            with s.begin_nested():
-                row = LoginThrottle(key=key, failures=0, last_failure_at=now, blocked_until=now)
-                s.add(row)
-                s.flush()
-        except IntegrityError:  # another worker created it meanwhile
-            row = s.exec(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()).one()
-    if now - row.last_failure_at > policy.forget_after:
-        row.failures = 0
-    row.failures += 1
-    row.last_failure_at = now
-    row.blocked_until = now + timedelta(seconds=policy.delay(row.failures))
-    s.add(row)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,12 +52,17 @@ class LoginResult:
 
 
 def login(*, email: str, password: str, ip: str = "", user_agent: str = "") -> LoginResult:
-    """Check the credentials and open a (pending) session. One generic error."""
+    """Check the credentials and open a (pending) session. One generic error.
+
+    The attempt is counted (or refused as throttled) and committed before
+    bcrypt runs, so parallel attempts cannot overtake the throttle.
+    """
     email = normalize_email(email)
-    keys = _throttle_keys(email, ip)
+    keys = throttle.throttle_keys(email, ip)
+    with db.transaction() as s:
+        throttle.count_attempt(s, keys, clock.now())
     now = clock.now()
     with db.read() as s:
-        _check_throttle(s, keys, now)
         user = s.exec(select(User).where(User.email == email, User.is_active == True)).first()  # noqa: E712
         invitations = (
             s.exec(
@@ -121,14 +82,12 @@ def login(*, email: str, password: str, ip: str = "", user_agent: str = "") -> L
     invitation = next(
         (i for i in invitations if hmac.compare_digest(i.temp_password_hash, offered)), None
     )
-    now = clock.now()
+    if user is None or not (password_ok or invitation):
+        raise InvalidCredentials()  # already counted
     with db.transaction() as s:
-        if user is None or not (password_ok or invitation):
-            for key, policy in keys:
-                _record_failure(s, key, policy, now)
-            result = None
-        else:
-            result = _open_session(s, user.id, invitation, ip, user_agent, now)
+        result = _open_session(s, user.id, invitation, ip, user_agent, clock.now())
+        if result is not None:
+            throttle.forgive(s, keys, email=user.email)
     if result is None:
         raise InvalidCredentials()
     return result
@@ -150,11 +109,6 @@ def _open_session(
         user.must_change_password = True
     user.last_login_at = now
     s.add(user)
-    throttle = s.exec(
-        select(LoginThrottle).where(LoginThrottle.key == f"account:{user.email}"[:300])
-    ).first()
-    if throttle is not None:
-        s.delete(throttle)
     ticket = passwords.new_token()
     s.add(
         AuthSession(
@@ -170,111 +124,6 @@ def _open_session(
         )
     )
     return LoginResult(ticket=ticket, password_change_required=user.must_change_password)
-
-
-def exchange_ticket(s: Session, *, ticket: str) -> str:
-    """Trade a fresh login ticket for the session token (set as an HttpOnly cookie)."""
-    now = clock.now()
-    session = s.exec(
-        select(AuthSession)
-        .where(AuthSession.ticket_hash == passwords.token_hash(ticket))
-        .with_for_update()
-    ).first()
-    if session is None or session.ticket_expires_at is None or session.ticket_expires_at < now:
-        raise NotAuthenticated("Ce lien de connexion n'est plus valable. Veuillez vous reconnecter.")
-    token = passwords.new_token()
-    session.token_hash = passwords.token_hash(token)
-    session.ticket_hash = None
-    session.ticket_expires_at = None
-    session.last_seen_at = now
-    s.add(session)
-    return token
-
-
-def _active_session(s: Session, token: str, now: datetime) -> AuthSession:
-    if not token:
-        raise NotAuthenticated()
-    session = s.exec(
-        select(AuthSession).where(AuthSession.token_hash == passwords.token_hash(token))
-    ).first()
-    if (
-        session is None
-        or session.ended_at is not None
-        or now >= session.expires_at
-        or now - session.last_seen_at >= IDLE_TIMEOUT
-    ):
-        raise NotAuthenticated()
-    return session
-
-
-def resolve_session(s: Session, *, token: str) -> tuple[Actor, bool]:
-    """The actor behind a session token, and whether its idle clock needs a touch.
-
-    Read-only, so that every page event does not take a write lock.
-    """
-    now = clock.now()
-    session = _active_session(s, token, now)
-    actor = actor_for_user(s, user_id=session.user_id, session=session)
-    return actor, now - session.last_seen_at >= TOUCH_EVERY
-
-
-def actor_for_user(s: Session, *, user_id: int, session: AuthSession | None = None) -> Actor:
-    """Build the actor of an account (its roles and household) from the database."""
-    user = s.get(User, user_id)
-    if user is None or not user.is_active:
-        raise NotAuthenticated()
-    roles = dict(
-        s.exec(
-            select(StaffMembership.organization_id, StaffMembership.role).where(
-                StaffMembership.user_id == user.id
-            )
-        ).all()
-    )
-    person = s.get(Person, user.person_id) if user.person_id else None
-    display_name = f"{person.first_name} {person.last_name}".strip() if person else user.display_name
-    return Actor(
-        user_id=user.id,
-        email=user.email,
-        display_name=display_name or user.email,
-        person_id=person.id if person else None,
-        household_id=person.household_id if person else None,
-        is_platform_admin=user.is_platform_admin,
-        roles=roles,
-        session_id=session.id if session else None,
-        password_change_only=session.password_change_only if session else False,
-        avatar_key=(person.avatar_key or "") if person else "",
-    )
-
-
-def touch_session(s: Session, *, session_id: int) -> None:
-    s.execute(
-        update(AuthSession)
-        .where(col(AuthSession.id) == session_id, col(AuthSession.ended_at).is_(None))
-        .values(last_seen_at=clock.now())
-    )
-
-
-def logout(s: Session, *, token: str) -> None:
-    """End the session on the server (the cookie alone is then worthless)."""
-    if not token:
-        return
-    s.execute(
-        update(AuthSession)
-        .where(
-            col(AuthSession.token_hash) == passwords.token_hash(token),
-            col(AuthSession.ended_at).is_(None),
-        )
-        .values(ended_at=clock.now(), ended_reason="logout")
-    )
-
-
-def _end_sessions(s: Session, user_id: int, *, except_id: int | None, reason: str) -> None:
-    query = update(AuthSession).where(
-        col(AuthSession.user_id) == user_id, col(AuthSession.ended_at).is_(None)
-    )
-    if except_id is not None:
-        query = query.where(col(AuthSession.id) != except_id)
-    s.execute(query.values(ended_at=clock.now(), ended_reason=reason))
 
 
 def change_password(*, actor: Actor, current_password: str | None, new_password: str) -> None:
@@ -303,7 +152,7 @@ def change_password(*, actor: Actor, current_password: str | None, new_password:
         user.must_change_password = False
         user.password_changed_at = clock.now()
         s.add(user)
-        _end_sessions(s, user.id, except_id=actor.session_id, reason="password_changed")
+        sessions.end_sessions(s, user.id, except_id=actor.session_id, reason="password_changed")
         if actor.session_id is not None:
             s.execute(
                 update(AuthSession)
@@ -354,7 +203,7 @@ def request_password_reset(s: Session, *, email: str) -> None:
         subject="Réinitialisation de votre mot de passe",
         body=(
             "Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, "
-            f"une seule fois) :\n\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : "
+            f"une seule fois) :\n\n{mail.secret(link)}\n\nSi vous n'avez rien demandé, ignorez ce message : "
             "votre mot de passe actuel reste valable.\n"
         ),
     )
@@ -399,7 +248,7 @@ def reset_password(*, token: str, new_password: str) -> None:
             user.must_change_password = False
             user.password_changed_at = now
             s.add(user)
-            _end_sessions(s, user.id, except_id=None, reason="password_changed")
+            sessions.end_sessions(s, user.id, except_id=None, reason="password_changed")
             s.execute(
                 update(Invitation)
                 .where(col(Invitation.user_id) == user.id, col(Invitation.used_at).is_(None))

@@ -85,7 +85,7 @@ def _invite(s: Session, *, actor: Actor, user: User, organization: Organization 
             f"Bonjour,\n\n{who} vous donne accès {space} Cityviz Enfance.\n\n"
             f"Adresse : {config.get().public_url}/connexion\n"
             f"Identifiant : {user.email}\n"
-            f"Mot de passe temporaire : {temporary}\n\n"
+            f"Mot de passe temporaire : {mail.secret(temporary)}\n\n"
             "Ce mot de passe ne fonctionne qu'une seule fois et expire le "
             f"{format_datetime(invitation.expires_at)}. À votre première connexion, vous "
             "choisirez votre propre mot de passe.\n\n"

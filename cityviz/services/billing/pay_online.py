@@ -2,9 +2,11 @@
 
 Like login, these functions manage their own transactions: the bank may be
 called over the network (PayFiP asks the DGFiP), which must not happen while
-a write transaction is held. A payment counts only from a signed answer
-whose amount matches, once per transaction (repeated or replayed
-notifications change nothing); a mismatch is refused and logged.
+a write transaction is held. A payment counts only from an answer that
+eopayment verified (a backend that signs, or the simulator in a
+demonstration: online_payment.accepts_answers), whose amount matches, once
+per transaction (repeated or replayed notifications change nothing); a
+mismatch is refused and logged.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ def backend_settings(org: Organization) -> tuple[str, dict]:
     return org.payment_backend, options
 
 
+def _accepted(kind: str) -> bool:
+    return online_payment.accepts_answers(kind, demo=config.get().demo_payments)
+
+
 def return_url(organization_id: int) -> str:
     return f"{config.get().public_url}/paiement/retour/{organization_id}"
 
@@ -52,7 +58,7 @@ def start_online_payment(*, actor: Actor, invoice_id: int) -> online_payment.Sta
         org = s.get(Organization, invoice.organization_id)
         due = ledger.remaining_by_invoice(s, [invoice])[invoice.id]
         debited = bool(direct_debits.on_direct_debit(s, [invoice.id]))
-    if not org.payment_backend:
+    if not org.payment_backend or not _accepted(org.payment_backend):
         raise Conflict("Votre organisation ne propose pas le paiement en ligne.")
     if debited:
         raise Conflict("Cette facture sera prélevée : il n'y a rien à payer en ligne.")
@@ -83,6 +89,11 @@ def handle_bank_answer(*, organization_id: int, payload: str, from_notification:
         if org is None or not org.payment_backend:
             raise NotFound("Organisation inconnue.")
         kind, options = backend_settings(org)
+    if not _accepted(kind):
+        # The simulator outside a demonstration, or a backend whose answers nobody verifies:
+        # a hand-made notification must not pay an invoice.
+        logger.warning("bank answer refused: backend %s not accepted for organization %s", kind, organization_id)
+        raise Conflict("Avis de paiement refusé : ce service de paiement n'est pas accepté.")
     answer = online_payment.read_bank_answer(kind=kind, options=options, query_string=payload,
                                              from_notification=from_notification)
     with db.transaction() as s:

@@ -33,6 +33,23 @@ class RegieSettings:
     direct_debit_day: int
     school_zone: str
     reminder_every_days: int = 0  # automatic reminders of unpaid invoices (0: none)
+    backend_choices: tuple[tuple[str, str], ...] = ()  # (value, French label) the form offers
+    on_simulator: bool = False  # the town is on the bank simulator: the page warns in red
+
+
+SIMULATOR_REFUSED = ("Le simulateur de banque ne sert qu'aux démonstrations : n'importe qui pourrait y simuler "
+                     "un paiement. Choisissez le service de paiement de votre banque ou de la DGFiP.")
+UNVERIFIED_REFUSED = ("Ce service de paiement ne signe pas ses réponses : un faux avis de paiement ne pourrait "
+                      "pas être reconnu. Choisissez PayFiP ou le service de votre banque.")
+
+
+def backend_choices(current: str) -> tuple[tuple[str, str], ...]:
+    """What the « Paiement en ligne » list offers: none, the backends allowed here, and the
+    current one even when it is no longer allowed (the page warns; saving it is refused)."""
+    offered = online_payment.offered_backends(demo=config.get().demo_payments)
+    if current and current not in offered:
+        offered = {**offered, current: online_payment.backend_label(current) + " — non autorisé"}
+    return (("", "Pas de paiement en ligne"), *offered.items())
 
 
 def regie_settings(s: Session, *, actor: Actor, organization_id: int) -> RegieSettings:
@@ -41,7 +58,8 @@ def regie_settings(s: Session, *, actor: Actor, organization_id: int) -> RegieSe
     options = {k: str(v) for k, v in json.loads(org.payment_options or "{}").items()}
     return RegieSettings(org.legal_name, org.legal_address, org.siret, org.invoice_due_days, org.payment_backend,
                          options, org.sepa_creditor_id, org.sepa_iban, org.sepa_bic, org.direct_debit_day,
-                         org.school_zone, org.reminder_every_days)
+                         org.school_zone, org.reminder_every_days, backend_choices(org.payment_backend),
+                         online_payment.is_demo_backend(org.payment_backend))
 
 
 def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: str, legal_address: str, siret: str,
@@ -69,6 +87,9 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
         raise InvalidInput("Zone de vacances scolaires inconnue.", field="school_zone")
     if payment_backend and payment_backend not in online_payment.SUPPORTED_BACKENDS:
         raise InvalidInput("Service de paiement inconnu.", field="payment_backend")
+    if payment_backend and not online_payment.accepts_answers(payment_backend, demo=config.get().demo_payments):
+        raise InvalidInput(SIMULATOR_REFUSED if online_payment.is_demo_backend(payment_backend)
+                           else UNVERIFIED_REFUSED, field="payment_backend")
     options: dict = {}
     if payment_backend:
         checked = dict(payment_options)

@@ -230,7 +230,8 @@ def test_pdf_route_checks_the_session(two_towns):
     assert client.get(own).status_code == 404 and client.get(other).status_code == 200
 
 
-def test_payment_endpoints_trust_only_the_banks_answer(two_towns):
+def test_payment_endpoints_trust_only_the_banks_answer(two_towns, settings):
+    settings(demo_payments=1)  # the simulator: a demonstration
     town = two_towns["A"]
     pay_online.start_online_payment(actor=town["parent"], invoice_id=town["invoice"])
     with db.read() as s:

@@ -193,7 +193,7 @@ def test_partial_credit_then_payment_and_overpayment_credit_applies_to_the_next_
 
 
 def test_online_payment_round_trip_is_counted_once(town, settings):
-    settings(public_url="http://portail.test")
+    settings(public_url="http://portail.test", demo_payments=1)  # the simulator: a demonstration
     _issue(town)
     parent, household, _child = town["families"][0]
     with db.read() as s:
@@ -215,7 +215,8 @@ def test_online_payment_round_trip_is_counted_once(town, settings):
         pay_online.start_online_payment(actor=parent, invoice_id=invoice.id)
 
 
-def test_online_payment_with_a_wrong_amount_is_refused_and_logged(town):
+def test_online_payment_with_a_wrong_amount_is_refused_and_logged(town, settings):
+    settings(demo_payments=1)  # the simulator: a demonstration
     _issue(town)
     parent, household, _child = town["families"][0]
     with db.read() as s:

@@ -1,0 +1,125 @@
+"""Sessions: the one-minute login ticket traded for the session token, the
+actor behind a token, idle and absolute timeouts, logout."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from cityviz import clock
+from cityviz.models import AuthSession, Person, StaffMembership, User
+from cityviz.services.accounts import passwords
+from cityviz.services.accounts.actor import Actor
+from cityviz.services.errors import NotAuthenticated
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+TICKET_TTL = timedelta(seconds=60)
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def exchange_ticket(s: Session, *, ticket: str) -> str:
+    """Trade a fresh login ticket for the session token (set as an HttpOnly cookie)."""
+    now = clock.now()
+    session = s.exec(
+        select(AuthSession)
+        .where(AuthSession.ticket_hash == passwords.token_hash(ticket))
+        .with_for_update()
+    ).first()
+    if session is None or session.ticket_expires_at is None or session.ticket_expires_at < now:
+        raise NotAuthenticated("Ce lien de connexion n'est plus valable. Veuillez vous reconnecter.")
+    token = passwords.new_token()
+    session.token_hash = passwords.token_hash(token)
+    session.ticket_hash = None
+    session.ticket_expires_at = None
+    session.last_seen_at = now
+    s.add(session)
+    return token
+
+
+def _active_session(s: Session, token: str, now: datetime) -> AuthSession:
+    if not token:
+        raise NotAuthenticated()
+    session = s.exec(
+        select(AuthSession).where(AuthSession.token_hash == passwords.token_hash(token))
+    ).first()
+    if (
+        session is None
+        or session.ended_at is not None
+        or now >= session.expires_at
+        or now - session.last_seen_at >= IDLE_TIMEOUT
+    ):
+        raise NotAuthenticated()
+    return session
+
+
+def resolve_session(s: Session, *, token: str) -> tuple[Actor, bool]:
+    """The actor behind a session token, and whether its idle clock needs a touch.
+
+    Read-only, so that every page event does not take a write lock.
+    """
+    now = clock.now()
+    session = _active_session(s, token, now)
+    actor = actor_for_user(s, user_id=session.user_id, session=session)
+    return actor, now - session.last_seen_at >= TOUCH_EVERY
+
+
+def actor_for_user(s: Session, *, user_id: int, session: AuthSession | None = None) -> Actor:
+    """Build the actor of an account (its roles and household) from the database."""
+    user = s.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated()
+    roles = dict(
+        s.exec(
+            select(StaffMembership.organization_id, StaffMembership.role).where(
+                StaffMembership.user_id == user.id
+            )
+        ).all()
+    )
+    person = s.get(Person, user.person_id) if user.person_id else None
+    display_name = f"{person.first_name} {person.last_name}".strip() if person else user.display_name
+    return Actor(
+        user_id=user.id,
+        email=user.email,
+        display_name=display_name or user.email,
+        person_id=person.id if person else None,
+        household_id=person.household_id if person else None,
+        is_platform_admin=user.is_platform_admin,
+        roles=roles,
+        session_id=session.id if session else None,
+        password_change_only=session.password_change_only if session else False,
+        avatar_key=(person.avatar_key or "") if person else "",
+    )
+
+
+def touch_session(s: Session, *, session_id: int) -> None:
+    s.execute(
+        update(AuthSession)
+        .where(col(AuthSession.id) == session_id, col(AuthSession.ended_at).is_(None))
+        .values(last_seen_at=clock.now())
+    )
+
+
+def logout(s: Session, *, token: str) -> None:
+    """End the session on the server (the cookie alone is then worthless)."""
+    if not token:
+        return
+    s.execute(
+        update(AuthSession)
+        .where(
+            col(AuthSession.token_hash) == passwords.token_hash(token),
+            col(AuthSession.ended_at).is_(None),
+        )
+        .values(ended_at=clock.now(), ended_reason="logout")
+    )
+
+
+def end_sessions(s: Session, user_id: int, *, except_id: int | None, reason: str) -> None:
+    query = update(AuthSession).where(
+        col(AuthSession.user_id) == user_id, col(AuthSession.ended_at).is_(None)
+    )
+    if except_id is not None:
+        query = query.where(col(AuthSession.id) != except_id)
+    s.execute(query.values(ended_at=clock.now(), ended_reason=reason))
