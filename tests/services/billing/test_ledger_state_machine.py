@@ -13,6 +13,7 @@ Runs on SQLite, and on PostgreSQL under `make test-pg` (it uses the database fix
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections import defaultdict
 from datetime import date, datetime
@@ -34,7 +35,7 @@ from tests import conftest, factories
 from tests.services.billing.ledger_helpers import issue_invoice
 
 METHODS = ("cash", "cheque", "cesu", "transfer")
-EXAMPLES = 25
+EXAMPLES = int(os.environ.get("CITYVIZ_LEDGER_EXAMPLES", "25"))  # make mutation uses fewer
 STEPS = 30
 RUNS: list[int] = []  # examples run, for the closing note
 
