@@ -27,6 +27,8 @@ def upload_zone(upload_id: str, label: str, hint: str, on_drop, accept=DOCUMENT_
         multiple=False,
         max_size=TEN_MB,
         on_drop=on_drop,
+        # The handler explains a refused file (in French); not Reflex's own English toast.
+        on_drop_rejected=rx.noop(),
         border="2px dashed var(--gray-6)",
         border_radius="12px",
         padding="20px",

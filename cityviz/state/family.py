@@ -47,7 +47,7 @@ class ProfileState(AuthState):
     @rx.event
     @as_parent
     async def upload_photo(self, actor, uploads: list[rx.UploadFile]):
-        data, _name = await read_upload(uploads)
+        data, _name = await read_upload(uploads, formats="JPEG ou PNG")
         await write(people.set_avatar, actor=actor, person_id=actor.person_id, data=data)
         await self._reload(actor)
         return rx.toast.success("Photo enregistrée.")

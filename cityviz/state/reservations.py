@@ -186,6 +186,7 @@ class BulkState(AuthState):
     result: list[BulkLine] = []
     error: str = ""
     form_key: int = 0
+    dates_key: int = 0  # redraws only the dates and days a preset fills (not the chosen activity)
     date_from: str = ""
     date_to: str = ""
     weekdays: list[int] = [0, 1, 3, 4]
@@ -206,6 +207,7 @@ class BulkState(AuthState):
         self.activities = [[str(i), n] for i, n in await read(calendar.household_activities, actor=actor)]
         self.preview, self.result, self.error, self._request = [], [], "", None
         self._preset("next_month")
+        self.form_key += 1
 
     @rx.event
     def preset(self, which: str):
@@ -223,7 +225,7 @@ class BulkState(AuthState):
             end = date(start.year + start.month // 12, start.month % 12 + 1, 1) - timedelta(days=1)
         self.date_from, self.date_to = start.isoformat(), end.isoformat()
         self.preview, self.result = [], []
-        self.form_key += 1
+        self.dates_key += 1
 
     def _parse(self, form: dict) -> BulkRequest:
         no_dates = "Indiquez les dates de début et de fin."

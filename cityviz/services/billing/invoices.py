@@ -119,6 +119,7 @@ class InvoiceDetail:
     payer_name: str
     payer_address: str
     issued_on: str
+    issued_label: str  # "Émise le 24/10/2024" (une facture), "Émis le …" (un avoir)
     lines: list[DetailLine]
     total: str
     paid: str
@@ -209,6 +210,7 @@ def detail(s: Session, *, actor: Actor, kind: str, document_id: int) -> InvoiceD
         title=(f"Facture n°{doc.number}" if kind == "invoice" else f"Avoir n°{doc.number}"), label=doc.label,
         organization=org.name, payer_name=doc.payer_name, payer_address=doc.payer_address,
         issued_on=format_date(doc.issued_on),
+        issued_label=("Émise le " if kind == "invoice" else "Émis le ") + format_date(doc.issued_on),
         lines=[DetailLine(child=x.child_name, label=x.label, dates=invoice_pdf.format_period(x.date_from, x.date_to),
                           quantity=x.quantity, unit_price=format_money(x.unit_price_cents),
                           surcharge=format_money(x.surcharge_cents) if x.surcharge_cents else "",
