@@ -89,7 +89,10 @@ PARENT_NAV = (
     ("Factures", routes.INVOICES, "receipt-euro"),
 )
 PARENT_MENU = (
+    ("Mon foyer", routes.HOUSEHOLD, "house-plus"),
     ("Mon profil", routes.PROFILE, "user"),
+    ("Mes enfants", routes.CHILDREN, "baby"),
+    ("Inscrire à une organisation", routes.ORGANIZATIONS, "user-plus"),
     ("Mes factures", routes.INVOICES, "receipt-euro"),
 )
 

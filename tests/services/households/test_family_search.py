@@ -5,7 +5,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from cityviz import db
-from cityviz.models import Person
+from cityviz.models import Organization, Person
 from cityviz.models.households import fold
 from cityviz.services.households import families, people
 from tests import factories
@@ -56,7 +56,7 @@ def test_a_family_renamed_by_its_parent_is_found_under_its_new_name(town):
     with db.transaction() as s:
         household, _g, user = factories.make_household(s, last_name="Durand", email="d@example.org")
         parent = factories.actor(s, user)
-        factories.enroll(s, s.get(Person, parent.person_id), s.get(factories.Organization, town["org"]))
+        factories.enroll(s, s.get(Person, parent.person_id), s.get(Organization, town["org"]))
         people.update_profile(s, actor=parent, civility="Mme", first_name="Zoé", last_name="Lefèvre-Durand",
                               street="1 rue Haute", postal_code="14760", city="Bretteville", phone_mobile="0612345678")
     assert _names(town, "lefevre-d") == ["LEFÈVRE-DURAND"]
