@@ -141,12 +141,15 @@ def _chip_details(cell: Cell, day: Day) -> rx.Component:
 
 def _grid_chip(cell: Cell, day: Day) -> rx.Component:
     chip = rx.hstack(
-        rx.match(cell.state, *[(k, rx.icon(v[1], size=12, flex_shrink="0")) for k, v in STATE_STYLE.items()],
-                 rx.fragment()),
-        rx.text(cell.activity_name, " · ", cell.child_name, size="1", trim="both", white_space="nowrap",
-                overflow="hidden", text_overflow="ellipsis"),
+        rx.match(cell.state, *[(k, rx.icon(v[1], size=12, flex_shrink="0", margin_top="2px"))
+                               for k, v in STATE_STYLE.items()], rx.fragment()),
+        rx.vstack(  # the activity first: two chips of one child on one day must not read alike
+            rx.text(cell.activity_name, size="1", weight="medium", overflow_wrap="anywhere", line_height="1.2"),
+            rx.text(cell.child_name, size="1", line_height="1.2"),
+            spacing="0", min_width="0",
+        ),
         spacing="1",
-        align="center",
+        align="start",
         padding_x="4px",
         padding_y="2px",
         border_radius="6px",
@@ -285,6 +288,7 @@ def calendar_page() -> rx.Component:
             rx.center(rx.spinner(size="3"), width="100%", padding="6"),
         ),
         _feed_section(),
+        max_width="1040px",
     )
 
 
