@@ -34,8 +34,8 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     agent.goto(f"{server.base_url}/admin/familles")
     agent.get_by_role("button", name="Nouvelle famille").click()
     agent.get_by_label("Civilité du responsable").select_option("Mme")
-    agent.get_by_label("Prénom").fill("Inès")
-    agent.get_by_label("Nom", exact=True).fill("Lefèvre")
+    agent.get_by_label("Prénom").first.fill("Inès")  # the guardian's fields come before the children's
+    agent.get_by_label("Nom", exact=True).first.fill("Lefèvre")
     agent.get_by_label("Adresse e-mail").fill(PARENT)
     agent.get_by_role("button", name="Créer la famille").click()
     agent.get_by_label("Nom de famille").fill("LEFEVRE")
@@ -59,9 +59,10 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Vos informations sont enregistrées.")).to_be_visible()
 
-    # Home: her own dossier to finalise, and « Mon foyer » one tap away.
+    # Home: the children come next (the town created the family without any); « Mon foyer » is one tap away.
     page.get_by_role("navigation", name="Navigation principale").last.get_by_role("link", name="Accueil").click()
-    expect(page.get_by_role("link", name="Finaliser le dossier d'inscription de Inès LEFÈVRE")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ajouter un ou plusieurs enfants")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mon foyer")).to_be_visible()
     page.get_by_role("link", name="Mes enfants").click()
     expect(page.get_by_role("heading", name="Mes enfants")).to_be_visible()
     page.get_by_label("Prénom").fill("Lou")
@@ -73,6 +74,7 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     # The child added later is offered the organization step, straight to the town.
     page.get_by_role("link", name="Retour à l'accueil").click()
     expect(page.get_by_role("heading", name="Inscrire Lou auprès d'une organisation")).to_be_visible()
+    expect(page.get_by_role("link", name="Finaliser le dossier d'inscription de Inès LEFÈVRE")).to_be_visible()
     shoot(page, "02-accueil-nouvel-enfant")
     page.get_by_role("link", name="Inscrire Lou auprès de Démostars-sur-Mer").click()
     expect(page.get_by_role("heading", name="Qui inscrire auprès de Démostars-sur-Mer ?")).to_be_visible()
@@ -100,8 +102,7 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     # The agent refuses the vaccination record; the family gets a card and an e-mail.
     agent.goto(f"{server.base_url}/admin/dossiers")
     agent.get_by_role("link", name="LEFÈVRE Lou").click()
-    vaccination = agent.locator(".rt-Card", has_text="Carnet de vaccination").filter(
-        has=agent.get_by_role("button", name="Refuser"))
+    vaccination = agent.locator(".rt-Card", has_text="Carnet de vaccination").last  # the innermost: its own card
     vaccination.get_by_role("button", name="Refuser").click()
     agent.get_by_label("Motif du refus").fill("Photo floue : la page des vaccins est illisible.")
     agent.get_by_role("button", name="Confirmer le refus").click()
