@@ -30,8 +30,7 @@ def _member(m: MemberLine) -> rx.Component:
 def _dossier(d: DossierSummary) -> rx.Component:
     return _line(
         rx.vstack(rx.text(d.person_name, weight="medium"), rx.text(d.organization, size="1", color_scheme="gray"),
-                  spacing="0", flex="1", min_width="0"),
-        status_badge(d.status, d.status_label),
+                  status_badge(d.status, d.status_label), spacing="1", flex="1", min_width="0"),
         rx.link("Ouvrir", href=routes.DOSSIER + "?id=" + d.id.to_string(), size="2",
                 aria_label="Ouvrir le dossier de " + d.person_name + " (" + d.organization + ")"),
     )
@@ -39,14 +38,9 @@ def _dossier(d: DossierSummary) -> rx.Component:
 
 def _document(doc: DocumentLine) -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.vstack(rx.text(doc.name, weight="medium"),
-                      rx.text(doc.owner, " · ", doc.organization, " · envoyée le ", doc.sent_on, size="1",
-                              color_scheme="gray"),
-                      spacing="0", flex="1", min_width="0"),
-            status_badge(doc.status, doc.status_label),
-            width="100%", align="center", wrap="wrap",
-        ),
+        rx.text(doc.name, weight="medium"),
+        rx.text(doc.owner, " · ", doc.organization, " · envoyée le ", doc.sent_on, size="1", color_scheme="gray"),
+        status_badge(doc.status, doc.status_label),
         rx.cond(doc.status == "refused",
                 rx.vstack(
                     rx.text("Motif : ", doc.refusal_reason, size="2", color="var(--red-11)"),
