@@ -80,8 +80,8 @@ def submit_button(label: str, loading: rx.Var, **props) -> rx.Component:
 
 
 def loading_state() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), rx.text("Chargement…", size="2", color_scheme="gray"),
-                     role="status", width="100%", padding="6", gap="2")
+    return rx.hstack(rx.spinner(size="3"), rx.text("Chargement…", size="2", color_scheme="gray"),
+                     role="status", justify="center", align="center", spacing="2", width="100%", padding="24px")
 
 
 def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:

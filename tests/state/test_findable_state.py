@@ -5,6 +5,7 @@ organization chosen from a home card, a refused upload."""
 import pytest
 
 from cityviz import db
+from cityviz.components.forms import empty_state
 from cityviz.models import Organization
 from cityviz.services.errors import InvalidInput
 from cityviz.state.family import RegisterState
@@ -114,3 +115,11 @@ async def test_a_file_the_browser_refused_is_explained():
         await read_upload([])
     with pytest.raises(InvalidInput, match="fichier JPEG ou PNG"):
         await read_upload([], formats="JPEG ou PNG")
+
+
+def test_an_empty_list_waits_for_the_page_data_before_saying_aucun():
+    rendered = str(empty_state("users", "Aucune famille", "Créez-en une."))
+    waiting, _sep, loaded = rendered.partition("?")
+    assert "is_hydrated" in waiting  # Reflex turns it true once the page's on_load handlers are done
+    before, after = loaded.split("Aucune famille")
+    assert "Chargement" in after and "Chargement" not in before  # the spinner is the other branch
