@@ -263,7 +263,7 @@ async def measure_size(size: int, town: Town) -> dict:
             if state.total != town.tally[expected] or len(state.rows) != min(20, state.total):
                 sys.exit(f"FAIL: {name}: {result}, but {town.tally[expected]} were built")
         else:
-            result = (f"next={state.next_action.key if state.next_action else None}, "
+            result = (f"next={state.next_actions[0].key if state.next_actions else None}, "
                       f"{len(state.dossiers)} doss., {len(state.feed)} news")
         p95 = statistics.quantiles(times, n=20)[-1]
         print(f"{name:<22}{result:>28}{statistics.median(times):9.2f}{p95:8.2f}{max(times):8.2f}{fmt(counts):>6}")

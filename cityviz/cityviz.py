@@ -21,13 +21,14 @@ from cityviz.pages.bulk import bulk_page
 from cityviz.pages.dossier import dossier_page, register_page
 from cityviz.pages.family import children_page, profile_page
 from cityviz.pages.home import home_page
+from cityviz.pages.household import household_page
 from cityviz.pages.invoices import invoice_page, invoices_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
 from cityviz.pages.reservations import calendar_page, enrol_page
 from cityviz.state.account_deletion import DeletionRequestsState
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
-from cityviz.state.home import HomeState
+from cityviz.state.home import HomeState, HouseholdState
 from cityviz.state.invoices import InvoiceListState, InvoiceState
 from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
 from cityviz.state.reservations import BulkState, CalendarState, EnrolState
@@ -75,6 +76,7 @@ _page(admin_home_page, routes.ADMIN, "Tableau de bord", AdminHomeState.load)
 _page(organizations_page, routes.ADMIN_ORGANIZATIONS, "Organisations", OrganizationsState.load)
 _page(outbox_page, routes.ADMIN_OUTBOX, "Messages envoyés", OutboxState.load)
 _page(profile_page, routes.PROFILE, "Mon profil", ProfileState.load)
+_page(household_page, routes.HOUSEHOLD, "Mon foyer", HouseholdState.load)
 _page(children_page, routes.CHILDREN, "Mes enfants", ChildrenState.load)
 _page(register_page, routes.ORGANIZATIONS, "Inscrire à une organisation", RegisterState.load)
 _page(dossier_page, routes.DOSSIER, "Dossier d'inscription", DossierState.load)

@@ -16,6 +16,7 @@ PASSWORD = "/mot-de-passe"
 FORGOT = "/mot-de-passe-oublie"
 RESET = "/nouveau-mot-de-passe"  # ?jeton=…
 PROFILE = "/profil"
+HOUSEHOLD = "/foyer"  # « Mon foyer »: guardians, children, organizations and dossiers, documents
 CHILDREN = "/enfants"
 ORGANIZATIONS = "/organisations"
 DOSSIER = "/dossier"  # ?id=…

@@ -27,6 +27,8 @@ def upload_zone(upload_id: str, label: str, hint: str, on_drop, accept=DOCUMENT_
         multiple=False,
         max_size=TEN_MB,
         on_drop=on_drop,
+        # The handler explains a refused file (in French); not Reflex's own English toast.
+        on_drop_rejected=rx.noop(),
         border="2px dashed var(--gray-6)",
         border_radius="12px",
         padding="20px",
@@ -77,8 +79,19 @@ def submit_button(label: str, loading: rx.Var, **props) -> rx.Component:
     return rx.button(label, type="submit", loading=loading, size="3", width="100%", **props)
 
 
+def loading_state() -> rx.Component:
+    return rx.hstack(rx.spinner(size="3"), rx.text("Chargement…", size="2", color_scheme="gray"),
+                     role="status", justify="center", align="center", spacing="2", width="100%", padding="24px")
+
+
 def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
-    """What an empty list says: what it is and what to do next."""
+    """What an empty list says: what it is and what to do next — once the page's data has
+    arrived (Reflex's `is_hydrated` turns true after the page's on_load handlers): before,
+    a loading state, not an « Aucun… » that flashes."""
+    return rx.cond(rx.State.is_hydrated, _empty_card(icon, title, text, *actions), loading_state())
+
+
+def _empty_card(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon(icon, size=32, color="var(--gray-9)"),

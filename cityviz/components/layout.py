@@ -89,7 +89,10 @@ PARENT_NAV = (
     ("Factures", routes.INVOICES, "receipt-euro"),
 )
 PARENT_MENU = (
+    ("Mon foyer", routes.HOUSEHOLD, "house-plus"),
     ("Mon profil", routes.PROFILE, "user"),
+    ("Mes enfants", routes.CHILDREN, "baby"),
+    ("Inscrire à une organisation", routes.ORGANIZATIONS, "user-plus"),
     ("Mes factures", routes.INVOICES, "receipt-euro"),
 )
 
@@ -157,8 +160,10 @@ def page_title(title: str | rx.Var, *extra: rx.Component) -> rx.Component:
     )
 
 
-def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Component] = ()) -> rx.Component:
-    """A parent page: header with quick menu, content, bottom navigation on phones."""
+def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Component] = (),
+                max_width: str = "720px") -> rx.Component:
+    """A parent page: header with quick menu, content, bottom navigation on phones
+    (`max_width`: wider for the month grid, whose seven columns must name their activities)."""
     top_nav = rx.hstack(*[_top_nav_link(label, href) for label, href, _ in PARENT_NAV],
                         display=WIDE_ONLY, spacing="4", as_="nav", aria_label="Navigation principale")
     bottom_nav = rx.el.nav(
@@ -178,7 +183,7 @@ def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Compon
         header(top_nav, user_menu(PARENT_MENU)),
         rx.el.main(
             rx.vstack(page_title(title, *actions), *children, spacing="4", width="100%"),
-            max_width="720px",
+            max_width=max_width,
             margin_x="auto",
             padding="16px",
             padding_bottom="96px",
@@ -288,6 +293,7 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
                 flex="1",
                 min_width="0",
                 padding_y="16px",
+                class_name="cvz-staff",  # its tables: one line per row on a phone (styles.css)
             ),
             max_width="1100px",
             margin_x="auto",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from cityviz.models.types import UTCDateTime
@@ -29,6 +30,9 @@ class Person(SQLModel, table=True):
         CheckConstraint("role IN ('guardian','child')", name="ck_person_role"),
         CheckConstraint("sex IS NULL OR sex IN ('F','M')", name="ck_person_sex"),
         CheckConstraint("civility IS NULL OR civility IN ('Mme','M.')", name="ck_person_civility"),
+        # Prefix searches (LIKE 'lefe%') use it on PostgreSQL whatever the database's collation.
+        Index("ix_person_last_name_folded", "last_name_folded",
+              postgresql_ops={"last_name_folded": "varchar_pattern_ops"}),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -37,6 +41,9 @@ class Person(SQLModel, table=True):
     civility: str | None = Field(default=None, max_length=3)
     first_name: str = Field(max_length=80)
     last_name: str = Field(max_length=80, index=True)
+    # last_name in lower case without accents (« Lefèvre » → "lefevre"), kept by the listener
+    # below on every insert and update: what staff searches compare with.
+    last_name_folded: str = Field(default="", max_length=80)
     birth_date: date | None = None
     sex: str | None = Field(default=None, max_length=1)
     email: str = Field(default="", max_length=254)
@@ -49,6 +56,18 @@ class Person(SQLModel, table=True):
     authorised_pickups: str = Field(default="", max_length=1000)
     avatar_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: « LEFÈVRE », « Lefèvre » and "lefevre" all give "lefevre"."""
+    decomposed = unicodedata.normalize("NFKD", str(text or "").casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _fold_last_name(_mapper, _connection, person: Person) -> None:
+    person.last_name_folded = fold(person.last_name)[:80]
 
 
 class FamilyQuotient(SQLModel, table=True):

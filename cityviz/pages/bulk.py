@@ -61,12 +61,12 @@ def bulk_page() -> rx.Component:
             ),
             rx.grid(field("Du", "date_from", type="date", default_value=BulkState.date_from, required=True),
                     field("Au", "date_to", type="date", default_value=BulkState.date_to, required=True),
-                    columns="2", spacing="3", width="100%"),
+                    columns="2", spacing="3", width="100%", key="dates-" + BulkState.dates_key.to_string()),
             rx.vstack(
                 rx.text("Chaque", weight="medium", size="2"),
                 rx.hstack(*[_checkbox(f"day-{i}", name.lower(), BulkState.weekdays.contains(i))
                             for i, name in enumerate(WEEKDAYS[:6])], wrap="wrap", spacing="4"),
-                width="100%",
+                width="100%", key="days-" + BulkState.dates_key.to_string(),
             ),
             _checkbox("join_waiting_list", "Si une date est complète, rejoindre la liste d'attente", False),
             rx.button("Voir ce qui sera fait", type="submit", size="3", width="100%"),

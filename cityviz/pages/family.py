@@ -104,6 +104,7 @@ def profile_page() -> rx.Component:
             multiple=False,
             max_size=TEN_MB,
             on_drop=ProfileState.upload_photo(rx.upload_files(upload_id="avatar")),
+            on_drop_rejected=rx.noop(),
             border="none",
             padding="0",
         ),

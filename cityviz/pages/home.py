@@ -10,7 +10,7 @@ from cityviz.components.layout import parent_page
 from cityviz.components.ui import status_badge
 from cityviz.services.households.dossiers import DossierSummary
 from cityviz.services.households.news import FeedItem
-from cityviz.state.home import ActionLink, HomeState
+from cityviz.state.home import ActionCard, ActionLink, HomeState
 
 
 def _action_button(button: ActionLink) -> rx.Component:
@@ -19,26 +19,53 @@ def _action_button(button: ActionLink) -> rx.Component:
                    href=button.href, width="100%", underline="none")
 
 
-def next_action_card() -> rx.Component:
-    action = HomeState.next_action
-    return rx.cond(
-        action,
-        rx.card(
-            rx.vstack(
-                rx.text("À faire", size="1", weight="bold", color="var(--accent-11)",
-                        text_transform="uppercase", letter_spacing="0.05em"),
-                rx.heading(action.title, size="5", as_="h2"),
-                rx.text(action.text, size="2"),
-                rx.foreach(action.buttons, _action_button),
-                spacing="3",
-                width="100%",
-            ),
+def _next_action_card(action: ActionCard) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text("À faire", size="1", weight="bold", color="var(--accent-11)",
+                    text_transform="uppercase", letter_spacing="0.05em"),
+            rx.heading(action.title, size="5", as_="h2"),
+            rx.text(action.text, size="2"),
+            rx.foreach(action.buttons, _action_button),
+            spacing="3",
             width="100%",
-            size="3",
-            border="1px solid var(--accent-7)",
-            background="var(--accent-2)",
         ),
-        rx.fragment(),
+        width="100%",
+        size="3",
+        border="1px solid var(--accent-7)",
+        background="var(--accent-2)",
+    )
+
+
+def next_action_cards() -> rx.Component:
+    return rx.foreach(HomeState.next_actions, _next_action_card)
+
+
+def _household_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="2", weight="medium"), align="center", spacing="2"),
+        href=href, underline="none", padding="10px", min_height="44px", border_radius="8px",
+        background="var(--gray-3)", color="var(--gray-12)", display="flex", align_items="center",
+    )
+
+
+def household_card() -> rx.Component:
+    """« Mon foyer » and its pages, one tap away from home whatever the onboarding's stage."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.heading("Mon foyer", size="4", as_="h2"), rx.spacer(),
+                      rx.link("Tout voir", href=routes.HOUSEHOLD, size="2"), align="center", width="100%"),
+            rx.grid(
+                _household_link("Responsables et profil", routes.PROFILE, "user"),
+                _household_link("Mes enfants", routes.CHILDREN, "baby"),
+                _household_link("Organisations et dossiers", routes.HOUSEHOLD, "building-2"),
+                _household_link("Inscrire à une organisation", routes.ORGANIZATIONS, "user-plus"),
+                columns="2", spacing="2", width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
     )
 
 
@@ -99,8 +126,9 @@ def home_page() -> rx.Component:
         rx.cond(
             HomeState.loaded,
             rx.vstack(
-                next_action_card(),
+                next_action_cards(),
                 dossiers_card(),
+                household_card(),
                 rx.cond(
                     HomeState.feed.length() > 0,
                     rx.vstack(rx.foreach(HomeState.feed, news_card), spacing="3", width="100%"),

@@ -90,8 +90,10 @@ def _child_block(child: rx.Var) -> rx.Component:
 
 
 def _settlement(x: Settlement) -> rx.Component:
-    return rx.hstack(rx.text(x.day, size="2", color_scheme="gray"), rx.text(x.label, size="2", flex="1"),
-                     rx.text(x.amount, size="2"), width="100%")
+    # A payment reference can be one long unbroken id: let it wrap rather than widen the phone screen.
+    return rx.hstack(rx.text(x.day, size="2", color_scheme="gray", white_space="nowrap"),
+                     rx.text(x.label, size="2", flex="1", min_width="0", overflow_wrap="anywhere"),
+                     rx.text(x.amount, size="2", white_space="nowrap"), width="100%")
 
 
 def invoice_page() -> rx.Component:
@@ -110,7 +112,7 @@ def invoice_page() -> rx.Component:
             d,
             rx.vstack(
                 rx.card(rx.vstack(
-                    rx.text("Émise le ", d.issued_on, " · ", d.organization, size="2", color_scheme="gray"),
+                    rx.text(d.issued_label, " · ", d.organization, size="2", color_scheme="gray"),
                     rx.text(d.payer_name, weight="medium"),
                     rx.text(d.payer_address, size="2", white_space="pre-line", color_scheme="gray"),
                     rx.text(d.label, size="2"),

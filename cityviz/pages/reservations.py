@@ -6,11 +6,11 @@ import reflex as rx
 
 from cityviz import routes
 from cityviz.components.forms import WEEKDAYS, empty_state
-from cityviz.components.layout import PHONE_ONLY, WIDE_ONLY, parent_page
+from cityviz.components.layout import PAGE_BG, PHONE_ONLY, WIDE_ONLY, parent_page
 from cityviz.components.ui import section
 from cityviz.services.booking.calendar import Cell, Day
 from cityviz.services.booking.registrations import OfferedActivity
-from cityviz.state.reservations import CalendarState, EnrolState
+from cityviz.state.reservations import CalendarState, EnrolState, WeekGroup
 
 # state -> (colour, icon)
 STATE_STYLE = {
@@ -85,25 +85,71 @@ def _list_cell(cell: Cell, day: Day) -> rx.Component:
 
 
 def _list_day(day: Day) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.text(day.title, weight="bold"),
-                      rx.cond(day.is_today, rx.badge("Aujourd'hui", variant="solid"), rx.fragment()),
-                      align="center"),
-            rx.foreach(day.cells, lambda cell: _list_cell(cell, day)),
-            spacing="1",
+    return rx.cond(
+        day.cells.length() > 0,
+        rx.card(
+            rx.vstack(
+                rx.hstack(rx.text(day.title, weight="bold"),
+                          rx.cond(day.is_today, rx.badge("Aujourd'hui", variant="solid"), rx.fragment()),
+                          align="center"),
+                rx.foreach(day.cells, lambda cell: _list_cell(cell, day)),
+                spacing="1",
+                width="100%",
+            ),
             width="100%",
         ),
+        _note_line(day.title, day.note),
+    )
+
+
+def _note_line(title: rx.Var | str, note: rx.Var) -> rx.Component:
+    """A day (or a week) without any session: why, in one quiet line."""
+    return rx.hstack(rx.text(title, size="2", weight="medium"), rx.spacer(),
+                     rx.text(note, size="2", color_scheme="gray"),
+                     width="100%", padding_x="12px", padding_y="6px", border_radius="8px",
+                     border="1px dashed var(--gray-6)")
+
+
+def _list_week(week: WeekGroup) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading(week.title, size="3", as_="h3"),
+            rx.cond(week.current, rx.badge("Cette semaine", variant="soft"), rx.fragment()),
+            id=rx.cond(week.current, "cette-semaine", "semaine-" + week.iso),
+            align="center", width="100%", position="sticky", top="60px", z_index="5", background=PAGE_BG,
+            padding_y="8px", scroll_margin_top="64px",
+        ),
+        rx.cond(week.note != "", _note_line("Toute la semaine", week.note), rx.fragment()),
+        rx.foreach(week.days, _list_day),
+        spacing="2",
         width="100%",
+    )
+
+
+def _chip_details(cell: Cell, day: Day) -> rx.Component:
+    """What a tap on a desktop chip shows (touch screens have no tooltip): the reason, the action."""
+    return rx.vstack(
+        rx.text(day.title, size="1", color_scheme="gray"),
+        rx.text(cell.activity_name, " · ", cell.child_name, weight="bold", size="2"),
+        state_badge(cell),
+        rx.cond(cell.reason != "", rx.text(cell.reason, size="2"), rx.fragment()),
+        _action_button(cell, day),
+        spacing="2",
+        max_width="260px",
     )
 
 
 def _grid_chip(cell: Cell, day: Day) -> rx.Component:
     chip = rx.hstack(
-        rx.match(cell.state, *[(k, rx.icon(v[1], size=12)) for k, v in STATE_STYLE.items()], rx.fragment()),
-        rx.text(cell.child_name, " · ", cell.label, size="1", trim="both"),
+        rx.match(cell.state, *[(k, rx.icon(v[1], size=12, flex_shrink="0", margin_top="2px"))
+                               for k, v in STATE_STYLE.items()], rx.fragment()),
+        rx.vstack(  # the activity first: two chips of one child on one day must not read alike
+            rx.text(cell.activity_name, size="1", weight="medium", overflow_wrap="anywhere", line_height="1.2"),
+            rx.text(cell.child_name, size="1", line_height="1.2"),
+            spacing="0", min_width="0",
+        ),
         spacing="1",
-        align="center",
+        align="start",
         padding_x="4px",
         padding_y="2px",
         border_radius="6px",
@@ -113,17 +159,14 @@ def _grid_chip(cell: Cell, day: Day) -> rx.Component:
         width="100%",
         overflow="hidden",
     )
-    tip = cell.activity_name + rx.cond(cell.reason != "", " — " + cell.reason, "")
-    return rx.tooltip(
-        rx.cond(
-            cell.action != "",
-            rx.el.button(chip, on_click=CalendarState.act(cell.session_id, cell.child_id, cell.action),
-                         aria_label=rx.match(cell.action, *ACTION_LABELS.items(), "").to(str) + " : " + cell.activity_name
-                         + ", " + cell.child_name + ", " + day.title,
-                         style={"all": "unset", "cursor": "pointer", "width": "100%", "display": "block"}),
-            chip,
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.el.button(chip, aria_label=cell.activity_name + ", " + cell.child_name + ", " + day.title + " : "
+                         + cell.label, class_name="cvz-chip",
+                         style={"all": "unset", "cursor": "pointer", "width": "100%", "display": "block",
+                                "borderRadius": "6px"}),
         ),
-        content=tip,
+        rx.popover.content(_chip_details(cell, day), side="bottom", align="start"),
     )
 
 
@@ -132,6 +175,7 @@ def _grid_day(day: Day) -> rx.Component:
         rx.text(day.number, size="1", weight=rx.cond(day.is_today, "bold", "regular"),
                 color=rx.cond(day.is_today, "var(--accent-11)", rx.cond(day.in_month, "var(--gray-12)", "var(--gray-8)"))),
         rx.foreach(day.cells, lambda cell: _grid_chip(cell, day)),
+        rx.cond(day.note != "", rx.text(day.note, size="1", color="var(--gray-11)"), rx.fragment()),
         spacing="1",
         min_height="92px",
         padding="4px",
@@ -203,6 +247,7 @@ def calendar_page() -> rx.Component:
             rx.icon_button(rx.icon("chevron-left"), variant="soft", on_click=CalendarState.shift_month(-1),
                            aria_label="Mois précédent"),
             rx.heading(rx.cond(view, view.title, ""), size="4", as_="h2", text_align="center", flex="1"),
+            rx.button("Aujourd'hui", variant="outline", on_click=CalendarState.go_today),
             rx.icon_button(rx.icon("chevron-right"), variant="soft", on_click=CalendarState.shift_month(1),
                            aria_label="Mois suivant"),
             align="center",
@@ -220,8 +265,8 @@ def calendar_page() -> rx.Component:
                                                   "Afficher les jours passés"),
                                           variant="ghost", size="2", on_click=CalendarState.toggle_past),
                                 rx.fragment()),
-                        rx.foreach(CalendarState.visible_days, _list_day),
-                        rx.cond(CalendarState.visible_days.length() == 0,
+                        rx.foreach(CalendarState.visible_weeks, _list_week),
+                        rx.cond(CalendarState.visible_weeks.length() == 0,
                                 rx.text("Plus aucune date ce mois-ci : passez au mois suivant.", size="2",
                                         color_scheme="gray"), rx.fragment()),
                         width="100%", display=PHONE_ONLY),
@@ -243,6 +288,7 @@ def calendar_page() -> rx.Component:
             rx.center(rx.spinner(size="3"), width="100%", padding="6"),
         ),
         _feed_section(),
+        max_width="1040px",
     )
 
 

@@ -47,7 +47,7 @@ class ProfileState(AuthState):
     @rx.event
     @as_parent
     async def upload_photo(self, actor, uploads: list[rx.UploadFile]):
-        data, _name = await read_upload(uploads)
+        data, _name = await read_upload(uploads, formats="JPEG ou PNG")
         await write(people.set_avatar, actor=actor, person_id=actor.person_id, data=data)
         await self._reload(actor)
         return rx.toast.success("Photo enregistrée.")
@@ -143,8 +143,13 @@ class RegisterState(AuthState):
 
     @rx.event
     @as_parent
-    async def load(self, _actor):
+    @errors_in("error")
+    async def load(self, actor):
+        """`?id=` (from a home card « Inscrire Léa auprès de … »): that organization, chosen already."""
         self.results, self.searched, self.chosen, self.members, self.error = [], False, None, [], ""
+        if organization_id := self._query_int():
+            self.chosen = await read(dossiers.organization_hit, actor=actor, organization_id=organization_id)
+            self.members = await read(dossiers.members_for_registration, actor=actor, organization_id=organization_id)
 
     @rx.event
     @as_parent

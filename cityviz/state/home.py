@@ -1,4 +1,4 @@
-"""Parent home: "Fil d'actualités", with the household's next action on top."""
+"""Parent home: "Fil d'actualités", with the household's next actions on top; « Mon foyer »."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import dataclasses
 import reflex as rx
 
 from cityviz import routes
-from cityviz.services.households import dossiers, news, onboarding
+from cityviz.services.households import dossiers, news, onboarding, overview
 from cityviz.services.households.dossiers import DossierSummary
 from cityviz.services.households.news import FeedItem
+from cityviz.services.households.overview import HouseholdOverview
 from cityviz.state.base import AuthState, as_parent, read
 
 _PAGES = {"profile": routes.PROFILE, "children": routes.CHILDREN, "organizations": routes.ORGANIZATIONS,
@@ -30,9 +31,7 @@ class ActionCard:
     buttons: list[ActionLink]
 
 
-def _card(action: onboarding.NextAction | None) -> ActionCard | None:
-    if action is None:
-        return None
+def _card(action: onboarding.NextAction) -> ActionCard:
     links = [ActionLink(b.label, _PAGES[b.page] + (f"?id={b.object_id}" if b.object_id else ""))
              for b in action.buttons]
     return ActionCard(action.key, action.title, action.text, links)
@@ -41,12 +40,12 @@ def _card(action: onboarding.NextAction | None) -> ActionCard | None:
 def _home(s, *, actor):
     """Everything the home page shows, in one read transaction."""
     dossier_list = dossiers.household_dossiers(s, actor=actor)
-    return (_card(onboarding.next_action(s, actor=actor, dossier_list=dossier_list)), dossier_list,
+    return ([_card(a) for a in onboarding.next_actions(s, actor=actor, dossier_list=dossier_list)], dossier_list,
             news.feed_for_household(s, actor=actor))
 
 
 class HomeState(AuthState):
-    next_action: ActionCard | None = None
+    next_actions: list[ActionCard] = []
     dossiers: list[DossierSummary] = []
     feed: list[FeedItem] = []
     loaded: bool = False
@@ -54,5 +53,16 @@ class HomeState(AuthState):
     @rx.event
     @as_parent
     async def load(self, actor):
-        self.next_action, self.dossiers, self.feed = await read(_home, actor=actor)
+        self.next_actions, self.dossiers, self.feed = await read(_home, actor=actor)
         self.loaded = True
+
+
+class HouseholdState(AuthState):
+    """« Mon foyer »."""
+
+    household: HouseholdOverview | None = None
+
+    @rx.event
+    @as_parent
+    async def load(self, actor):
+        self.household = await read(overview.household_overview, actor=actor)

@@ -3,6 +3,7 @@ activities, bulk and recurring booking, calendar subscription."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import reflex as rx
@@ -28,6 +29,16 @@ async def _children(actor) -> list[list[str]]:
     return [[str(c.id), c.first_name] for c in kids]
 
 
+@dataclasses.dataclass(frozen=True)
+class WeekGroup:
+    """A week of the phone list: a heading, the days to show, or one note for the whole week."""
+    iso: str  # its Monday
+    title: str  # "Semaine du lundi 05/10"
+    current: bool
+    note: str
+    days: list[Day]
+
+
 class CalendarState(AuthState):
     year: int = 0
     month: int = 0
@@ -41,11 +52,25 @@ class CalendarState(AuthState):
     show_past: bool = False
 
     @rx.var
-    def visible_days(self) -> list[Day]:
-        """Phone list: from today on, unless the parent asks for the past days."""
+    def visible_weeks(self) -> list[WeekGroup]:
+        """Phone list: the month's days with sessions, by week under a sticky heading; a
+        weekday without session says why in one line (a whole week alike: one line for it).
+        From today on, unless the parent asks for the past days."""
         if self.view is None:
             return []
-        return [d for d in self.view.days_with_sessions if self.show_past or d.iso >= self.today_iso]
+        groups = []
+        for week in self.view.weeks:
+            days = [d for d in week if d.in_month and (d.cells or d.note)
+                    and (self.show_past or d.iso >= self.today_iso)]
+            if not days:
+                continue
+            notes = {d.note for d in days}
+            same = not any(d.cells for d in days) and len(notes) == 1
+            groups.append(WeekGroup(
+                iso=week[0].iso, title=f"Semaine du {week[0].title.lower()}",
+                current=week[0].iso <= self.today_iso <= week[-1].iso,
+                note=days[0].note if same else "", days=[] if same else days))
+        return groups
 
     @rx.var
     def past_days(self) -> int:
@@ -56,6 +81,16 @@ class CalendarState(AuthState):
     @rx.event
     def toggle_past(self):
         self.show_past = not self.show_past
+
+    @rx.event
+    async def go_today(self):
+        """« Aujourd'hui »: this month, from today on, this week's heading at the top of the screen."""
+        today = date.fromisoformat(self.today_iso) if self.today_iso else clock.today()
+        self.show_past = False
+        if (self.year, self.month) != (today.year, today.month):
+            self.year, self.month = today.year, today.month
+            return [CalendarState.refresh, rx.scroll_to("cette-semaine")]
+        return rx.scroll_to("cette-semaine")
 
     async def _reload(self, actor) -> None:
         self.view = await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
@@ -186,6 +221,7 @@ class BulkState(AuthState):
     result: list[BulkLine] = []
     error: str = ""
     form_key: int = 0
+    dates_key: int = 0  # redraws only the dates and days a preset fills (not the chosen activity)
     date_from: str = ""
     date_to: str = ""
     weekdays: list[int] = [0, 1, 3, 4]
@@ -206,6 +242,7 @@ class BulkState(AuthState):
         self.activities = [[str(i), n] for i, n in await read(calendar.household_activities, actor=actor)]
         self.preview, self.result, self.error, self._request = [], [], "", None
         self._preset("next_month")
+        self.form_key += 1
 
     @rx.event
     def preset(self, which: str):
@@ -223,7 +260,7 @@ class BulkState(AuthState):
             end = date(start.year + start.month // 12, start.month % 12 + 1, 1) - timedelta(days=1)
         self.date_from, self.date_to = start.isoformat(), end.isoformat()
         self.preview, self.result = [], []
-        self.form_key += 1
+        self.dates_key += 1
 
     def _parse(self, form: dict) -> BulkRequest:
         no_dates = "Indiquez les dates de début et de fin."

@@ -148,6 +148,14 @@ class OccupancyState(RosterView, AuthState):
         self.roster = None
         await self._reload(actor, org_id)
 
+    @rx.event
+    @as_staff
+    async def pick_activity(self, actor, org_id, activity_id: str):
+        """The selector itself shows the chosen activity at once (it used to snap back to the first)."""
+        self.activity_id = whole({"activity_id": activity_id}, "activity_id", "Choisissez une activité.")
+        self.roster = None
+        await self._reload(actor, org_id)
+
 
 class AttendanceState(RosterView, AuthState):
     day: str = ""

@@ -251,7 +251,7 @@ class NewsAdminState(AuthState):
     async def upload_image(self, actor, org_id, uploads: list[rx.UploadFile]):
         if self.editing is None:
             return rx.toast.error("Enregistrez d'abord l'actualité.")
-        data, _name = await read_upload(uploads)
+        data, _name = await read_upload(uploads, formats="JPEG ou PNG")
         post = self.editing
         await write(news.save_post, actor=actor, organization_id=org_id, post_id=post.id, title=post.title,
                     body=post.body, publish=post.published, image=data)

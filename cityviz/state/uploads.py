@@ -8,10 +8,15 @@ from cityviz.services.errors import InvalidInput
 from cityviz.services.households import files
 
 
-async def read_upload(uploads: list[rx.UploadFile]) -> tuple[bytes, str]:
-    """(content, file name) of the first file; at most 10 MB are read."""
+async def read_upload(uploads: list[rx.UploadFile], formats: str = "PDF, JPEG ou PNG") -> tuple[bytes, str]:
+    """(content, file name) of the first file; at most 10 MB are read.
+
+    No file at all is also what the browser hands over when it turned the chosen one away
+    (a .txt, a file over 10 MB): say what is accepted, not merely "choose a file".
+    """
     if not uploads:
-        raise InvalidInput("Choisissez un fichier.", field="file")
+        raise InvalidInput(f"Ce fichier n'est pas accepté : envoyez un fichier {formats} de 10 Mo au plus.",
+                           field="file")
     upload = uploads[0]
     data = await upload.read(files.MAX_BYTES + 1)
     if len(data) > files.MAX_BYTES:

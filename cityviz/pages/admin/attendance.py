@@ -43,7 +43,8 @@ def occupancy_page() -> rx.Component:
                           rx.el.select(rx.foreach(OccupancyState.activity_choices,
                                                   lambda a: rx.el.option(a[1], value=a[0])),
                                        id="f-activity_id", name="activity_id", class_name="cvz-select",
-                                       value=OccupancyState.activity_id.to_string(), on_change=rx.noop()),
+                                       value=OccupancyState.activity_id.to_string(),
+                                       on_change=OccupancyState.pick_activity),
                           spacing="1", min_width="220px"),
                 field("À partir du", "start", type="date", default_value=OccupancyState.start),
                 rx.button("Afficher", type="submit", size="3"),
@@ -93,7 +94,8 @@ def _day_session(x: DaySession) -> rx.Component:
 
 
 def _mark_button(line: RosterLine, status: str, label: str, color: str) -> rx.Component:
-    return rx.button(label, size="2", color_scheme=color,
+    # 44 px high at least: the touch target an animateur's thumb needs (WCAG 2.5.5).
+    return rx.button(label, size="3", min_height="44px", min_width="44px", color_scheme=color,
                      variant=rx.cond(line.status == status, "solid", "outline"),
                      on_click=AttendanceState.mark(line.child_id, status),
                      aria_label=label + " : " + line.name, aria_pressed=line.status == status)

@@ -139,7 +139,7 @@ def invoices_admin_page() -> rx.Component:
                             "(Facturation)."),
                 rx.card(rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                   ("Numéro", "Émise le", "Payeur", "Montant", "Reste", "")])),
+                                                   ("Numéro", "Date d'émission", "Payeur", "Montant", "Reste", "")])),
                     rx.table.body(rx.foreach(StaffInvoicesState.rows, _invoice_row)), width="100%"),
                     width="100%", overflow_x="auto")),
         pager(StaffInvoicesState.page, StaffInvoicesState.total, StaffInvoicesState.per_page,
@@ -172,7 +172,7 @@ def invoice_admin_page() -> rx.Component:
         error_callout(StaffInvoiceState.error),
         rx.cond(d, rx.vstack(
             rx.card(rx.vstack(
-                rx.text(d.label, " · émise le ", d.issued_on, size="2"),
+                rx.text(d.label, " · ", d.issued_label, size="2"),
                 rx.text(d.payer_name, weight="bold"),
                 rx.text(d.payer_address, size="2", white_space="pre-line"),
                 rx.hstack(rx.text("Montant : ", d.total), rx.text("Réglé : ", d.paid), rx.text("Avoirs : ", d.credited),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cityviz.components.forms import loading_state
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import pager
 from cityviz.services.operations.board import JobRow
@@ -71,7 +72,8 @@ def jobs_page() -> rx.Component:
         ),
         rx.cond(
             JobsState.total == 0,
-            rx.callout("Aucune tâche à afficher.", icon="info", width="100%"),
+            rx.cond(rx.State.is_hydrated, rx.callout("Aucune tâche à afficher.", icon="info", width="100%"),
+                    loading_state()),
             rx.vstack(
                 rx.foreach(JobsState.rows, _job),
                 pager(JobsState.page, JobsState.total, PER_PAGE, JobsState.turn_page(-1), JobsState.turn_page(1)),

@@ -118,6 +118,7 @@ class InvoiceDetail:
     payer_name: str
     payer_address: str
     issued_on: str
+    issued_label: str  # "Émise le 24/10/2024" (une facture), "Émis le …" (un avoir)
     lines: list[DetailLine]
     total: str
     paid: str
@@ -209,6 +210,7 @@ def detail(s: Session, *, actor: Actor, kind: str, document_id: int) -> InvoiceD
         title=(f"Facture n°{doc.number}" if kind == "invoice" else f"Avoir n°{doc.number}"), label=doc.label,
         organization=org.name, payer_name=doc.payer_name, payer_address=doc.payer_address,
         issued_on=format_date(doc.issued_on),
+        issued_label=("Émise le " if kind == "invoice" else "Émis le ") + format_date(doc.issued_on),
         lines=[DetailLine.of(x) for x in doc.lines],
         total=format_money(doc.total_cents), paid=format_money(doc.paid_cents),
         credited=format_money(doc.credited_cents), remaining=format_money(remaining) if remaining else "-",

@@ -11,9 +11,9 @@ from babel.dates import format_date as babel_date
 from sqlmodel import Session, col, select
 
 from cityviz import clock
-from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Person
+from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Organization, Person
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import bookings, rules
+from cityviz.services.booking import bookings, rules, school_calendar
 from cityviz.services.errors import AccessDenied, DomainError, InvalidInput
 from cityviz.services.formatting import format_short_day
 
@@ -41,6 +41,7 @@ class Day:
     in_month: bool
     is_today: bool
     cells: list[Cell]
+    note: str = ""  # a weekday of the month without any session: "Vacances scolaires", "Jour férié", "Pas d'accueil"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,15 +144,39 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
                 child_id=child.id, child_name=child.first_name, activity_name=activity.name,
                 session_id=session.id, state=decision.state, label=decision.label, reason=decision.reason,
                 action=_action(decision)))
+    zones = _school_zones(s, facts)
     days, day = [], grid_start
     while day <= grid_end:
+        cells = by_day.get(day, [])
+        in_month = day.month == month
         days.append(Day(iso=day.isoformat(), number=day.day,
-                        title=f"{LONG_DAY_NAMES[day.weekday()]} {day:%d/%m}", in_month=day.month == month,
-                        is_today=day == today, cells=by_day.get(day, [])))
+                        title=f"{LONG_DAY_NAMES[day.weekday()]} {day:%d/%m}", in_month=in_month,
+                        is_today=day == today, cells=cells,
+                        note=_no_session_note(day, zones) if in_month and not cells and facts.activities else ""))
         day += timedelta(days=1)
     return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),
                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)],
                  days_with_sessions=[d for d in days if d.in_month and d.cells])
+
+
+def _school_zones(s: Session, facts: _Facts) -> list[str]:
+    """The school-holiday zones of the organizations running the household's activities."""
+    org_ids = {a.organization_id for a in facts.activities.values()}
+    if not org_ids:
+        return []
+    return sorted(z for z in s.exec(select(Organization.school_zone).distinct()
+                                     .where(col(Organization.id).in_(org_ids))).all() if z)
+
+
+def _no_session_note(day: date, zones: list[str]) -> str:
+    """Why a weekday has no session, so that the calendar never shows a blank day."""
+    if day.weekday() >= 5:
+        return ""
+    if rules.is_public_holiday(day):
+        return "Jour férié"
+    if any(school_calendar.is_school_holiday(day, zone) for zone in zones):
+        return "Vacances scolaires"
+    return "Pas d'accueil"
 
 
 # --- Bulk and recurring booking ----------------------------------------------------------------

@@ -7,9 +7,10 @@ import dataclasses
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from cityviz import clock
-from cityviz.models import Document, DocumentRequirement, Enrollment, Person
+from cityviz import clock, config
+from cityviz.models import Document, DocumentRequirement, Enrollment, Organization, Person, User
 from cityviz.services import audit
+from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from cityviz.services.households import files
@@ -165,6 +166,34 @@ def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool,
     audit.record(s, actor=actor, action="document.accept" if accept else "document.refuse",
                  organization_id=requirement.organization_id, object_type="document",
                  object_id=document.id, requirement=requirement.name, reason=reason)
+    if not accept:
+        _tell_refused(s, document, requirement, reason)
+
+
+def refused_title(requirement_name: str, child_first_name: str = "") -> str:
+    """« Pièce refusée : Carnet de vaccination (Léa) à remplacer » — the e-mail's subject and the home card."""
+    owner = f" ({child_first_name})" if child_first_name else ""
+    return f"Pièce refusée : {requirement_name}{owner} à remplacer"
+
+
+def _tell_refused(s: Session, document: Document, requirement: DocumentRequirement, reason: str) -> None:
+    child = s.get(Person, document.person_id) if document.person_id else None
+    org = s.get(Organization, requirement.organization_id)
+    notify_household(
+        s, document.household_id, refused_title(requirement.name, child.first_name if child else ""),
+        f"Bonjour,\n\n{org.name} a refusé la pièce « {requirement.name} »"
+        + (f" de {child.first_name}" if child else "") + f".\nMotif : {reason}\n\n"
+        f"Envoyez un nouveau fichier (PDF, JPEG ou PNG) depuis l'accueil du portail : {config.get().public_url}/\n",
+        organization_id=org.id)
+
+
+def notify_household(s: Session, household_id: int, subject: str, body: str,
+                     organization_id: int | None = None) -> None:
+    """An e-mail to each guardian of the household who has an active account."""
+    recipients = s.exec(select(User.email).join(Person, Person.id == User.person_id)
+                        .where(Person.household_id == household_id, User.is_active == True)).all()  # noqa: E712
+    for address in recipients:
+        mail.queue_email(s, to=address, subject=subject, body=body, organization_id=organization_id)
 
 
 @dataclasses.dataclass(frozen=True)

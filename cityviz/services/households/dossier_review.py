@@ -18,7 +18,6 @@ from cityviz.models import (
     User,
 )
 from cityviz.services import audit
-from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import Conflict, InvalidInput
 from cityviz.services.formatting import format_date, format_datetime
@@ -159,13 +158,6 @@ def staff_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> StaffDossi
     )
 
 
-def _notify_household(s: Session, household_id: int, subject: str, body: str) -> None:
-    recipients = s.exec(select(User.email).join(Person, Person.id == User.person_id)
-                        .where(Person.household_id == household_id, User.is_active == True)).all()  # noqa: E712
-    for address in recipients:
-        mail.queue_email(s, to=address, subject=subject, body=body)
-
-
 def _decide(s: Session, actor: Actor, enrollment: Enrollment, status: str, reason: str) -> None:
     now = clock.now()
     s.add(EnrollmentEvent(enrollment_id=enrollment.id, at=now, actor_id=actor.user_id,
@@ -198,7 +190,7 @@ def validate_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> None:
         raise Conflict("Acceptez d'abord les pièces obligatoires : " + ", ".join(not_accepted) + ".")
     _decide(s, actor, enrollment, "validated", "")
     org = s.get(Organization, enrollment.organization_id)
-    _notify_household(
+    documents.notify_household(
         s, enrollment.household_id, f"Dossier d'inscription validé – {person.first_name}",
         f"Bonjour,\n\n{org.name} a validé le dossier d'inscription de {person.first_name} "
         f"{person.last_name}.\nVous pouvez maintenant l'inscrire aux activités depuis le portail : "
@@ -216,7 +208,7 @@ def reject_dossier(s: Session, *, actor: Actor, enrollment_id: int, reason: str)
     _decide(s, actor, enrollment, "rejected", reason)
     person = s.get(Person, enrollment.person_id)
     org = s.get(Organization, enrollment.organization_id)
-    _notify_household(
+    documents.notify_household(
         s, enrollment.household_id, f"Dossier d'inscription à compléter – {person.first_name}",
         f"Bonjour,\n\n{org.name} n'a pas pu valider le dossier d'inscription de {person.first_name} "
         f"{person.last_name}.\nMotif : {reason}\n\nVous pouvez le compléter et le renvoyer depuis le "

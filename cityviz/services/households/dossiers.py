@@ -54,6 +54,15 @@ def search_organizations(s: Session, *, actor: Actor, query: str) -> list[Organi
     return [OrganizationHit(id=o.id, name=o.name, postal_code=o.postal_code, city=o.city) for o in rows]
 
 
+def organization_hit(s: Session, *, actor: Actor, organization_id: int) -> OrganizationHit:
+    """One organization, as a search would list it (a home card leads straight to it)."""
+    actor.require_household()
+    org = s.get(Organization, organization_id)
+    if org is None:
+        raise NotFound("Organisation introuvable.")
+    return OrganizationHit(id=org.id, name=org.name, postal_code=org.postal_code, city=org.city)
+
+
 @dataclasses.dataclass(frozen=True)
 class MemberChoice:
     person_id: int
@@ -236,3 +245,10 @@ def household_dossiers(s: Session, *, actor: Actor) -> list[DossierSummary]:
                            organization=org, status=e.status, status_label=STATUS_LABELS[e.status],
                            rejection_reason=e.rejection_reason) for e, p, org in rows]
 
+
+def dossier_for_document(enrollments: list[Enrollment], organization_id: int, person_id: int | None) -> int:
+    """The dossier where a document of this organization is sent (again): the child's own,
+    or for a household document (`person_id` None) one still open to files, oldest first."""
+    mine = [e for e in enrollments if e.organization_id == organization_id
+            and (person_id is None or e.person_id == person_id)]
+    return min(mine, key=lambda e: (e.status == "validated", e.id)).id if mine else 0

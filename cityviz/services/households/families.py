@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from cityviz import clock
 from cityviz.models import Enrollment, EnrollmentEvent, Household, Person, User
+from cityviz.models.households import fold
 from cityviz.services import audit
 from cityviz.services.accounts import invitations
 from cityviz.services.accounts.actor import Actor
@@ -73,6 +74,16 @@ def create_family(s: Session, *, actor: Actor, organization_id: int, civility: s
     return household.id
 
 
+def _starts_with(s: Session, column, prefix: str):
+    """`column` starts with `prefix`, in a form the column's index serves: LIKE on
+    PostgreSQL (a varchar_pattern_ops index), GLOB on SQLite (whose LIKE ignores case and
+    so skips a plain index). What staff type is literal, never a wildcard."""
+    if s.get_bind().dialect.name == "sqlite":
+        return column.op("GLOB")("".join(f"[{c}]" if c in "*?[" else c for c in prefix) + "*")
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(escaped + "%", escape="\\")
+
+
 @dataclasses.dataclass(frozen=True)
 class FamilyRow:
     household_id: int
@@ -88,9 +99,9 @@ def list_families(s: Session, *, actor: Actor, organization_id: int, search: str
                   page: int = 0) -> tuple[list[FamilyRow], int]:
     actor.require_staff(organization_id)
     conditions = [scope.known_to(organization_id)]
-    search = " ".join(str(search or "").split()).lower()
-    if search:
-        matching = select(Person.household_id).where(func.lower(Person.last_name).like(f"{search}%"))
+    needle = fold(" ".join(str(search or "").split()))
+    if needle:  # both sides folded: « lefevre », « LEFÈVRE » find « Lefèvre »
+        matching = select(Person.household_id).where(_starts_with(s, col(Person.last_name_folded), needle))
         conditions.append(col(Household.id).in_(matching))
     total = s.exec(select(func.count()).select_from(Household).where(*conditions)).one()
     households = s.exec(select(Household.id).where(*conditions).order_by(col(Household.id).desc())

@@ -190,10 +190,10 @@ def test_staff_review_refuse_a_document_then_validate(family):
         dossier_review.reject_dossier(s, actor=agent, enrollment_id=enrollment, reason="Carnet illisible")
     with db.read() as s:
         view = dossiers.dossier(s, actor=family["parent"], enrollment_id=enrollment)
-        action = onboarding.next_action(s, actor=family["parent"])
+        actions = onboarding.next_actions(s, actor=family["parent"])
     assert view.status == "rejected" and view.rejection_reason == "Carnet illisible"
     assert view.person_documents[0].refusal_reason == "Page illisible" and view.person_documents[0].can_upload
-    assert action.key == "dossiers"
+    assert [a.key for a in actions] == ["document_refused", "dossiers"]  # the refused piece first
     with db.transaction() as s:  # the family replaces the refused document and sends again
         documents.upload_document(s, actor=family["parent"], requirement_id=vaccination and
                                   view.person_documents[0].requirement_id, person_id=child,
@@ -212,7 +212,8 @@ def test_staff_review_refuse_a_document_then_validate(family):
             OutboxEmail.to_address == "audrey@example.org"))]
         actions = [a.action for a in s.exec(select(AuditEntry).order_by(AuditEntry.id))]
         replaced = s.exec(select(Document).where(Document.superseded_at.is_not(None))).all()
-    assert subjects == ["Dossier d'inscription à compléter – Léa", "Dossier d'inscription validé – Léa"]
+    assert subjects == ["Pièce refusée : Carnet de vaccination (Léa) à remplacer",
+                        "Dossier d'inscription à compléter – Léa", "Dossier d'inscription validé – Léa"]
     assert actions == ["document.refuse", "enrollment.reject", "document.accept", "document.accept",
                        "enrollment.validate"]
     assert len(replaced) == 1  # the refused file is kept, not overwritten

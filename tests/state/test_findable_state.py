@@ -1,0 +1,125 @@
+"""Pages a parent can find and bugs testers hit, through the handlers: the phone calendar by
+week, « Aujourd'hui », the occupancy selector, the bulk presets, « Mon foyer », an
+organization chosen from a home card, a refused upload."""
+
+import pytest
+
+from cityviz import db
+from cityviz.components.forms import empty_state
+from cityviz.models import Organization
+from cityviz.services.errors import InvalidInput
+from cityviz.state.family import RegisterState
+from cityviz.state.home import HomeState, HouseholdState
+from cityviz.state.reservations import BulkState, CalendarState
+from cityviz.state.staff_activities import OccupancyState
+from cityviz.state.uploads import read_upload
+from tests.state import test_booking_state
+from tests.state.harness import make_state, run
+
+pytestmark = [pytest.mark.usefixtures("database", "frozen"), pytest.mark.anyio]
+town = test_booking_state.town
+_token = test_booking_state._token
+
+
+def _week_days(week):
+    return [(d.iso, bool(d.cells), d.note) for d in week.days]
+
+
+async def test_the_phone_calendar_is_grouped_by_week_from_today(town):
+    state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
+    await run(CalendarState.load, state)
+    weeks = state.visible_weeks
+    assert [(w.title, w.current) for w in weeks] == [
+        ("Semaine du lundi 14/09", True), ("Semaine du lundi 21/09", False), ("Semaine du lundi 28/09", False)]
+    assert _week_days(weeks[0]) == [("2026-09-14", True, ""), ("2026-09-15", True, ""),
+                                    ("2026-09-16", False, "Pas d'accueil"), ("2026-09-17", True, ""),
+                                    ("2026-09-18", True, "")]
+    assert [d.iso for d in weeks[2].days] == ["2026-09-28", "2026-09-29", "2026-09-30"]  # October is next month's
+    await run(CalendarState.toggle_past, state)
+    assert [w.title for w in state.visible_weeks][:2] == ["Semaine du lundi 31/08", "Semaine du lundi 07/09"]
+    assert [d.iso for d in state.visible_weeks[0].days][0] == "2026-09-01"
+
+
+async def test_today_brings_the_parent_back_to_this_week(town):
+    state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
+    await run(CalendarState.load, state)
+    await run(CalendarState.shift_month, state, 2)
+    await run(CalendarState.refresh, state)
+    await run(CalendarState.toggle_past, state)
+    assert (state.year, state.month, state.show_past) == (2026, 11, True)
+    events = await run(CalendarState.go_today, state)
+    assert (state.year, state.month, state.show_past) == (2026, 9, False)
+    assert "cette-semaine" in str(events) and "refresh" in str(events)
+    await run(CalendarState.refresh, state)
+    assert state.visible_weeks[0].current
+    assert "refresh" not in str(await run(CalendarState.go_today, state))  # already there: only the scroll
+
+
+async def test_a_whole_week_without_session_is_one_line(town):
+    with db.transaction() as s:
+        org = s.get(Organization, town["org"])
+        org.school_zone = "C"
+        s.add(org)
+    state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
+    await run(CalendarState.load, state)
+    state.year, state.month = 2026, 12  # the canteen ends on Friday 18/12
+    await run(CalendarState.refresh, state)
+    last = state.visible_weeks[-1]
+    assert (last.title, last.note, last.days) == ("Semaine du lundi 28/12", "Vacances scolaires", [])
+
+
+async def test_the_occupancy_selector_keeps_the_chosen_activity(town):
+    state = make_state(OccupancyState, token=_token("agent@example.org"), url="/admin/frequentation")
+    await run(OccupancyState.load, state)
+    first, second = [int(a[0]) for a in state.activity_choices]
+    assert state.activity_id == first
+    await run(OccupancyState.pick_activity, state, str(second))
+    assert state.activity_id == second and state.rows
+    await run(OccupancyState.choose, state, {"activity_id": str(second), "start": "2026-09-14"})
+    assert state.activity_id == second
+
+
+async def test_a_bulk_preset_keeps_the_rest_of_the_form(town):
+    state = make_state(BulkState, token=_token("parent@example.org"), url="/reservations/plusieurs-dates")
+    await run(BulkState.load, state)
+    form_key, dates_key = state.form_key, state.dates_key
+    await run(BulkState.preset, state, "next_week")
+    assert (state.date_from, state.date_to) == ("2026-09-21", "2026-09-25")
+    assert state.form_key == form_key and state.dates_key == dates_key + 1  # activity and children untouched
+
+
+async def test_home_cards_and_my_household(town):
+    home = make_state(HomeState, token=_token("parent@example.org"), url="/")
+    await run(HomeState.load, home)
+    assert [(a.key, [b.href for b in a.buttons]) for a in home.next_actions] == [("profile", ["/profil"])]
+    household = make_state(HouseholdState, token=_token("parent@example.org"), url="/foyer")
+    await run(HouseholdState.load, household)
+    h = household.household
+    assert [(g.name, g.badge) for g in h.guardians] == [("Camille MARTIN", "Vous")]
+    assert [c.name for c in h.children] == ["Léo MARTIN", "Zoé MARTIN"]
+    assert {d.person_name for d in h.dossiers} == {"Camille MARTIN", "Léo MARTIN", "Zoé MARTIN"}
+
+
+async def test_an_organization_chosen_from_a_home_card(town):
+    state = make_state(RegisterState, token=_token("parent@example.org"), url=f"/organisations?id={town['org']}")
+    await run(RegisterState.load, state)
+    assert state.chosen.name == "Bretteville-sur-Odon"
+    assert sorted(m.name for m in state.members) == ["Camille MARTIN", "Léo MARTIN", "Zoé MARTIN"]
+    missing = make_state(RegisterState, token=_token("parent@example.org"), url="/organisations?id=999999")
+    await run(RegisterState.load, missing)
+    assert missing.chosen is None and missing.error == "Organisation introuvable."
+
+
+async def test_a_file_the_browser_refused_is_explained():
+    with pytest.raises(InvalidInput, match="envoyez un fichier PDF, JPEG ou PNG de 10 Mo au plus"):
+        await read_upload([])
+    with pytest.raises(InvalidInput, match="fichier JPEG ou PNG"):
+        await read_upload([], formats="JPEG ou PNG")
+
+
+def test_an_empty_list_waits_for_the_page_data_before_saying_aucun():
+    rendered = str(empty_state("users", "Aucune famille", "Créez-en une."))
+    waiting, _sep, loaded = rendered.partition("?")
+    assert "is_hydrated" in waiting  # Reflex turns it true once the page's on_load handlers are done
+    before, after = loaded.split("Aucune famille")
+    assert "Chargement" in after and "Chargement" not in before  # the spinner is the other branch
