@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import reflex as rx
 
 from cityviz import routes
+from cityviz.components.footer import MAIN_ID, site_footer, skip_link
 from cityviz.state.base import AuthState
 
 PAGE_BG = "var(--gray-2)"
@@ -59,7 +60,7 @@ def user_menu(items: Sequence[tuple[str, str, str]]) -> rx.Component:
                 ),
                 variant="ghost",
                 radius="full",
-                aria_label="Menu du compte",
+                aria_label=AuthState.user_initials.to(str) + " – menu du compte",
                 padding="0",
             )
         ),
@@ -175,14 +176,16 @@ def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Compon
         padding_bottom="env(safe-area-inset-bottom)",
     )
     return rx.box(
+        skip_link(),
         header(top_nav, user_menu(PARENT_MENU)),
         rx.el.main(
             rx.vstack(page_title(title, *actions), *children, spacing="4", width="100%"),
+            id=MAIN_ID,
             max_width="720px",
             margin_x="auto",
             padding="16px",
-            padding_bottom="96px",
         ),
+        site_footer(padding_bottom=["96px", "96px", "16px"]),
         bottom_nav,
         min_height="100vh",
         background=PAGE_BG,
@@ -270,6 +273,7 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
         rx.cond(AuthState.org_name != "", rx.badge(AuthState.org_name, variant="soft", size="2"), rx.fragment()),
     )
     return rx.box(
+        skip_link(),
         header(rx.hstack(rx.box(org_switcher, display=WIDE_ONLY), rx.box(phone_menu, display=PHONE_ONLY),
                          align="center"), user_menu(()),
                subtitle="Espace agents"),
@@ -284,6 +288,7 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
             ),
             rx.el.main(
                 rx.vstack(page_title(title, *actions), *children, spacing="4", width="100%"),
+                id=MAIN_ID,
                 flex="1",
                 min_width="0",
                 padding_y="16px",
@@ -294,6 +299,7 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
             align="start",
             spacing="5",
         ),
+        site_footer(),
         min_height="100vh",
         background=PAGE_BG,
     )
@@ -303,8 +309,10 @@ def bare_page(*children: rx.Component) -> rx.Component:
     """Login and password pages: a centred card, no navigation."""
     return rx.center(
         rx.vstack(
-            rx.center(brand(), width="100%", padding_bottom="2"),
-            rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
+            rx.el.header(rx.center(brand(), width="100%", padding_bottom="2"), width="100%"),
+            rx.el.main(rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
+                       id=MAIN_ID, width="100%"),
+            site_footer(width="100%"),
             width="100%",
             max_width="420px",
             spacing="4",

@@ -120,7 +120,8 @@ def _grid_chip(cell: Cell, day: Day) -> rx.Component:
             rx.el.button(chip, on_click=CalendarState.act(cell.session_id, cell.child_id, cell.action),
                          aria_label=rx.match(cell.action, *ACTION_LABELS.items(), "").to(str) + " : " + cell.activity_name
                          + ", " + cell.child_name + ", " + day.title,
-                         style={"all": "unset", "cursor": "pointer", "width": "100%", "display": "block"}),
+                         style={"all": "unset", "cursor": "pointer", "width": "100%", "display": "block"},
+                         class_name="cvz-chip"),
             chip,
         ),
         content=tip,
@@ -147,7 +148,7 @@ def _legend() -> rx.Component:
     labels = {"available": "Disponible", "booked": "Réservé", "full": "Complet", "waiting": "Liste d'attente",
               "deadline_passed": "Délai dépassé", "closed": "Fermé", "not_enrolled": "Non inscrit"}
     return rx.hstack(*[rx.badge(rx.icon(STATE_STYLE[s][1], size=12), labels[s], color_scheme=STATE_STYLE[s][0],
-                                variant="soft") for s in shown], wrap="wrap", spacing="2")
+                                variant="soft", high_contrast=True) for s in shown], wrap="wrap", spacing="2")
 
 
 def _chip(child: rx.Var) -> rx.Component:
