@@ -27,6 +27,15 @@ class Inbox(Message):
         self.messages.append(message)
 
 
+def parts(message) -> tuple[str, str]:
+    """The plain-text and HTML alternatives of a received message (decoded)."""
+    found = {part.get_content_type(): part.get_payload(decode=True).decode(part.get_content_charset())
+             for part in message.walk() if part.get_content_type() in ("text/plain", "text/html")
+             and part.get_content_disposition() != "attachment"}
+    assert message.get_content_type() in ("multipart/alternative", "multipart/mixed")
+    return found["text/plain"], found["text/html"]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -53,8 +62,9 @@ def test_invitation_arrives_by_smtp_after_commit(smtp):
     assert message["To"] == "nina@example.org"
     subject = str(make_header(decode_header(message["Subject"])))
     assert subject == "Votre accès au portail familles Cityviz Enfance"
-    body = message.get_payload(decode=True).decode("utf-8")
-    assert invited.temporary_password in body and "nina@example.org" in body
+    text, html = parts(message)
+    assert invited.temporary_password in text and "nina@example.org" in text
+    assert invited.temporary_password in html and "Cityviz Enfance" in html
     with db.read() as s:
         assert s.exec(select(OutboxEmail)).one().sent_at is not None
 

@@ -15,22 +15,25 @@ from collections.abc import Iterable
 from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
-from cityviz import clock
+from cityviz import clock, config
 from cityviz.models import (
     CreditAllocation,
     CreditNote,
     CreditNoteLine,
     Invoice,
     InvoiceLine,
+    Organization,
     Payment,
     PaymentAllocation,
     Refund,
 )
 from cityviz.services import audit
+from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
+from cityviz.services.billing import documents
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
-from cityviz.services.formatting import format_date
+from cityviz.services.formatting import format_date, format_money
 
 
 def _sums(s: Session, column, key, ids: list[int], *where) -> dict[int, int]:
@@ -194,7 +197,24 @@ def issue_credit_note(s: Session, *, actor: Actor, invoice_id: int, reason: str,
     audit.record(s, actor=actor, action="credit_note.issue", organization_id=invoice.organization_id,
                  object_type="credit_note", object_id=note.id, number=note.number, invoice=invoice.number,
                  amount_cents=note.total_cents, reason=reason)
+    _announce(s, note, invoice)
     return note
+
+
+def _announce(s: Session, note: CreditNote, invoice: Invoice) -> None:
+    """The family hears of it by e-mail, like of an invoice (with the PDF if the régie says so)."""
+    addresses = documents.household_addresses(s, [note.household_id])
+    if not addresses:
+        return
+    org = s.get(Organization, note.organization_id)
+    attachment = documents.stored_pdf(s, note) if org.email_invoice_pdf else None
+    body = (f"Bonjour,\n\n{org.name} a émis l'avoir n° {note.number} d'un montant de "
+            f"{format_money(note.total_cents)} sur votre facture n° {invoice.number}.\nMotif : {note.reason}\n"
+            "Son montant est déduit de vos factures restant à payer, ou des prochaines.\n\n"
+            f"Consultez-le et téléchargez-le (PDF) : {config.get().public_url}/factures\n")
+    for _household_id, address in addresses:
+        mail.queue_email(s, to=address, subject=f"Votre avoir n° {note.number} – {org.name}", body=body,
+                         organization_id=org.id, action_label="Voir mon avoir", attachment=attachment)
 
 
 def refers_to(s: Session, note: CreditNote) -> str:

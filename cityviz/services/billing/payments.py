@@ -14,7 +14,7 @@ from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, direct_debits
-from cityviz.services.billing.invoices import METHOD_LABELS
+from cityviz.services.billing.documents import METHOD_LABELS
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date, format_money
@@ -195,6 +195,6 @@ def remind(s: Session, *, actor: Actor, organization_id: int, rows: list[UnpaidR
                                    f"{row.due_date}) reste à régler : {row.remaining}.\nVous pouvez la payer en "
                                    f"ligne : {config.get().public_url}/factures\n\nSi vous l'avez réglée entre-temps, "
                                    "merci de ne pas tenir compte de ce message.\n"),
-                             organization_id=organization_id)
+                             organization_id=organization_id, action_label="Payer ma facture")
         audit.record(s, actor=actor, action="invoice.reminder", organization_id=organization_id,
                      object_type="invoice", object_id=row.invoice_id, **({"automatic": True} if automatic else {}))

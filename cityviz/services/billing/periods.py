@@ -31,14 +31,12 @@ from cityviz.models import (
     InvoiceLine,
     Organization,
     OutboxEmail,
-    Person,
     SepaMandate,
-    User,
 )
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, period_lines
+from cityviz.services.billing import credits, documents, period_lines
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money, format_month
@@ -285,16 +283,18 @@ def _insert_invoices(s: Session, org: Organization, period: BillingPeriod, draft
     if debits:
         s.execute(insert(DirectDebit.__table__), debits)
     credits.apply_available_credit(s, household_ids=list(ids))
-    _announce(s, org, drafts, rows)
+    _announce(s, org, rows, ids)
 
 
-def _announce(s: Session, org: Organization, drafts: list, rows: list[dict]) -> None:
-    """One e-mail per household, in the same transaction (sent after commit)."""
+def _announce(s: Session, org: Organization, rows: list[dict], invoice_ids: dict[int, int]) -> None:
+    """One e-mail per household, in the same transaction (sent after commit), with the invoice's
+    PDF if the régie says so."""
     by_household = {r["household_id"]: r for r in rows}
-    recipients = s.exec(select(Person.household_id, User.email).join(User, User.person_id == Person.id)
-                        .where(col(Person.household_id).in_(list(by_household)), User.is_active == True)).all()  # noqa: E712
+    recipients = documents.household_addresses(s, list(by_household))
     if not recipients:
         return
+    pdfs = ({h: documents.stored_pdf(s, s.get(Invoice, invoice_ids[h])) for h in {h for h, _a in recipients}}
+            if org.email_invoice_pdf else {})
     url, now = config.get().public_url, clock.now()
     job_id = mail.delivery_job_id(s, organization_id=org.id)
     messages = []
@@ -307,7 +307,10 @@ def _announce(s: Session, org: Organization, drafts: list, rows: list[dict]) -> 
             body=(f"Bonjour,\n\n{org.name} a émis votre facture n° {row['number']} "
                   f"({row['label'][0].lower() + row['label'][1:]}) d'un montant de {format_money(row['total_cents'])}.\n"
                   f"{pay}\n\nConsultez-la et téléchargez-la (PDF) : {url}/factures\n"),
-            attachment_name="", created_at=now, attempts=0, last_error="", job_id=job_id))
+            organization_id=org.id, action_label="Voir ma facture",
+            attachment_name=pdfs[household_id][0] if pdfs else "",
+            attachment_key=pdfs[household_id][1] if pdfs else None,
+            created_at=now, attempts=0, last_error="", job_id=job_id))
     s.execute(insert(OutboxEmail.__table__), messages)
 
 
