@@ -58,6 +58,7 @@ class RegieState(AuthState):
     debit_day: str = "10"
     school_zone: str = ""
     reminder_days: str = "0"
+    send_pdf: bool = False
     error: str = ""
     form_key: int = 0
 
@@ -70,6 +71,7 @@ class RegieState(AuthState):
         self.creditor_id, self.iban, self.bic, self.debit_day = (r.sepa_creditor_id, r.sepa_iban, r.sepa_bic,
                                                                  str(r.direct_debit_day))
         self.school_zone, self.reminder_days = r.school_zone, str(r.reminder_every_days)
+        self.send_pdf = r.email_invoice_pdf
         self.backends = [["", "Pas de paiement en ligne"], *[[k, v] for k, v in online_payment.SUPPORTED_BACKENDS.items()]]
         self.option_specs = online_payment.backend_options(self.backend) if self.backend else []
         self.error = ""
@@ -89,6 +91,7 @@ class RegieState(AuthState):
                     invoice_due_days=whole(form, "due_days", not_whole),
                     direct_debit_day=whole(form, "debit_day", not_whole), payment_backend=self.backend,
                     reminder_every_days=whole(form, "reminder_days", not_whole),
+                    email_invoice_pdf=bool(form.get("send_pdf")),
                     payment_options={k[4:]: v for k, v in form.items() if k.startswith("opt-") and str(v).strip()},
                     sepa_creditor_id=text(form, "creditor_id"), sepa_iban=text(form, "iban"),
                     sepa_bic=text(form, "bic"), **texts(form, "legal_name", "legal_address", "siret", "school_zone"))
