@@ -40,7 +40,7 @@ def accessibility_page() -> rx.Component:
                 _part("État de conformité",
                       _p("Le portail Cityviz Enfance est ", rx.text.strong("partiellement conforme"),
                          " avec le référentiel général d'amélioration de l'accessibilité (",
-                         rx.link("RGAA, version 4.1", href=RGAA, is_external=True), "), niveau AA, "
+                         rx.link("RGAA, version 4.1", href=RGAA, is_external=True, underline="always"), "), niveau AA, "
                          "en raison des non-conformités énumérées ci-dessous.")),
                 _part("Résultats des tests",
                       _p("Chaque page du portail familles (sur un écran de téléphone) et de l'espace agents "
