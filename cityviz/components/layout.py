@@ -308,6 +308,7 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
 def bare_page(*children: rx.Component) -> rx.Component:
     """Login and password pages: a centred card, no navigation."""
     return rx.center(
+        skip_link(),
         rx.vstack(
             rx.el.header(rx.center(brand(), width="100%", padding_bottom="2"), width="100%"),
             rx.el.main(rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),

@@ -23,7 +23,8 @@ def _p(*text) -> rx.Component:
 
 
 def _items(*lines: str) -> rx.Component:
-    return rx.el.ul(*[rx.el.li(rx.text(line, size="3")) for line in lines], padding_left="20px", margin="0")
+    return rx.el.ul(*[rx.el.li(rx.text(line, size="3"), margin_bottom="6px") for line in lines],
+                    list_style_type="disc", padding_left="24px", margin="0")
 
 
 def accessibility_page() -> rx.Component:

@@ -243,7 +243,7 @@ def calendar_page() -> rx.Component:
             ),
             rx.center(rx.spinner(size="3"), width="100%", padding="6"),
         ),
-        _feed_section(),
+        rx.cond(view, _feed_section(), rx.fragment()),  # only below a loaded calendar: no layout shift
     )
 
 
