@@ -25,12 +25,13 @@ from cityviz.models import (
     Organization,
     Payment,
     PaymentAllocation,
+    Person,
     Refund,
+    User,
 )
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import documents
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money
@@ -203,16 +204,19 @@ def issue_credit_note(s: Session, *, actor: Actor, invoice_id: int, reason: str,
 
 def _announce(s: Session, note: CreditNote, invoice: Invoice) -> None:
     """The family hears of it by e-mail, like of an invoice (with the PDF if the régie says so)."""
-    addresses = documents.household_addresses(s, [note.household_id])
+    from cityviz.services.billing import invoices  # (invoices imports this module)
+
+    addresses = s.exec(select(User.email).join(Person, Person.id == User.person_id)
+                       .where(Person.household_id == note.household_id, User.is_active == True)).all()  # noqa: E712
     if not addresses:
         return
     org = s.get(Organization, note.organization_id)
-    attachment = documents.stored_pdf(s, note) if org.email_invoice_pdf else None
+    attachment = invoices.stored_pdf(s, note) if org.email_invoice_pdf else None
     body = (f"Bonjour,\n\n{org.name} a émis l'avoir n° {note.number} d'un montant de "
             f"{format_money(note.total_cents)} sur votre facture n° {invoice.number}.\nMotif : {note.reason}\n"
             "Son montant est déduit de vos factures restant à payer, ou des prochaines.\n\n"
             f"Consultez-le et téléchargez-le (PDF) : {config.get().public_url}/factures\n")
-    for _household_id, address in addresses:
+    for address in addresses:
         mail.queue_email(s, to=address, subject=f"Votre avoir n° {note.number} – {org.name}", body=body,
                          organization_id=org.id, action_label="Voir mon avoir", attachment=attachment)
 

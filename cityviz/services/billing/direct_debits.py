@@ -13,7 +13,6 @@ from cityviz.models import DirectDebit, Household, Invoice, Organization, Paymen
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, sepa
-from cityviz.services.billing.documents import on_direct_debit  # noqa: F401 (its users import it from here)
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money
 from cityviz.services.inputs import clean
@@ -149,3 +148,10 @@ def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str =
                  organization_id=debit.organization_id, object_type="direct_debit", object_id=debit.id,
                  invoice=invoice.number, reason=reason)
 
+
+def on_direct_debit(s: Session, invoice_ids: list[int]) -> set[int]:
+    """Invoices the bank will debit (a rejected debit no longer counts)."""
+    if not invoice_ids:
+        return set()
+    return set(s.exec(select(DirectDebit.invoice_id).where(col(DirectDebit.invoice_id).in_(invoice_ids),
+                                                          DirectDebit.status != "rejected")).all())

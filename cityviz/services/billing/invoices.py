@@ -7,16 +7,34 @@ figure on the PDF equals the one on screen.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from cityviz.models import CreditAllocation, CreditNote, Invoice, InvoiceLine, Organization
+from cityviz import clock
+from cityviz.models import (
+    CreditAllocation,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Organization,
+    Payment,
+    PaymentAllocation,
+)
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, invoice_pdf
 from cityviz.services.billing.direct_debits import on_direct_debit
-from cityviz.services.billing.documents import day_of, invoice_document, note_document
 from cityviz.services.errors import AccessDenied, NotFound
 from cityviz.services.formatting import format_date, format_money
+from cityviz.services.households import files
+
+METHOD_LABELS = {"cash": "Espèces", "cheque": "Chèque", "cesu": "CESU", "transfer": "Virement",
+                 "card": "Carte bancaire (en ligne)", "payfip": "PayFiP (en ligne)", "direct_debit": "Prélèvement"}
+
+
+def _day(moment) -> date:
+    return moment.astimezone(clock.PARIS).date()
 
 
 def _check_access(actor: Actor, household_id: int, organization_id: int) -> None:
@@ -59,14 +77,14 @@ def household_documents(s: Session, *, actor: Actor) -> list[DocumentRow]:
         status, label = (("paid", "Payée") if due == 0 else ("debit", f"Prélèvement le {format_date(i.direct_debit_on)}")
                          if i.id in debited else ("due", "À payer"))
         rows.append((i.issued_at, 0, i.id, DocumentRow(
-            kind="invoice", id=i.id, title=f"Facture n°{i.number} émise le {format_date(day_of(i.issued_at))}",
+            kind="invoice", id=i.id, title=f"Facture n°{i.number} émise le {format_date(_day(i.issued_at))}",
             organization=orgs.get(i.organization_id, ""), payer=i.payer_name, label=i.label,
             amount=format_money(i.total_cents), remaining=format_money(due) if due else "-", status=status,
             status_label=label)))
     for n in notes:
         left = n.total_cents - used.get(n.id, 0)
         rows.append((n.issued_at, 1, n.id, DocumentRow(
-            kind="credit_note", id=n.id, title=f"Avoir n°{n.number} émis le {format_date(day_of(n.issued_at))}",
+            kind="credit_note", id=n.id, title=f"Avoir n°{n.number} émis le {format_date(_day(n.issued_at))}",
             organization=orgs.get(n.organization_id, ""), payer=n.payer_name, label=n.reason,
             amount=format_money(n.total_cents), remaining=format_money(left) if left else "-",
             status="credit", status_label="Crédit disponible" if left else "Imputé")))
@@ -115,6 +133,58 @@ class InvoiceDetail:
     reason: str
 
 
+def _pdf_parts(s: Session, invoice: Invoice):
+    """Lines and settlements of an invoice, as PDF objects (also used for the screen)."""
+    lines = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.position)).all()
+    pdf_lines = [invoice_pdf.PdfLine(child_name=x.child_name, label=x.label, date_from=x.date_from, date_to=x.date_to,
+                                     quantity=x.quantity, unit_price_cents=x.unit_price_cents,
+                                     surcharge_cents=x.surcharge_cents, total_cents=x.total_cents) for x in lines]
+    payments = s.exec(select(PaymentAllocation, Payment).join(Payment, Payment.id == PaymentAllocation.payment_id)
+                      .where(PaymentAllocation.invoice_id == invoice.id, col(Payment.reversed_at).is_(None))
+                      .order_by(Payment.received_on, Payment.id)).all()
+    notes = s.exec(select(CreditAllocation, CreditNote).join(CreditNote, CreditNote.id == CreditAllocation.credit_note_id)
+                   .where(CreditAllocation.invoice_id == invoice.id).order_by(CreditAllocation.allocated_at)).all()
+    settlements = [invoice_pdf.PdfPayment(date=p.received_on, label=METHOD_LABELS.get(p.method, p.method)
+                                          + (f" n° {p.reference}" if p.reference else ""), amount_cents=a.amount_cents)
+                   for a, p in payments]
+    settlements += [invoice_pdf.PdfPayment(date=_day(a.allocated_at), label=f"Avoir n°{n.number}",
+                                           amount_cents=a.amount_cents) for a, n in notes]
+    paid = sum(a.amount_cents for a, _p in payments)
+    credited = sum(a.amount_cents for a, _n in notes)
+    return pdf_lines, settlements, paid, credited
+
+
+def _organization(s: Session, organization_id: int) -> tuple[Organization, invoice_pdf.PdfOrganization]:
+    org = s.get(Organization, organization_id)
+    return org, invoice_pdf.PdfOrganization(name=org.name, legal_name=org.legal_name or org.name,
+                                            legal_address=org.legal_address, siret=org.siret)
+
+
+def _invoice_document(s: Session, invoice: Invoice) -> invoice_pdf.PdfDocument:
+    lines, settlements, paid, credited = _pdf_parts(s, invoice)
+    _org, pdf_org = _organization(s, invoice.organization_id)
+    return invoice_pdf.PdfDocument(
+        kind="invoice", number=invoice.number, issued_on=_day(invoice.issued_at), label=invoice.label,
+        organization=pdf_org, payer_name=invoice.payer_name, payer_address=invoice.payer_address, lines=lines,
+        total_cents=invoice.total_cents, due_date=invoice.due_date, paid_cents=paid, credited_cents=credited,
+        direct_debit_on=invoice.direct_debit_on if on_direct_debit(s, [invoice.id]) else None, payments=settlements)
+
+
+def _note_document(s: Session, note: CreditNote) -> invoice_pdf.PdfDocument:
+    invoice = s.get(Invoice, note.invoice_id)
+    rows = s.exec(select(CreditNoteLine, InvoiceLine).outerjoin(InvoiceLine, InvoiceLine.id == CreditNoteLine.invoice_line_id)
+                  .where(CreditNoteLine.credit_note_id == note.id).order_by(CreditNoteLine.id)).all()
+    lines = [invoice_pdf.PdfLine(child_name=x.child_name if x else "", label=c.label.split(" – ", 1)[-1],
+                                 date_from=x.date_from if x else None, date_to=x.date_to if x else None, quantity=1,
+                                 unit_price_cents=c.total_cents, total_cents=c.total_cents) for c, x in rows]
+    _org, pdf_org = _organization(s, note.organization_id)
+    return invoice_pdf.PdfDocument(
+        kind="credit_note", number=note.number, issued_on=_day(note.issued_at), label="Avoir",
+        organization=pdf_org, payer_name=note.payer_name, payer_address=note.payer_address, lines=lines,
+        total_cents=note.total_cents, refers_to=invoice.number, refers_to_issued_on=_day(invoice.issued_at),
+        reason=note.reason)
+
+
 def _load(s: Session, actor: Actor, kind: str, document_id: int):
     model = Invoice if kind == "invoice" else CreditNote
     document = s.get(model, document_id)
@@ -126,7 +196,7 @@ def _load(s: Session, actor: Actor, kind: str, document_id: int):
 
 def detail(s: Session, *, actor: Actor, kind: str, document_id: int) -> InvoiceDetail:
     document = _load(s, actor, kind, document_id)
-    doc = invoice_document(s, document) if kind == "invoice" else note_document(s, document)
+    doc = _invoice_document(s, document) if kind == "invoice" else _note_document(s, document)
     org = s.get(Organization, document.organization_id)
     remaining = doc.remaining if kind == "invoice" else 0
     debited = kind == "invoice" and bool(on_direct_debit(s, [document.id]))
@@ -157,9 +227,19 @@ def detail(s: Session, *, actor: Actor, kind: str, document_id: int) -> InvoiceD
 def pdf(s: Session, *, actor: Actor, kind: str, document_id: int) -> tuple[bytes, str]:
     """(PDF bytes, file name) — the same figures as `detail`."""
     document = _load(s, actor, kind, document_id)
-    doc = invoice_document(s, document) if kind == "invoice" else note_document(s, document)
+    doc = _invoice_document(s, document) if kind == "invoice" else _note_document(s, document)
     prefix = "facture" if kind == "invoice" else "avoir"
     return invoice_pdf.render_pdf(doc), f"{prefix}-{doc.number}.pdf"
+
+
+def stored_pdf(s: Session, document: Invoice | CreditNote) -> tuple[str, str]:
+    """(file name, stored file key) of a document's PDF, for the e-mail announcing it (the régie's
+    setting `email_invoice_pdf`); called by the service issuing the document, no actor of its own."""
+    if isinstance(document, Invoice):
+        doc, prefix = _invoice_document(s, document), "facture"
+    else:
+        doc, prefix = _note_document(s, document), "avoir"
+    return f"{prefix}-{doc.number}.pdf", files.store_generated(invoice_pdf.render_pdf(doc))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,7 +270,7 @@ def list_documents(s: Session, *, actor: Actor, organization_id: int, search: st
     remaining = credits.remaining_by_invoice(s, rows)
     debited = on_direct_debit(s, [i.id for i in rows])
     return [StaffInvoiceRow(
-        kind="invoice", id=i.id, number=i.number, issued=format_date(day_of(i.issued_at)), payer=i.payer_name,
+        kind="invoice", id=i.id, number=i.number, issued=format_date(_day(i.issued_at)), payer=i.payer_name,
         label=i.label, total=format_money(i.total_cents),
         remaining=format_money(remaining[i.id]) if remaining[i.id] else "-",
         status="Payée" if not remaining[i.id] else ("Prélèvement" if i.id in debited else "À payer"))

@@ -14,7 +14,7 @@ from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, direct_debits
-from cityviz.services.billing.documents import METHOD_LABELS
+from cityviz.services.billing.invoices import METHOD_LABELS
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date, format_money

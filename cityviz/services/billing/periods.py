@@ -31,12 +31,14 @@ from cityviz.models import (
     InvoiceLine,
     Organization,
     OutboxEmail,
+    Person,
     SepaMandate,
+    User,
 )
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, documents, period_lines
+from cityviz.services.billing import credits, invoices, period_lines
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money, format_month
@@ -290,10 +292,11 @@ def _announce(s: Session, org: Organization, rows: list[dict], invoice_ids: dict
     """One e-mail per household, in the same transaction (sent after commit), with the invoice's
     PDF if the régie says so."""
     by_household = {r["household_id"]: r for r in rows}
-    recipients = documents.household_addresses(s, list(by_household))
+    recipients = s.exec(select(Person.household_id, User.email).join(User, User.person_id == Person.id)
+                        .where(col(Person.household_id).in_(list(by_household)), User.is_active == True)).all()  # noqa: E712
     if not recipients:
         return
-    pdfs = ({h: documents.stored_pdf(s, s.get(Invoice, invoice_ids[h])) for h in {h for h, _a in recipients}}
+    pdfs = ({h: invoices.stored_pdf(s, s.get(Invoice, invoice_ids[h])) for h in {h for h, _a in recipients}}
             if org.email_invoice_pdf else {})
     url, now = config.get().public_url, clock.now()
     job_id = mail.delivery_job_id(s, organization_id=org.id)

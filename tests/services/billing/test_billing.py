@@ -21,16 +21,7 @@ from cityviz.models import (
     Organization,
     OutboxEmail,
 )
-from cityviz.services.billing import (
-    credits,
-    direct_debits,
-    documents,
-    invoices,
-    online_payment,
-    pay_online,
-    payments,
-    periods,
-)
+from cityviz.services.billing import credits, direct_debits, invoices, online_payment, pay_online, payments, periods
 from cityviz.services.booking import rules
 from cityviz.services.errors import Conflict, InvalidInput
 from tests import factories
@@ -299,7 +290,7 @@ def test_pdf_carries_the_same_figures_as_the_screen(town):
         invoice = s.exec(select(Invoice).where(Invoice.household_id == household.id)).one()
         detail = invoices.detail(s, actor=parent, kind="invoice", document_id=invoice.id)
         data, name = invoices.pdf(s, actor=parent, kind="invoice", document_id=invoice.id)
-        printed = invoice_pdf.document_lines(documents.invoice_document(s, invoice))
+        printed = invoice_pdf.document_lines(invoices._invoice_document(s, invoice))
     assert data[:4] == b"%PDF" and name == "facture-20260900001.pdf"
     text = " ".join(printed)
     for figure in (detail.total, detail.remaining if detail.remaining != "-" else "0,00", *[x.total for x in detail.lines]):

@@ -18,8 +18,12 @@ from cityviz.services.errors import AccessDenied
 from cityviz.services.formatting import format_date, format_money
 from cityviz.services.households import files
 from tests import factories
-from tests.services.billing.test_billing import _issue, town  # noqa: F401 (the fixture)
-from tests.services.test_email import parts, smtp  # noqa: F401 (the fixture)
+from tests.services import test_email
+from tests.services.billing import test_billing
+
+# The September town and the local SMTP server of those modules' tests.
+town, _issue = test_billing.town, test_billing._issue
+smtp, parts = test_email.smtp, test_email.parts
 
 pytestmark = pytest.mark.usefixtures("database")
 
