@@ -17,7 +17,7 @@ lighthouse=".tools/audit/node_modules/.bin/lighthouse"
 chrome="${CHROME_PATH:-$(command -v chromium || echo /usr/bin/chromium)}"
 mkdir -p "${out}"
 
-token="$(.venv/bin/python - "${parent}" <<'PY'
+token="$(.venv/bin/python - "${parent}" 2>"${out}/session.log" <<'PY'
 import sys
 
 from cityviz import db
@@ -27,7 +27,8 @@ result = auth.login(email=sys.argv[1], password="demo-cityviz-2026", ip="127.0.0
 with db.transaction() as s:
     print(auth.exchange_ticket(s, ticket=result.ticket))
 PY
-)"
+)" || { echo "Session impossible (voir ${out}/session.log) : lancez ce script avec l'environnement du serveur" \
+        "(CITYVIZ_DATABASE_URL…) et ses données de démonstration."; exit 1; }
 printf '{"Cookie": "cvz_session=%s"}' "${token}" > "${out}/headers.json"
 chmod 600 "${out}/headers.json"
 
