@@ -34,8 +34,9 @@ demo: db ## load the demo data (idempotent)
 run: demo ## build and serve the app with demo data on http://localhost:3000
 	@scripts/serve $(PORT)
 
-browser: setup ## make sure a Chromium is available for the browser tests
+browser: setup ## make sure a Chromium (and axe-core, Lighthouse from npm) are there for the browser tests
 	@scripts/ensure-chromium
+	@scripts/ensure-audit-tools
 
 test: setup browser ## run the whole test suite (SQLite, browser tests included)
 	$(PY) -m pytest

@@ -15,6 +15,8 @@ config = rx.Config(
     ],
     telemetry_enabled=False,
     show_built_with_reflex=False,
+    # Precompressed build output: brotli (smaller) where the browser takes it, gzip otherwise.
+    frontend_compression_formats=["brotli", "gzip"],
     # Our own engine (cityviz.db) does the work; Reflex only needs to know the URL.
     db_url=settings.database_url,
     redis_url=settings.redis_url or None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes, runtime
-from cityviz.api import build_api
+from cityviz.api import build_api, delivery
+from cityviz.pages.accessibility import accessibility_page
 from cityviz.pages.admin.activities import activities_page, activity_form_page, registrations_page
 from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
 from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
@@ -55,8 +56,18 @@ from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
 app = rx.App(
     html_lang="fr",
     stylesheets=["/styles.css"],
-    head_components=[rx.el.meta(name="theme-color", content="#3e63dd")],
-    api_transformer=build_api(),
+    head_components=[
+        rx.el.meta(name="theme-color", content="#3e63dd"),
+        # Installable on a phone (assets/: manifest, icons, service worker registered by pwa.js).
+        rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="48x48"),
+        rx.el.link(rel="icon", href="/icons/icon-192.png", type="image/png", sizes="192x192"),
+        rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
+        rx.el.meta(name="description", content="Portail familles : réservations, factures et dossier de vos enfants."),
+        rx.el.script(src="/pwa.js", defer=True),
+    ],
+    # Our endpoints next to Reflex's; then pages without redirect, cache headers, compression.
+    api_transformer=[build_api(), delivery.wrap],
     # At the top: at the bottom, messages would hide the phone navigation bar.
     toaster=rx.toast.provider(position="top-center", duration=3500),
 )
@@ -71,6 +82,7 @@ _page(login_page, routes.LOGIN, "Connexion", LoginState.load)
 _page(password_page, routes.PASSWORD, "Mot de passe", PasswordState.load)
 _page(forgot_page, routes.FORGOT, "Mot de passe oublié", ForgotState.load)
 _page(reset_page, routes.RESET, "Nouveau mot de passe", ResetState.load)
+_page(accessibility_page, routes.ACCESSIBILITY, "Accessibilité", None)
 _page(home_page, routes.HOME, "Fil d'actualités", HomeState.load)
 _page(admin_home_page, routes.ADMIN, "Tableau de bord", AdminHomeState.load)
 _page(organizations_page, routes.ADMIN_ORGANIZATIONS, "Organisations", OrganizationsState.load)

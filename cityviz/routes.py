@@ -26,6 +26,9 @@ BULK = "/reservations/plusieurs-dates"
 INVOICES = "/factures"
 INVOICE = "/facture"  # ?type=facture|avoir&id=…
 
+# Public pages
+ACCESSIBILITY = "/accessibilite"  # the accessibility declaration (RGAA)
+
 # Staff pages
 ADMIN = "/admin"
 ADMIN_ORGANIZATIONS = "/admin/organisations"

@@ -3,7 +3,7 @@
 people already there (the model fills it on every later write).
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0008"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import reflex as rx
 
 from cityviz import routes
+from cityviz.components.footer import MAIN_ID, site_footer, skip_link
 from cityviz.state.base import AuthState
 
 PAGE_BG = "var(--gray-2)"
@@ -59,7 +60,7 @@ def user_menu(items: Sequence[tuple[str, str, str]]) -> rx.Component:
                 ),
                 variant="ghost",
                 radius="full",
-                aria_label="Menu du compte",
+                aria_label=AuthState.user_initials.to(str) + " – menu du compte",
                 padding="0",
             )
         ),
@@ -180,14 +181,17 @@ def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Compon
         padding_bottom="env(safe-area-inset-bottom)",
     )
     return rx.box(
+        skip_link(),
         header(top_nav, user_menu(PARENT_MENU)),
         rx.el.main(
             rx.vstack(page_title(title, *actions), *children, spacing="4", width="100%"),
+            id=MAIN_ID,
             max_width=max_width,
             margin_x="auto",
             padding="16px",
-            padding_bottom="96px",
+            min_height="calc(100vh - 61px)",  # the footer below the fold: no shift when data arrives
         ),
+        site_footer(padding_bottom=["96px", "96px", "16px"]),
         bottom_nav,
         min_height="100vh",
         background=PAGE_BG,
@@ -276,6 +280,7 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
         rx.cond(AuthState.org_name != "", rx.badge(AuthState.org_name, variant="soft", size="2"), rx.fragment()),
     )
     return rx.box(
+        skip_link(),
         header(rx.hstack(rx.box(org_switcher, display=WIDE_ONLY), rx.box(phone_menu, display=PHONE_ONLY),
                          align="center"), user_menu(()),
                subtitle="Espace agents"),
@@ -290,8 +295,10 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
             ),
             rx.el.main(
                 rx.vstack(page_title(title, *actions), *children, spacing="4", width="100%"),
+                id=MAIN_ID,
                 flex="1",
                 min_width="0",
+                min_height="calc(100vh - 61px)",
                 padding_y="16px",
                 class_name="cvz-staff",  # its tables: one line per row on a phone (styles.css)
             ),
@@ -301,6 +308,7 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
             align="start",
             spacing="5",
         ),
+        site_footer(),
         min_height="100vh",
         background=PAGE_BG,
     )
@@ -309,9 +317,12 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
 def bare_page(*children: rx.Component) -> rx.Component:
     """Login and password pages: a centred card, no navigation."""
     return rx.center(
+        skip_link(),
         rx.vstack(
-            rx.center(brand(), width="100%", padding_bottom="2"),
-            rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
+            rx.el.header(rx.center(brand(), width="100%", padding_bottom="2"), width="100%"),
+            rx.el.main(rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
+                       id=MAIN_ID, width="100%"),
+            site_footer(width="100%"),
             width="100%",
             max_width="420px",
             spacing="4",

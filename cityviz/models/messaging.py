@@ -21,6 +21,10 @@ class OutboxEmail(SQLModel, table=True):
     body: str
     attachment_name: str = Field(default="", max_length=120)
     attachment_key: str | None = Field(default=None, max_length=64)
+    # Whose name and logo head the HTML part (None: the portal's); the label of its one button,
+    # which opens the first link of the body ("" with a link: a generic label).
+    organization_id: int | None = None
+    action_label: str = Field(default="", max_length=60)
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0

@@ -33,6 +33,8 @@ class Organization(SQLModel, table=True):
     direct_debit_day: int = Field(default=10)
     # Automatic reminders of unpaid invoices: every N days past the due date (0: none), at most 3.
     reminder_every_days: int = Field(default=0)
+    # The invoice and credit note e-mails carry the PDF.
+    email_invoice_pdf: bool = Field(default=False)
     # RGPD: a household with no activity for this many years is anonymised.
     retention_years: int = Field(default=3)
 

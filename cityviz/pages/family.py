@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import CIVILITIES, TEN_MB, error_callout, field
+from cityviz.components.forms import CIVILITIES, TEN_MB, error_callout, field, named_file_input
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import checkbox, file_link, labelled_select, section, textarea
 from cityviz.pages.account_deletion import account_deletion_section
@@ -96,7 +96,7 @@ def profile_page() -> rx.Component:
     )
     photo = rx.hstack(
         rx.avatar(src=ProfileState.avatar_url, fallback=ProfileState.user_initials, size="6", radius="full"),
-        rx.upload(
+        named_file_input("Changer de photo (JPEG ou PNG)", rx.upload(
             rx.button(rx.icon("camera", size=16), "Changer de photo", type="button", variant="soft"),
             id="avatar",
             accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]},
@@ -107,7 +107,7 @@ def profile_page() -> rx.Component:
             on_drop_rejected=rx.noop(),
             border="none",
             padding="0",
-        ),
+        )),
         align="center",
         spacing="4",
     )

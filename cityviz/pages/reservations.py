@@ -191,7 +191,7 @@ def _legend() -> rx.Component:
     labels = {"available": "Disponible", "booked": "Réservé", "full": "Complet", "waiting": "Liste d'attente",
               "deadline_passed": "Délai dépassé", "closed": "Fermé", "not_enrolled": "Non inscrit"}
     return rx.hstack(*[rx.badge(rx.icon(STATE_STYLE[s][1], size=12), labels[s], color_scheme=STATE_STYLE[s][0],
-                                variant="soft") for s in shown], wrap="wrap", spacing="2")
+                                variant="soft", high_contrast=True) for s in shown], wrap="wrap", spacing="2")
 
 
 def _chip(child: rx.Var) -> rx.Component:
@@ -287,7 +287,7 @@ def calendar_page() -> rx.Component:
             ),
             rx.center(rx.spinner(size="3"), width="100%", padding="6"),
         ),
-        _feed_section(),
+        rx.cond(view, _feed_section(), rx.fragment()),  # only below a loaded calendar: no layout shift
         max_width="1040px",
     )
 

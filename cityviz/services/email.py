@@ -1,5 +1,9 @@
 """Outgoing mail through an outbox table, delivered by a job.
 
+Each message is stored as its plain text; when it is sent, both its parts are rendered from
+templates (email_render.py): a plain-text alternative and an HTML part headed by the town's name
+and logo, with one button. An attached file (an invoice's PDF) is stored under `attachment_key`.
+
 Messages are written in the same transaction as what they announce, together
 with the job that delivers them (one per transaction, « Envoi des e-mails »):
 rolled back, neither exists; committed, a worker sends them by SMTP, and the
@@ -22,11 +26,13 @@ import re
 import smtplib
 from email.message import EmailMessage
 
+import filetype
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from cityviz import clock, config, db, jobs
-from cityviz.models import OutboxEmail
+from cityviz.models import Organization, OutboxEmail
+from cityviz.services import email_render
 
 MAX_ATTEMPTS = 5
 _JOB_KEY = "cityviz_mail_job"
@@ -68,20 +74,49 @@ def delivery_job_id(s: Session, *, organization_id: int | None = None) -> int | 
     return job_id
 
 
-def queue_email(s: Session, *, to: str, subject: str, body: str, organization_id: int | None = None) -> OutboxEmail:
+def queue_email(s: Session, *, to: str, subject: str, body: str, organization_id: int | None = None,
+                action_label: str = "", attachment: tuple[str, str] | None = None) -> OutboxEmail:
+    """`organization_id`: the town whose name and logo head the message; `action_label`: the label
+    of the button opening the body's first link; `attachment`: (file name, stored file key)."""
+    name, key = attachment or ("", None)
     message = OutboxEmail(to_address=to, subject=subject, body=body, created_at=clock.now(),
+                          organization_id=organization_id, action_label=action_label,
+                          attachment_name=name, attachment_key=key,
                           job_id=delivery_job_id(s, organization_id=organization_id))
     s.add(message)
     return message
 
 
-def _send(message: OutboxEmail) -> None:
-    settings = config.get()
+def _stored(key: str) -> bytes:
+    """A stored file's bytes (the layout of households/files.py, which sits above this module)."""
+    return (config.get().upload_dir / key[:2] / key).read_bytes()
+
+
+def compose(message: OutboxEmail, organization: Organization | None = None) -> EmailMessage:
+    """The MIME message: plain text and HTML alternatives (the logo inline), then the attachment."""
+    logo = _stored(organization.logo_key) if organization is not None and organization.logo_key else None
+    text, html = email_render.render(subject=message.subject, body=revealed(message.body),
+                                     organization=organization.name if organization else "",
+                                     action_label=message.action_label, has_logo=logo is not None)
     mail = EmailMessage()
-    mail["From"] = settings.mail_from
+    mail["From"] = config.get().mail_from
     mail["To"] = message.to_address
     mail["Subject"] = message.subject
-    mail.set_content(revealed(message.body))
+    mail.set_content(text)
+    mail.add_alternative(html, subtype="html")
+    if logo is not None:
+        kind = filetype.guess(logo)
+        maintype, subtype = (kind.mime if kind else "image/png").split("/")
+        mail.get_payload()[1].add_related(logo, maintype, subtype, cid=f"<{email_render.LOGO_CID}>")
+    if message.attachment_key:
+        mail.add_attachment(_stored(message.attachment_key), maintype="application", subtype="pdf",
+                            filename=message.attachment_name or "document.pdf")
+    return mail
+
+
+def _send(message: OutboxEmail, organization: Organization | None) -> None:
+    settings = config.get()
+    mail = compose(message, organization)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
@@ -95,11 +130,13 @@ def _deliver(where: ColumnElement[bool], limit: int, ctx: jobs.JobContext | None
     with db.read() as s:
         pending = s.exec(select(OutboxEmail).where(col(OutboxEmail.sent_at).is_(None), where)
                          .order_by(OutboxEmail.id).limit(limit)).all()
+        ids = {m.organization_id for m in pending if m.organization_id}
+        towns = {o.id: o for o in s.exec(select(Organization).where(col(Organization.id).in_(ids))).all()}
     sent, errors = 0, []
     for number, message in enumerate(pending, start=1):
         error = ""
         try:
-            _send(message)
+            _send(message, towns.get(message.organization_id))
         except (OSError, smtplib.SMTPException) as exc:
             error = str(exc)[:500] or type(exc).__name__
         with db.transaction() as s:

@@ -59,6 +59,7 @@ class RegieState(AuthState):
     school_zone: str = ""
     reminder_days: str = "0"
     on_simulator: bool = False
+    send_pdf: bool = False
     error: str = ""
     form_key: int = 0
 
@@ -72,6 +73,7 @@ class RegieState(AuthState):
                                                                  str(r.direct_debit_day))
         self.school_zone, self.reminder_days = r.school_zone, str(r.reminder_every_days)
         self.backends, self.on_simulator = [list(choice) for choice in r.backend_choices], r.on_simulator
+        self.send_pdf = r.email_invoice_pdf
         self.option_specs = online_payment.backend_options(self.backend) if self.backend else []
         self.error = ""
         self.form_key += 1
@@ -90,6 +92,7 @@ class RegieState(AuthState):
                     invoice_due_days=whole(form, "due_days", not_whole),
                     direct_debit_day=whole(form, "debit_day", not_whole), payment_backend=self.backend,
                     reminder_every_days=whole(form, "reminder_days", not_whole),
+                    email_invoice_pdf=bool(form.get("send_pdf")),
                     payment_options={k[4:]: v for k, v in form.items() if k.startswith("opt-") and str(v).strip()},
                     sepa_creditor_id=text(form, "creditor_id"), sepa_iban=text(form, "iban"),
                     sepa_bic=text(form, "bic"), **texts(form, "legal_name", "legal_address", "siret", "school_zone"))

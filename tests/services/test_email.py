@@ -27,6 +27,15 @@ class Inbox(Message):
         self.messages.append(message)
 
 
+def parts(message) -> tuple[str, str]:
+    """The plain-text and HTML alternatives of a received message (decoded)."""
+    found = {part.get_content_type(): part.get_payload(decode=True).decode(part.get_content_charset())
+             for part in message.walk() if part.get_content_type() in ("text/plain", "text/html")
+             and part.get_content_disposition() != "attachment"}
+    assert message.get_content_type() in ("multipart/alternative", "multipart/mixed")
+    return found["text/plain"], found["text/html"]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -53,9 +62,10 @@ def test_invitation_arrives_by_smtp_after_commit(smtp):
     assert message["To"] == "nina@example.org"
     subject = str(make_header(decode_header(message["Subject"])))
     assert subject == "Votre accès au portail familles Cityviz Enfance"
-    body = message.get_payload(decode=True).decode("utf-8")
-    assert invited.temporary_password in body and "nina@example.org" in body
-    assert "\u27e6" not in body and "\u27e7" not in body  # the markers never reach the recipient
+    text, html = parts(message)
+    assert invited.temporary_password in text and "nina@example.org" in text
+    assert invited.temporary_password in html and "Cityviz Enfance" in html
+    assert not {"\u27e6", "\u27e7"} & set(text + html)  # the markers never reach the recipient
     with db.read() as s:
         assert s.exec(select(OutboxEmail)).one().sent_at is not None
 
@@ -67,7 +77,7 @@ def test_a_delivered_message_keeps_no_secret(smtp):
                                               first_name="Nina", last_name="Durand")
     with db.transaction() as s:
         auth.request_password_reset(s, email="nina@example.org")
-    received = [m.get_payload(decode=True).decode("utf-8") for m in smtp.messages]
+    received = [parts(m)[0] for m in smtp.messages]
     token = received[1].split("jeton=")[1].split()[0]
     assert invited.temporary_password in received[0] and len(token) >= 43
     with db.read() as s:

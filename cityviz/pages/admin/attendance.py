@@ -18,7 +18,7 @@ def _occupancy_row(row: OccupancyRow) -> rx.Component:
         rx.table.row_header_cell(rx.button(row.day, variant="ghost", size="1",
                                            on_click=OccupancyState.open_session(row.session_id))),
         rx.table.cell(rx.cond(row.closed != "", rx.badge("Fermé : " + row.closed, color_scheme="red"),
-                              rx.hstack(rx.progress(value=row.ratio, width="80px"),
+                              rx.hstack(rx.progress(value=row.ratio, width="80px", aria_label="Taux de remplissage du " + row.day),
                                         rx.text(row.booked, " / ", row.capacity, size="2"), align="center"))),
         rx.table.cell(rx.cond(row.waiting > 0, row.waiting, "—")),
     )

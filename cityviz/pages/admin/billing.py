@@ -88,7 +88,7 @@ def billing_page() -> rx.Component:
                         rx.callout(rx.vstack(rx.text("À vérifier avant d'émettre :", weight="bold"),
                                              rx.foreach(p.anomalies, lambda a: rx.text("• ", a, size="2")),
                                              spacing="1"),
-                                   icon="triangle-alert", color_scheme="amber", width="100%"),
+                                   icon="triangle-alert", color_scheme="amber", high_contrast=True, width="100%"),
                         rx.fragment()),
                 section("Émission", issue_box),
                 rx.cond(p.status == "issued", rx.fragment(), rx.cond(

@@ -7,7 +7,7 @@ import reflex as rx
 from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
-from cityviz.components.ui import labelled_select, section, textarea
+from cityviz.components.ui import checkbox, labelled_select, section, textarea
 from cityviz.services.billing.direct_debits import DebitRow
 from cityviz.services.billing.online_payment import OptionSpec
 from cityviz.services.billing.payments import UnpaidRow
@@ -92,6 +92,11 @@ def regie_page() -> rx.Component:
                     rx.grid(field("SIRET", "siret", default_value=RegieState.siret, input_mode="numeric"),
                             field("Délai de paiement (jours)", "due_days", type="number",
                                   default_value=RegieState.due_days), columns="2", spacing="3", width="100%")),
+            section("E-mails des factures",
+                    checkbox("Joindre le PDF aux e-mails des factures et des avoirs", "send_pdf",
+                             default=RegieState.send_pdf),
+                    rx.text("Sinon, l'e-mail invite la famille à consulter et télécharger le document sur le "
+                            "portail.", size="1", color_scheme="gray")),
             section("Relances des impayés",
                     field("Relancer automatiquement tous les … jours (0 : jamais)", "reminder_days", type="number",
                           default_value=RegieState.reminder_days),

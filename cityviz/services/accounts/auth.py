@@ -163,6 +163,7 @@ def change_password(*, actor: Actor, current_password: str | None, new_password:
             s,
             to=user.email,
             subject="Votre mot de passe a été modifié",
+            action_label="Ouvrir la page de connexion",
             body=(
                 "Bonjour,\n\nLe mot de passe de votre compte Cityviz Enfance vient d'être "
                 "modifié. Vos autres sessions ont été fermées.\n\nSi vous n'êtes pas à "
@@ -201,6 +202,7 @@ def request_password_reset(s: Session, *, email: str) -> None:
         s,
         to=user.email,
         subject="Réinitialisation de votre mot de passe",
+        action_label="Choisir un nouveau mot de passe",
         body=(
             "Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, "
             f"une seule fois) :\n\n{mail.secret(link)}\n\nSi vous n'avez rien demandé, ignorez ce message : "

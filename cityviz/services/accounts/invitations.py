@@ -81,6 +81,8 @@ def _invite(s: Session, *, actor: Actor, user: User, organization: Organization 
         s,
         to=user.email,
         subject=f"Votre accès {space} Cityviz Enfance",
+        organization_id=organization.id if organization else None,
+        action_label="Me connecter",
         body=(
             f"Bonjour,\n\n{who} vous donne accès {space} Cityviz Enfance.\n\n"
             f"Adresse : {config.get().public_url}/connexion\n"

@@ -11,24 +11,28 @@ from __future__ import annotations
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from cityviz import clock
+from cityviz import clock, config
 from cityviz.models import (
     CreditAllocation,
     CreditNote,
     CreditNoteLine,
     Invoice,
     InvoiceLine,
+    Organization,
     Payment,
     PaymentAllocation,
+    Person,
+    User,
 )
 from cityviz.services import audit
+from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import journal, ledger
 from cityviz.services.billing.ledger import available_credit, remaining_by_invoice  # noqa: F401 (callers' names)
 from cityviz.services.billing.lookups import require_billing_object
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
-from cityviz.services.formatting import format_date
+from cityviz.services.formatting import format_date, format_money
 from cityviz.services.inputs import bounded
 
 
@@ -137,7 +141,27 @@ def issue_credit_note(s: Session, *, actor: Actor, invoice_id: int, reason: str,
     journal.record(s, actor=actor, organization_id=invoice.organization_id, kind="credit_note",
                    amount_cents=note.total_cents, household_id=invoice.household_id, payer=note.payer_name,
                    reference=note.number, label=f"Avoir n°{note.number} sur la facture n°{invoice.number} : {reason}")
+    _announce(s, note, invoice)
     return note
+
+
+def _announce(s: Session, note: CreditNote, invoice: Invoice) -> None:
+    """The family hears of it by e-mail, like of an invoice (with the PDF if the régie says so)."""
+    from cityviz.services.billing import invoices  # (invoices imports this module)
+
+    addresses = s.exec(select(User.email).join(Person, Person.id == User.person_id)
+                       .where(Person.household_id == note.household_id, User.is_active == True)).all()  # noqa: E712
+    if not addresses:
+        return
+    org = s.get(Organization, note.organization_id)
+    attachment = invoices.stored_pdf(s, note) if org.email_invoice_pdf else None
+    body = (f"Bonjour,\n\n{org.name} a émis l'avoir n° {note.number} d'un montant de "
+            f"{format_money(note.total_cents)} sur votre facture n° {invoice.number}.\nMotif : {note.reason}\n"
+            "Son montant est déduit de vos factures restant à payer, ou des prochaines.\n\n"
+            f"Consultez-le et téléchargez-le (PDF) : {config.get().public_url}/factures\n")
+    for address in addresses:
+        mail.queue_email(s, to=address, subject=f"Votre avoir n° {note.number} – {org.name}", body=body,
+                         organization_id=org.id, action_label="Voir mon avoir", attachment=attachment)
 
 
 def refers_to(s: Session, note: CreditNote) -> str:

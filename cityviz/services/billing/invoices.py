@@ -28,6 +28,7 @@ from cityviz.services.billing.direct_debits import on_direct_debit
 from cityviz.services.billing.journal import METHOD_LABELS
 from cityviz.services.billing.lookups import require_billing_object
 from cityviz.services.formatting import format_date, format_money
+from cityviz.services.households import files
 
 
 def _day(moment) -> date:
@@ -228,6 +229,16 @@ def pdf(s: Session, *, actor: Actor, kind: str, document_id: int) -> tuple[bytes
     doc = _invoice_document(s, document) if kind == "invoice" else _note_document(s, document)
     prefix = "facture" if kind == "invoice" else "avoir"
     return invoice_pdf.render_pdf(doc), f"{prefix}-{doc.number}.pdf"
+
+
+def stored_pdf(s: Session, document: Invoice | CreditNote) -> tuple[str, str]:
+    """(file name, stored file key) of a document's PDF, for the e-mail announcing it (the régie's
+    setting `email_invoice_pdf`); called by the service issuing the document, no actor of its own."""
+    if isinstance(document, Invoice):
+        doc, prefix = _invoice_document(s, document), "facture"
+    else:
+        doc, prefix = _note_document(s, document), "avoir"
+    return f"{prefix}-{doc.number}.pdf", files.store_generated(invoice_pdf.render_pdf(doc))
 
 
 @dataclasses.dataclass(frozen=True)

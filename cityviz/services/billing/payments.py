@@ -267,6 +267,6 @@ def remind(s: Session, *, actor: Actor, organization_id: int, rows: list[UnpaidR
                                    f"{row.due_date}) reste à régler : {row.remaining}.\nVous pouvez la payer en "
                                    f"ligne : {config.get().public_url}/factures\n\nSi vous l'avez réglée entre-temps, "
                                    "merci de ne pas tenir compte de ce message.\n"),
-                             organization_id=organization_id)
+                             organization_id=organization_id, action_label="Payer ma facture")
         audit.record(s, actor=actor, action="invoice.reminder", organization_id=organization_id,
                      object_type="invoice", object_id=row.invoice_id, **({"automatic": True} if automatic else {}))

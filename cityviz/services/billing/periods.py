@@ -38,7 +38,7 @@ from cityviz.models import (
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, journal, period_lines
+from cityviz.services.billing import credits, invoices, journal, period_lines
 from cityviz.services.billing.invoices import DetailLine
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
@@ -270,16 +270,19 @@ def _insert_invoices(s: Session, actor: Actor, org: Organization, period: Billin
         dict(household_id=r["household_id"], payer=r["payer_name"], reference=r["number"],
              amount_cents=r["total_cents"], label=f"Facture n°{r['number']} — {r['label']}") for r in rows])
     credits.apply_available_credit(s, household_ids=list(ids), organization_id=org.id)
-    _announce(s, org, drafts, rows)
+    _announce(s, org, rows, ids)
 
 
-def _announce(s: Session, org: Organization, drafts: list, rows: list[dict]) -> None:
-    """One e-mail per household, in the same transaction (sent after commit)."""
+def _announce(s: Session, org: Organization, rows: list[dict], invoice_ids: dict[int, int]) -> None:
+    """One e-mail per household, in the same transaction (sent after commit), with the invoice's
+    PDF if the régie says so."""
     by_household = {r["household_id"]: r for r in rows}
     recipients = s.exec(select(Person.household_id, User.email).join(User, User.person_id == Person.id)
                         .where(col(Person.household_id).in_(list(by_household)), User.is_active == True)).all()  # noqa: E712
     if not recipients:
         return
+    pdfs = ({h: invoices.stored_pdf(s, s.get(Invoice, invoice_ids[h])) for h in {h for h, _a in recipients}}
+            if org.email_invoice_pdf else {})
     url, now = config.get().public_url, clock.now()
     job_id = mail.delivery_job_id(s, organization_id=org.id)
     messages = []
@@ -292,7 +295,10 @@ def _announce(s: Session, org: Organization, drafts: list, rows: list[dict]) -> 
             body=(f"Bonjour,\n\n{org.name} a émis votre facture n° {row['number']} "
                   f"({row['label'][0].lower() + row['label'][1:]}) d'un montant de {format_money(row['total_cents'])}.\n"
                   f"{pay}\n\nConsultez-la et téléchargez-la (PDF) : {url}/factures\n"),
-            attachment_name="", created_at=now, attempts=0, last_error="", job_id=job_id))
+            organization_id=org.id, action_label="Voir ma facture",
+            attachment_name=pdfs[household_id][0] if pdfs else "",
+            attachment_key=pdfs[household_id][1] if pdfs else None,
+            created_at=now, attempts=0, last_error="", job_id=job_id))
     s.execute(insert(OutboxEmail.__table__), messages)
 
 

@@ -33,6 +33,7 @@ class RegieSettings:
     direct_debit_day: int
     school_zone: str
     reminder_every_days: int = 0  # automatic reminders of unpaid invoices (0: none)
+    email_invoice_pdf: bool = False  # invoice and credit note e-mails carry the PDF
     backend_choices: tuple[tuple[str, str], ...] = ()  # (value, French label) the form offers
     on_simulator: bool = False  # the town is on the bank simulator: the page warns in red
 
@@ -58,14 +59,14 @@ def regie_settings(s: Session, *, actor: Actor, organization_id: int) -> RegieSe
     options = {k: str(v) for k, v in json.loads(org.payment_options or "{}").items()}
     return RegieSettings(org.legal_name, org.legal_address, org.siret, org.invoice_due_days, org.payment_backend,
                          options, org.sepa_creditor_id, org.sepa_iban, org.sepa_bic, org.direct_debit_day,
-                         org.school_zone, org.reminder_every_days, backend_choices(org.payment_backend),
-                         online_payment.is_demo_backend(org.payment_backend))
+                         org.school_zone, org.reminder_every_days, org.email_invoice_pdf,
+                         backend_choices(org.payment_backend), online_payment.is_demo_backend(org.payment_backend))
 
 
 def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: str, legal_address: str, siret: str,
                invoice_due_days: int, payment_backend: str, payment_options: dict, sepa_creditor_id: str = "",
                sepa_iban: str = "", sepa_bic: str = "", direct_debit_day: int = 10, school_zone: str = "",
-               reminder_every_days: int | None = None) -> None:
+               reminder_every_days: int | None = None, email_invoice_pdf: bool | None = None) -> None:
     """The organization's legal mentions and payment settings (its administrators only)."""
     actor.require_staff(organization_id, "admin")
     org = s.get(Organization, organization_id)
@@ -105,6 +106,8 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
     org.invoice_due_days, org.direct_debit_day = invoice_due_days, direct_debit_day
     if reminder_every_days is not None:
         org.reminder_every_days = reminder_every_days
+    if email_invoice_pdf is not None:
+        org.email_invoice_pdf = bool(email_invoice_pdf)
     zone_changed = org.school_zone != school_zone
     org.school_zone = school_zone
     org.payment_backend, org.payment_options = payment_backend, json.dumps(options, default=str)

@@ -289,6 +289,7 @@ def _tell_promoted(s: Session, booking: Row, facts: Row) -> None:
     for address in recipients:
         mail.queue_email(
             s, to=address, subject=f"Place obtenue – {facts.activity_name} le {facts.date:%d/%m/%Y}",
+            organization_id=facts.organization_id, action_label="Voir mes réservations",
             body=(f"Bonjour,\n\nUne place s'est libérée : {child.first_name} est inscrit(e) à "
                   f"« {facts.activity_name} » le {format_long_date(facts.date)}.\nSi vous n'en avez plus "
                   f"besoin, pensez à annuler depuis le portail : {config.get().public_url}/reservations\n"))

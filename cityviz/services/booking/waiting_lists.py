@@ -53,7 +53,7 @@ def _tell_closed(s, facts, waiting) -> int:
         for address in s.exec(select(User.email).join(Person, Person.id == User.person_id)
                               .where(Person.household_id == booking.household_id, User.is_active == True)).all():  # noqa: E712
             mail.queue_email(
-                s, to=address, organization_id=facts.organization_id,
+                s, to=address, organization_id=facts.organization_id, action_label="Voir mes réservations",
                 subject=f"Pas de place – {facts.activity_name} le {facts.date:%d/%m/%Y}",
                 body=(f"Bonjour,\n\nAucune place ne s'est libérée pour {child.first_name} à « {facts.activity_name} » "
                       f"le {format_long_date(facts.date)} : le délai de réservation est passé et la liste d'attente "

@@ -79,6 +79,11 @@ def stored(data: bytes, allowed: dict[str, str] = DOCUMENT_TYPES) -> Iterator[St
         raise
 
 
+def store_generated(data: bytes) -> str:
+    """Store a file the portal made itself (an invoice's PDF for an e-mail); returns its key."""
+    return _write(data)
+
+
 def read(key: str) -> bytes:
     return _path(key).read_bytes()
 

@@ -142,7 +142,7 @@ def refuse(s: Session, *, actor: Actor, organization_id: int, request_id: int, r
     org = s.get(Organization, organization_id)
     for address in s.exec(select(User.email).join(Person, Person.id == User.person_id)
                           .where(Person.household_id == request.household_id)).all():
-        mail.queue_email(s, to=address, organization_id=organization_id,
+        mail.queue_email(s, to=address, organization_id=organization_id, action_label="Ouvrir mon profil",
                          subject="Votre demande de suppression de compte",
                          body=(f"Bonjour,\n\n{org.name} ne peut pas supprimer votre compte pour le moment : {reason}\n\n"
                                f"Vous pouvez renouveler votre demande depuis votre profil : "

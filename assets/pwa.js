@@ -1,0 +1,29 @@
+/* Registers the service worker and offers « Installer l'application » where the browser allows it:
+ * elements with the class cvz-install appear (html.cvz-can-install) once the browser says the app
+ * can be installed, and a tap opens its prompt. */
+(function () {
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
+  var deferred = null;
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    deferred = event;
+    document.documentElement.classList.add("cvz-can-install");
+  });
+  window.addEventListener("appinstalled", function () {
+    deferred = null;
+    document.documentElement.classList.remove("cvz-can-install");
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".cvz-install");
+    if (!button || !deferred) return;
+    deferred.prompt();
+    deferred.userChoice.finally(function () {
+      deferred = null;
+      document.documentElement.classList.remove("cvz-can-install");
+    });
+  });
+})();
