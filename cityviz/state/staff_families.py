@@ -94,7 +94,7 @@ class DossierReviewState(AuthState):
     @as_staff
     async def reject(self, actor, _org, form: dict):
         await write(dossier_review.reject_dossier, actor=actor, enrollment_id=self._query_int(),
-                    reason=text(form, "reason"))
+                    reason=text(form, "dossier_reason"))
         await self._reload(actor)
         return rx.toast.success("Dossier refusé ; la famille est prévenue par e-mail.")
 

@@ -148,7 +148,7 @@ def dossier_review_page() -> rx.Component:
             rx.button("Valider le dossier", color_scheme="green", size="3", on_click=DossierReviewState.validate),
             rx.form(
                 rx.hstack(
-                    rx.box(field("Motif du refus du dossier", "reason", required=True), flex="1"),
+                    rx.box(field("Motif du refus du dossier", "dossier_reason", required=True), flex="1"),
                     rx.button("Refuser le dossier", type="submit", color_scheme="red", variant="soft"),
                     align="end",
                     width="100%",
