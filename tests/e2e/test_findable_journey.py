@@ -104,7 +104,7 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     agent.get_by_role("link", name="LEFÈVRE Lou").click()
     vaccination = agent.locator(".rt-Card", has_text="Carnet de vaccination").last  # the innermost: its own card
     vaccination.get_by_role("button", name="Refuser").click()
-    agent.get_by_label("Motif du refus").fill("Photo floue : la page des vaccins est illisible.")
+    agent.get_by_label("Motif du refus", exact=True).fill("Photo floue : la page des vaccins est illisible.")
     agent.get_by_role("button", name="Confirmer le refus").click()
     expect(agent.get_by_text("Motif : Photo floue : la page des vaccins est illisible.")).to_be_visible()
     agent.context.close()
