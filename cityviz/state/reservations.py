@@ -85,16 +85,19 @@ class CalendarState(AuthState):
         self.feed_url = ""
         await self._reload(actor)
 
+    # One event per tap (not a second `refresh` event): each event costs a state round trip.
     @rx.event
-    async def choose_child(self, child_id: int):
+    @as_parent(recover=_show_everyone)
+    async def choose_child(self, actor, child_id: int):
         self.child_id = int(child_id)
-        return CalendarState.refresh
+        await self._reload(actor)
 
     @rx.event
-    async def shift_month(self, delta: int):
+    @as_parent(recover=_show_everyone)
+    async def shift_month(self, actor, delta: int):
         month = self.month + int(delta)
         self.year, self.month = self.year + (month - 1) // 12, (month - 1) % 12 + 1
-        return CalendarState.refresh
+        await self._reload(actor)
 
     @rx.event
     @as_parent(recover=_show_everyone)

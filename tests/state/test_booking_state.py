@@ -112,6 +112,23 @@ async def test_forged_child_of_another_household_changes_nothing(town):
     assert {c.child_name for d in state.view.days_with_sessions for c in d.cells} == {"Léo", "Zoé"}
 
 
+async def test_month_and_child_change_in_one_event_each(town):
+    state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
+    await run(CalendarState.load, state)
+    events = await run(CalendarState.shift_month, state, 1)
+    assert (state.year, state.month, state.view.title) == (2026, 10, "Octobre 2026")
+    assert not [e for e in events if "refresh" in str(getattr(e, "fn", e))]  # no second event
+    await run(CalendarState.shift_month, state, -10)
+    assert (state.year, state.month, state.view.title) == (2025, 12, "Décembre 2025")
+    await run(CalendarState.shift_month, state, 9)
+    await run(CalendarState.choose_child, state, town["zoe"])
+    assert {c.child_name for d in state.view.days_with_sessions for c in d.cells} == {"Zoé"}
+    events = await run(CalendarState.choose_child, state, town["jade"])  # another household's child
+    assert toasts(events) == [("error", "Vous n'avez pas accès à cette information.")]
+    assert state.child_id == 0 and {c.child_name for d in state.view.days_with_sessions for c in d.cells} == {
+        "Léo", "Zoé"}
+
+
 async def test_calendar_without_a_session_sends_to_login(town):
     state = make_state(CalendarState, url="/reservations")
     assert redirects(await run(CalendarState.load, state)) == ["/connexion?suite=/reservations"]
