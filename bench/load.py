@@ -273,6 +273,26 @@ class Backend:
                 time.sleep(0.5)
         raise SystemExit("the backend did not start")
 
+    def _tree(self) -> list[str]:
+        pids, todo = [], [str(self.process.pid)]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            todo += subprocess.run(["pgrep", "-P", pid], capture_output=True, text=True).stdout.split()
+        return pids
+
+    def cpu(self) -> float:
+        """CPU seconds used so far by the server's processes (the workers): noise from other
+        programs on the machine changes the wall times, much less this."""
+        total = 0
+        for pid in self._tree():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
     def spy(self, name: str, seconds: float) -> None:
         """py-spy on each granian worker (children of the main process) for `seconds`."""
         if not self.profile:
@@ -299,11 +319,19 @@ class Backend:
         os.unlink(self.log.name)
 
 
+def measured(process: Backend, url: str, tokens: list[str], seconds: float) -> dict:
+    before = process.cpu()
+    result = asyncio.run(run_tabs(url, tokens, seconds))
+    result["cpu"] = process.cpu() - before
+    return result
+
+
 def report(label: str, result: dict) -> dict:
     stats, wall = result["stats"], result["wall"]
     events = sum(len(v) for k, v in stats.items() if k != "connect")
     calendar_events = sum(len(stats[k]) for k in CALENDAR_KINDS)
     print(f"  {label}: {events / wall:6.1f} events/s ({calendar_events / wall:6.1f} calendar), "
+          f"server CPU {result['cpu'] * 1000 / max(events, 1):5.1f} ms per event, "
           f"{result['bytes'] / max(events, 1) / 1024:5.1f} KiB received per event, "
           f"errors {sum(result['errors'].values())}")
     for kind in ("connect", "calendar", "month", "book", "cancel", "invoices"):
@@ -315,6 +343,7 @@ def report(label: str, result: dict) -> dict:
         print(f"      ! {count} × {error}")
     every = [v * 1000 for k in CALENDAR_KINDS for v in stats.get(k, [])]
     return {"calendar_per_s": calendar_events / wall, "p95": pct(every, .95),
+            "cpu_ms": result["cpu"] * 1000 / max(events, 1),
             "errors": sum(result["errors"].values())}
 
 
@@ -361,9 +390,9 @@ def main() -> int:
             process = Backend(env, args.port, workers, args.profile)
             with process as base:
                 asyncio.run(run_tabs(base, tokens[:1], 3))  # warm up
-                report("1 tab", asyncio.run(run_tabs(base, tokens[:1], args.seconds / 2)))
+                report("1 tab", measured(process, base, tokens[:1], args.seconds / 2))
                 process.spy(setup, args.seconds)
-                summary[setup] = report(f"{args.tabs} tabs", asyncio.run(run_tabs(base, tokens, args.seconds)))
+                summary[setup] = report(f"{args.tabs} tabs", measured(process, base, tokens, args.seconds))
     return verdict(summary)
 
 

@@ -3,6 +3,7 @@ activities, bulk and recurring booking, calendar subscription."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import reflex as rx
@@ -45,7 +46,8 @@ class CalendarState(AuthState):
         """Phone list: from today on, unless the parent asks for the past days."""
         if self.view is None:
             return []
-        return [d for d in self.view.days_with_sessions if self.show_past or d.iso >= self.today_iso]
+        return [d for week in self.view.weeks for d in week
+                if d.in_month and d.cells and (self.show_past or d.iso >= self.today_iso)]
 
     @rx.var
     def past_days(self) -> int:
@@ -58,8 +60,12 @@ class CalendarState(AuthState):
         self.show_past = not self.show_past
 
     async def _reload(self, actor) -> None:
-        self.view = await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
-                               child_id=self.child_id or None)
+        view = await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
+                          child_id=self.child_id or None)
+        # Sent to the browser at every tap: the cells travel in the weeks (and the phone list,
+        # visible_days, taken from them), not a third time in the month's list of days.
+        self.view = dataclasses.replace(view, days_with_sessions=[
+            dataclasses.replace(day, cells=[]) for day in view.days_with_sessions])
 
     async def _show_again(self, actor) -> None:
         """After a refusal: the dates as they are now, no cell left busy."""

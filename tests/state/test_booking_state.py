@@ -71,7 +71,7 @@ def _bookings():
 
 
 def _cell(state, iso, child_name):
-    [cell] = [c for d in state.view.days_with_sessions if d.iso == iso for c in d.cells if c.child_name == child_name]
+    [cell] = [c for d in state.visible_days if d.iso == iso for c in d.cells if c.child_name == child_name]
     return cell
 
 
@@ -109,7 +109,7 @@ async def test_forged_child_of_another_household_changes_nothing(town):
         events = await run(CalendarState.act, state, town["thursday"], town["jade"], action)
         assert toasts(events) == [("error", "Vous n'avez pas accès à cette information.")]
     assert _bookings() == []
-    assert {c.child_name for d in state.view.days_with_sessions for c in d.cells} == {"Léo", "Zoé"}
+    assert {c.child_name for d in state.visible_days for c in d.cells} == {"Léo", "Zoé"}
 
 
 async def test_month_and_child_change_in_one_event_each(town):
@@ -122,10 +122,10 @@ async def test_month_and_child_change_in_one_event_each(town):
     assert (state.year, state.month, state.view.title) == (2025, 12, "Décembre 2025")
     await run(CalendarState.shift_month, state, 9)
     await run(CalendarState.choose_child, state, town["zoe"])
-    assert {c.child_name for d in state.view.days_with_sessions for c in d.cells} == {"Zoé"}
+    assert {c.child_name for d in state.visible_days for c in d.cells} == {"Zoé"}
     events = await run(CalendarState.choose_child, state, town["jade"])  # another household's child
     assert toasts(events) == [("error", "Vous n'avez pas accès à cette information.")]
-    assert state.child_id == 0 and {c.child_name for d in state.view.days_with_sessions for c in d.cells} == {
+    assert state.child_id == 0 and {c.child_name for d in state.visible_days for c in d.cells} == {
         "Léo", "Zoé"}
 
 
