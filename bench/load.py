@@ -143,7 +143,8 @@ def baseline(tokens: list[str], rounds: int = 30) -> dict[str, float]:
 
 
 def _cells(view: dict | None) -> list[dict]:
-    return [cell for day in (view or {}).get("days_with_sessions", []) for cell in day["cells"]]
+    return [cell for week in (view or {}).get("weeks", []) for day in week if day["in_month"]
+            for cell in day["cells"]]
 
 
 def _free_cell(cells: list[dict]) -> dict | None:
