@@ -1,33 +1,27 @@
 """The morning bookings open, through the real interface: N browser tabs over Reflex's websocket.
 
-Each simulated tab is its own parent (created here: one household, one child registered to the
-canteen and the evening care of Démostars-sur-Mer, a server-side session whose token travels in
-the `cvz_session` cookie of the websocket handshake, as a browser's does). It speaks Socket.IO
-(engine.io v4) like the compiled frontend: the boot event `hydrate_and_load` in the namespace
-CONNECT, then `42/_event,["event", {name, payload, router_data}]`; the server answers with deltas.
-Each tab then loops, waiting for each answer before the next event, over what parents do that
-morning:
+Each simulated tab is its own parent (created here: a household, a child registered to the
+canteen and evening care of Démostars-sur-Mer, a server-side session whose token travels in the
+`cvz_session` cookie of the handshake). It speaks Socket.IO (engine.io v4) like the compiled
+frontend: `hydrate_and_load` in the namespace CONNECT, then `42/_event,["event", {name, payload,
+router_data}]`, and waits for each answer (deltas) before its next event, looping over:
+calendar (open « Réservations »), month (next month, then back), book and cancel (a free date
+of the month shown), invoices (open « Mes factures »). Calendar events = calendar + month.
 
-    calendar  open « Réservations » (on_load: the month view)   — a calendar event
-    month     next month, then back (shift_month + refresh)      — a calendar event
-    book      tap a free date of the month shown (act "book")
-    cancel    tap it again (act "cancel")
-    invoices  open « Mes factures » (on_load)
-
-For each setup (SQLite with 1 worker, SQLite + Redis with 2 workers, PostgreSQL + Redis with 1
-and 2 workers) it starts the backend as production does (`reflex run --env prod --single-port`,
-GRANIAN_WORKERS), runs 1 tab then --tabs tabs for --seconds each, and prints events/s and
-p50/p95/p99 per kind, the errors (a refusal toast, a lost socket, a timeout) and the bytes
-received per event. In the same run, the baseline: the same events as service calls in this
-process (session resolution + the service, one thread), in ms.
+Setups: sqlite1 (SQLite, 1 worker), sqlite2 (SQLite + Redis, 2 workers), pg1, pg2 (PostgreSQL
++ Redis), each started as production does (`reflex run --env prod --single-port`,
+GRANIAN_WORKERS): 1 tab, then --tabs tabs, for --seconds each. Printed: events/s, p50/p95/p99
+per kind, errors (refusal toast, lost socket, timeout), the server processes' CPU per event (the
+figure other programs on the machine disturb least) and bytes received per event; first, in
+the same run, the baseline: the same events as service calls in this process (median ms).
 
     .venv/bin/python bench/load.py [--tabs 32] [--seconds 20] [--setups sqlite1,sqlite2,pg1,pg2]
         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/cityviz_load] [--redis redis://…/15]
         [--port 3100] [--profile DIR]   # DIR: a py-spy flame graph of each worker
 
-The PostgreSQL database named by --pg is dropped and created again. Targets (PostgreSQL + Redis):
-≥ 150 calendar events/s per worker, p95 ≤ 250 ms at 32 tabs with 2 workers, 2 workers ≥ 1.6 ×
-one; exit status 1 when missed.
+The --pg database is dropped and created again. Targets (PostgreSQL + Redis): ≥ 150 calendar
+events/s per worker, p95 ≤ 250 ms at 32 tabs with 2 workers, 2 workers ≥ 1.6 × one; exit
+status 1 when missed. Figures: bench/load-results.md.
 """
 
 from __future__ import annotations
@@ -65,8 +59,7 @@ CALENDAR_KINDS = ("calendar", "month")
 
 
 def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+    return sorted(values)[min(len(values) - 1, int(q * len(values)))] if values else 0.0
 
 
 # --- Data ------------------------------------------------------------------------------------
@@ -76,10 +69,8 @@ def prepare(database_url: str, data_dir: Path, tabs: int) -> list[str]:
     os.environ.update(CITYVIZ_DATABASE_URL=database_url, CITYVIZ_DATA_DIR=str(data_dir))
     config.reload()
     db.set_engine(None)
-    env = {**os.environ}
-    subprocess.run([sys.executable, "-m", "cityviz", "migrate"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
-    subprocess.run([sys.executable, "-m", "cityviz", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    for command in ("migrate", "demo"):
+        subprocess.run([sys.executable, "-m", "cityviz", command], cwd=ROOT, check=True, capture_output=True)
     from sqlmodel import select
 
     from cityviz import clock
@@ -169,12 +160,11 @@ class Tab:
         await self._recv()  # engine.io open
         started = time.perf_counter()
         await self.ws.send("40/_event," + json.dumps({"event": boot}))
-        await self._until(lambda m: self._hydrated(m))
+        await self._until(self._hydrated)
         self.stats["connect"].append(time.perf_counter() - started)
 
     def _event(self, name: str, payload: dict, page: str = "calendar") -> dict:
-        path = PAGES[page]
-        return {"name": name, "payload": payload, "router_data": {"pathname": path, "asPath": path}}
+        return {"name": name, "payload": payload, "router_data": {"pathname": PAGES[page], "asPath": PAGES[page]}}
 
     async def _recv(self) -> str:
         while True:
@@ -200,13 +190,8 @@ class Tab:
             if done(body):
                 return
 
-    @staticmethod
-    def _hydrated(body: dict) -> bool:
-        return body.get("delta", {}).get(S, {}).get("is_hydrated_rx_state_") is True
-
-    @staticmethod
-    def _toast(body: dict) -> bool:
-        return any(e.get("name") == "_call_function" for e in body.get("events", []))
+    _hydrated = staticmethod(lambda body: body.get("delta", {}).get(S, {}).get("is_hydrated_rx_state_") is True)
+    _toast = staticmethod(lambda body: any(e.get("name") == "_call_function" for e in body.get("events", [])))
 
     async def send(self, kind: str, name: str, payload: dict, page: str, done) -> None:
         started = time.perf_counter()
@@ -298,11 +283,8 @@ class Backend:
         """py-spy on each granian worker (children of the main process) for `seconds`."""
         if not self.profile:
             return
-        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
-        workers = subprocess.run(["pgrep", "-P", ",".join(children.split()) or "0"], capture_output=True,
-                                 text=True).stdout.split() or children.split()
         self.profile.mkdir(parents=True, exist_ok=True)
-        for n, pid in enumerate(workers):
+        for n, pid in enumerate(self._tree()[1:]):  # granian's workers: children of `reflex run`
             self.spies.append(subprocess.Popen(
                 [str(Path(sys.executable).parent / "py-spy"), "record", "-p", pid, "-d", str(int(seconds)),
                  "-o", str(self.profile / f"{name}-{n}.svg"), "--nonblocking"],

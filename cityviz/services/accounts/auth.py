@@ -192,24 +192,17 @@ def exchange_ticket(s: Session, *, ticket: str) -> str:
 
 
 def resolve_session(s: Session, *, token: str) -> tuple[Actor, bool]:
-    """The actor behind a session token, and whether its idle clock needs a touch.
-
-    Read-only, so that every page event does not take a write lock; one query (session, account,
-    person and staff roles joined), since every Reflex event resolves its user this way.
-    """
-    if not token:
-        raise NotAuthenticated()
+    """The actor behind a session token, and whether its idle clock needs a touch. Read-only (no
+    write lock at every page event), in one query: every Reflex event resolves its user this way."""
     now = clock.now()
-    rows = s.execute(
-        select(AuthSession.id, AuthSession.user_id, AuthSession.ended_at, AuthSession.expires_at,
-               AuthSession.last_seen_at, AuthSession.password_change_only, User.email, User.display_name,
-               User.is_active, User.is_platform_admin, Person.id, Person.household_id, Person.first_name,
-               Person.last_name, Person.avatar_key, StaffMembership.organization_id, StaffMembership.role)
-        .join(User, User.id == AuthSession.user_id)
-        .outerjoin(Person, Person.id == User.person_id)
-        .outerjoin(StaffMembership, StaffMembership.user_id == User.id)
-        .where(AuthSession.token_hash == passwords.token_hash(token))
-    ).all()
+    rows = s.execute(select(
+        AuthSession.id, AuthSession.user_id, AuthSession.ended_at, AuthSession.expires_at, AuthSession.last_seen_at,
+        AuthSession.password_change_only, User.email, User.display_name, User.is_active, User.is_platform_admin,
+        Person.id, Person.household_id, Person.first_name, Person.last_name, Person.avatar_key,
+        StaffMembership.organization_id, StaffMembership.role,
+    ).join(User, User.id == AuthSession.user_id).outerjoin(Person, Person.id == User.person_id).outerjoin(
+        StaffMembership, StaffMembership.user_id == User.id,
+    ).where(AuthSession.token_hash == passwords.token_hash(token))).all() if token else []
     if not rows:
         raise NotAuthenticated()
     (session_id, user_id, ended_at, expires_at, last_seen_at, change_only, email, user_name, is_active,
