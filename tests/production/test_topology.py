@@ -83,7 +83,7 @@ def test_issue_book_reload_and_pay_across_workers(page: Page, browser: Browser, 
     invoice.click()
     expect(page.get_by_role("heading", name=re.compile(r"^Facture n°"))).to_be_visible()
     page.get_by_role("button", name=re.compile(r"^Payer ")).click()
-    # The demo towns pay through the bank simulator (CITYVIZ_PAYMENT_SIMULATOR=1).
+    # The demo towns pay through the bank simulator (switched on by scripts/test-prod).
     expect(page.get_by_text("Banque simulée — aucun paiement réel")).to_be_visible()
     page.get_by_role("button", name="Accepter le paiement").click()
     expect(page.get_by_text("Paiement reçu, merci ! Votre facture est réglée.")).to_be_visible()
