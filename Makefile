@@ -14,7 +14,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run db demo test test-pg browser ci clean bench-auth lint mutation
+.PHONY: help setup run db demo test test-pg test-prod browser ci clean bench-auth lint mutation
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ test-pg: setup ## run the database suite on PostgreSQL (127.0.0.1:5432, database
 	CITYVIZ_TEST_DATABASE_URL=$${CITYVIZ_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	  $(PY) -m pytest -m db --junitxml=test-results/postgres.xml
 	$(PY) scripts/check-junit test-results/postgres.xml
+
+test-prod: setup browser ## the production topology (PostgreSQL, Redis, 2 workers, jobs worker) and a browser journey across it
+	@scripts/test-prod
 
 lint: setup ## static checks (ruff: undefined names, unused imports, import order)
 	$(PY) -m ruff check cityviz tests bench

@@ -1,8 +1,16 @@
+import os
+
 import reflex as rx
 
 from cityviz import config
 
 settings = config.get()
+if settings.redis_url:
+    # Several workers keep each tab's state in Redis. A tab's websocket stays on one worker, so
+    # that worker may keep holding the tab's lock and its state in memory between events (written
+    # back to Redis when the lease ends, or at once when another worker asks for it), instead of
+    # locking, reading and writing Redis at every event. `REFLEX_OPLOCK_ENABLED=0` turns it off.
+    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "1")
 
 config = rx.Config(
     app_name="cityviz",

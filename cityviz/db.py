@@ -76,7 +76,6 @@ def set_engine(engine: Engine | None) -> None:
         _engine = engine
 
 
-
 @contextlib.contextmanager
 def transaction() -> Iterator[Session]:
     """One write transaction: commit on success, roll back on any error.
@@ -100,9 +99,15 @@ def transaction() -> Iterator[Session]:
 def read() -> Iterator[Session]:
     """A read-only transaction, ended when the block exits.
 
-    Closing (not rolling back) keeps the loaded objects readable afterwards.
+    Closing (not rolling back) keeps the loaded objects readable afterwards. On PostgreSQL
+    the statements run in autocommit: under READ COMMITTED each statement of a transaction takes
+    its own snapshot anyway, so BEGIN and ROLLBACK would only add two round trips to every page
+    event. A read must not write (in autocommit a write would stay).
     """
-    with Session(get_engine(), expire_on_commit=False) as session:
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with Session(engine, expire_on_commit=False) as session:
         yield session
 
 

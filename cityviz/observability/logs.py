@@ -10,6 +10,7 @@ running the service, so a service's log lines carry the event that called it.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import sys
 
@@ -19,8 +20,16 @@ from cityviz import config
 
 _HANDLER_NAME = "cityviz"
 
+
+def _add_pid(_logger, _method, event_dict):
+    """Which server process wrote the line (several workers share one log stream)."""
+    event_dict.setdefault("pid", os.getpid())
+    return event_dict
+
+
 _SHARED = [
     structlog.contextvars.merge_contextvars,
+    _add_pid,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),

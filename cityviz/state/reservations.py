@@ -93,8 +93,12 @@ class CalendarState(AuthState):
         return rx.scroll_to("cette-semaine")
 
     async def _reload(self, actor) -> None:
-        self.view = await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
-                               child_id=self.child_id or None)
+        view = await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
+                          child_id=self.child_id or None)
+        # Sent to the browser at every tap: the cells travel in the weeks (and the phone list,
+        # visible_weeks, taken from them), not a third time in the month's list of days.
+        self.view = dataclasses.replace(view, days_with_sessions=[
+            dataclasses.replace(day, cells=[]) for day in view.days_with_sessions])
 
     async def _show_again(self, actor) -> None:
         """After a refusal: the dates as they are now, no cell left busy."""
@@ -120,16 +124,19 @@ class CalendarState(AuthState):
         self.feed_url = ""
         await self._reload(actor)
 
+    # One event per tap (not a second `refresh` event): each event costs a state round trip.
     @rx.event
-    async def choose_child(self, child_id: int):
+    @as_parent(recover=_show_everyone)
+    async def choose_child(self, actor, child_id: int):
         self.child_id = int(child_id)
-        return CalendarState.refresh
+        await self._reload(actor)
 
     @rx.event
-    async def shift_month(self, delta: int):
+    @as_parent(recover=_show_everyone)
+    async def shift_month(self, actor, delta: int):
         month = self.month + int(delta)
         self.year, self.month = self.year + (month - 1) // 12, (month - 1) % 12 + 1
-        return CalendarState.refresh
+        await self._reload(actor)
 
     @rx.event
     @as_parent(recover=_show_everyone)

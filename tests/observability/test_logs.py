@@ -4,6 +4,7 @@ hook that gives every Reflex event its scope."""
 import io
 import json
 import logging
+import os
 import types
 
 import pytest
@@ -59,6 +60,7 @@ async def test_an_event_and_the_service_it_calls_share_one_id(people, lines):  #
     assert service["event_id"] == event["event_id"] and len(event["event_id"]) == 16
     assert event["handler"] == "LoggedState.refused" and event["user_id"] and event["level"] == "info"
     assert "timestamp" in event and "duration_ms" in event
+    assert event["pid"] == service["pid"] == os.getpid()  # which of several workers wrote it
     assert _count("LoggedState.refused", "refused") == before + 1
 
 

@@ -20,6 +20,11 @@ pytestmark = [pytest.mark.usefixtures("database", "frozen"), pytest.mark.anyio]
 THURSDAY = date(2026, 9, 17)
 
 
+def _visible_days(state):
+    """The days the phone list shows (grouped by week on the page)."""
+    return [d for week in state.visible_weeks for d in week.days]
+
+
 def _token(email):
     result = auth.login(email=email, password=factories.PASSWORD)
     with db.transaction() as s:
@@ -71,7 +76,7 @@ def _bookings():
 
 
 def _cell(state, iso, child_name):
-    [cell] = [c for d in state.view.days_with_sessions if d.iso == iso for c in d.cells if c.child_name == child_name]
+    [cell] = [c for d in _visible_days(state) if d.iso == iso for c in d.cells if c.child_name == child_name]
     return cell
 
 
@@ -109,7 +114,24 @@ async def test_forged_child_of_another_household_changes_nothing(town):
         events = await run(CalendarState.act, state, town["thursday"], town["jade"], action)
         assert toasts(events) == [("error", "Vous n'avez pas accès à cette information.")]
     assert _bookings() == []
-    assert {c.child_name for d in state.view.days_with_sessions for c in d.cells} == {"Léo", "Zoé"}
+    assert {c.child_name for d in _visible_days(state) for c in d.cells} == {"Léo", "Zoé"}
+
+
+async def test_month_and_child_change_in_one_event_each(town):
+    state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
+    await run(CalendarState.load, state)
+    events = await run(CalendarState.shift_month, state, 1)
+    assert (state.year, state.month, state.view.title) == (2026, 10, "Octobre 2026")
+    assert not [e for e in events if "refresh" in str(getattr(e, "fn", e))]  # no second event
+    await run(CalendarState.shift_month, state, -10)
+    assert (state.year, state.month, state.view.title) == (2025, 12, "Décembre 2025")
+    await run(CalendarState.shift_month, state, 9)
+    await run(CalendarState.choose_child, state, town["zoe"])
+    assert {c.child_name for d in _visible_days(state) for c in d.cells} == {"Zoé"}
+    events = await run(CalendarState.choose_child, state, town["jade"])  # another household's child
+    assert toasts(events) == [("error", "Vous n'avez pas accès à cette information.")]
+    assert state.child_id == 0 and {c.child_name for d in _visible_days(state) for c in d.cells} == {
+        "Léo", "Zoé"}
 
 
 async def test_calendar_without_a_session_sends_to_login(town):

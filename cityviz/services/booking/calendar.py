@@ -81,16 +81,22 @@ def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, l
            activity_id: int | None = None) -> _Facts:
     children = _children(s, actor, child_ids)
     ids = [c.id for c in children]
-    registrations = {(r.activity_id, r.child_id): r.status for r in s.exec(
-        select(ActivityRegistration).where(col(ActivityRegistration.child_id).in_(ids))).all()}
-    activity_ids = {a for a, _c in registrations if activity_id in (None, a)}
-    activities = {a.id: a for a in s.exec(select(Activity).where(col(Activity.id).in_(activity_ids))).all()}
-    sessions = list(s.exec(select(ActivitySession).where(
-        col(ActivitySession.activity_id).in_(activity_ids), ActivitySession.date >= first,
-        ActivitySession.date <= last).order_by(ActivitySession.date, ActivitySession.activity_id)).all())
-    closure_ids = {x.closure_id for x in sessions if x.closure_id}
-    closures = dict(s.exec(select(Closure.id, Closure.reason).where(col(Closure.id).in_(closure_ids))).all()) \
-        if closure_ids else {}
+    # Registrations with their activities, then sessions with their closures' reasons: two
+    # queries where there were four (the calendar is read at every tap).
+    registrations, activities = {}, {}
+    for reg_activity, reg_child, status, activity in s.exec(
+            select(ActivityRegistration.activity_id, ActivityRegistration.child_id, ActivityRegistration.status,
+                   Activity).join(Activity, Activity.id == ActivityRegistration.activity_id)
+            .where(col(ActivityRegistration.child_id).in_(ids))).all():
+        registrations[(reg_activity, reg_child)] = status
+        if activity_id in (None, reg_activity):
+            activities[reg_activity] = activity
+    rows = s.exec(select(ActivitySession, Closure.reason).outerjoin(Closure, Closure.id == ActivitySession.closure_id)
+                  .where(col(ActivitySession.activity_id).in_(list(activities)), ActivitySession.date >= first,
+                         ActivitySession.date <= last)
+                  .order_by(ActivitySession.date, ActivitySession.activity_id)).all()
+    sessions = [session for session, _reason in rows]
+    closures = {session.closure_id: reason for session, reason in rows if session.closure_id}
     booked = s.exec(select(Booking).where(col(Booking.session_id).in_([x.id for x in sessions]),
                                           col(Booking.child_id).in_(ids))).all() if sessions else []
     return _Facts(children, activities, registrations, sessions, closures,

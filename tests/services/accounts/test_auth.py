@@ -1,10 +1,11 @@
+import dataclasses
 from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from cityviz import db
-from cityviz.models import AuthSession, LoginThrottle, OutboxEmail, PasswordReset, User
+from cityviz.models import AuthSession, LoginThrottle, OutboxEmail, PasswordReset, StaffMembership, User
 from cityviz.services import email as mail
 from cityviz.services.accounts import auth, invitations
 from cityviz.services.accounts.actor import Actor
@@ -42,6 +43,23 @@ def test_login_opens_a_session_known_only_by_its_hash():
         stored = s.exec(select(AuthSession)).one()
     assert stored.token_hash != token and len(token) >= 43
     assert stored.ticket_hash is None
+
+
+def test_resolve_session_gives_the_same_actor_as_the_account():
+    with db.transaction() as s:
+        first, second = factories.make_organization(s), factories.make_organization(s)
+        staff = factories.make_staff(s, first, role="admin", email="agent@example.org")
+        s.add(StaffMembership(user_id=staff.id, organization_id=second.id, role="agent",
+                              created_at=staff.created_at))
+        household, guardian, parent_user = factories.make_household(s, email="camille@example.org")
+    agent, parent = _resolve(_login("agent@example.org")[1]), _resolve(_login()[1])
+    assert dict(agent.roles) == {first.id: "admin", second.id: "agent"} and agent.household_id is None
+    assert (parent.household_id, parent.person_id, parent.display_name, dict(parent.roles)) == (
+        household.id, guardian.id, "Camille MARTIN", {})
+    with db.read() as s:
+        for actor, user in ((agent, staff), (parent, parent_user)):
+            assert actor.session_id is not None
+            assert dataclasses.replace(actor, session_id=None) == auth.actor_for_user(s, user_id=user.id)
 
 
 def test_ticket_works_once_and_for_one_minute(frozen):
