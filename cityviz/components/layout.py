@@ -197,6 +197,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Pointage", routes.ADMIN_ATTENDANCE, "list-checks", "staff"),
     ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "staff"),
     ("Activités", routes.ADMIN_ACTIVITIES, "school", "staff"),
+    ("Fermetures", routes.ADMIN_CLOSURES, "calendar-off", "staff"),
     ("Facturation", routes.ADMIN_BILLING, "calculator", "staff"),
     ("Factures", routes.ADMIN_INVOICES, "receipt-euro", "staff"),
     ("Impayés", routes.ADMIN_UNPAID, "circle-alert", "staff"),

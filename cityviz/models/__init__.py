@@ -20,7 +20,7 @@ from cityviz.models.households import FamilyQuotient, Household, Person
 from cityviz.models.jobs import Job
 from cityviz.models.messaging import CalendarFeed, OutboxEmail
 from cityviz.models.news import NewsPost
-from cityviz.models.organizations import Organization, StaffMembership
+from cityviz.models.organizations import Organization, StaffActivity, StaffMembership
 from cityviz.models.payments import DirectDebit, OnlinePayment, Payment, PaymentAllocation, Refund, SepaMandate
 from cityviz.models.retention import AccountDeletionRequest, ArchivePurge
 
@@ -65,6 +65,7 @@ __all__ = [
     "PriceBand",
     "Refund",
     "SepaMandate",
+    "StaffActivity",
     "StaffMembership",
     "User",
 ]

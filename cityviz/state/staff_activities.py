@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import reflex as rx
 
 from cityviz import clock, routes
-from cityviz.services.booking import activities, activity_form, attendance, closures, registrations
+from cityviz.services.booking import activities, activity_form, attendance, closures, registrations, session_capacity
 from cityviz.services.booking.activities import ActivityRow
 from cityviz.services.booking.activity_form import ActivityFormValues
 from cityviz.services.booking.attendance import DaySession, OccupancyRow, Roster
@@ -117,6 +117,21 @@ class RosterView(rx.State, mixin=True):
 
 
 class OccupancyState(RosterView, AuthState):
+    capacity_key: int = 0
+
+    @rx.event
+    @as_staff
+    async def set_capacity(self, actor, org_id, form: dict):
+        if self.roster is None:
+            return
+        promoted = await write(session_capacity.set_session_capacity, actor=actor, session_id=self.roster.session_id,
+                               capacity=whole(form, "capacity", "Indiquez un nombre de places."))
+        self.capacity_key += 1
+        await self._reload(actor, org_id)
+        self.roster = await read(attendance.roster, actor=actor, session_id=self.roster.session_id)
+        return rx.toast.success("Places de cette date enregistrées"
+                                + (f" ; {promoted} enfant(s) de la liste d'attente inscrit(s)." if promoted else "."))
+
     activity_choices: list[list[str]] = []
     activity_id: int = 0
     start: str = ""
@@ -224,3 +239,11 @@ class ClosuresState(AuthState):
         return rx.toast.success(f"Fermeture enregistrée : {result.sessions} séance(s) fermée(s), "
                                 f"{result.cancelled} réservation(s) annulée(s), {result.households} famille(s) "
                                 "prévenue(s).")
+
+    @rx.event
+    @as_staff
+    async def lift(self, actor, org_id, closure_id: int):
+        result = await write(closures.lift_closure, actor=actor, closure_id=int(closure_id))
+        await self._reload(actor, org_id)
+        return rx.toast.success(f"Fermeture levée : {result.sessions} séance(s) rouverte(s), {result.households} "
+                                "famille(s) prévenue(s) (leurs réservations annulées ne sont pas rétablies).")

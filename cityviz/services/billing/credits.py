@@ -49,6 +49,18 @@ def credited_by_invoice(s: Session, invoice_ids: list[int]) -> dict[int, int]:
     return _sums(s, CreditAllocation.amount_cents, CreditAllocation.invoice_id, invoice_ids)
 
 
+def remaining_sql():
+    """"À payer" of an invoice as a SQL expression (correlated on `invoice`): for filtering lists
+    in the database; same rule as `remaining_by_invoice` (may go below 0 here: test `> 0`)."""
+    paid = (select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0))
+            .where(PaymentAllocation.invoice_id == Invoice.id,
+                   col(PaymentAllocation.payment_id).in_(select(Payment.id).where(col(Payment.reversed_at).is_(None))))
+            .scalar_subquery())
+    credited = (select(func.coalesce(func.sum(CreditAllocation.amount_cents), 0))
+                .where(CreditAllocation.invoice_id == Invoice.id).scalar_subquery())
+    return Invoice.total_cents - paid - credited
+
+
 def remaining_by_invoice(s: Session, invoices: Iterable[Invoice]) -> dict[int, int]:
     invoices = list(invoices)
     ids = [i.id for i in invoices]

@@ -92,6 +92,16 @@ class Preview:
     invoices: list[PreviewInvoice]  # one page
     already_issued: int
     status: str
+    not_over: str = ""  # why « Émettre les factures » is not offered yet ("" once the month is over)
+
+
+NOT_OVER = "Une période se clôt une fois terminée : attendez le lendemain de sa dernière journée."
+
+
+def _not_over(end: date) -> str:
+    if end < clock.today():
+        return ""
+    return f"{NOT_OVER} Émission possible à partir du {format_date(end + timedelta(days=1))}."
 
 
 def _dates(line: period_lines.DraftLine) -> str:
@@ -147,7 +157,7 @@ def preview_period(s: Session, *, actor: Actor, organization_id: int, month: str
                                                     surcharge=format_money(x.surcharge_cents) if x.surcharge_cents else "",
                                                     total=format_money(x.total_cents)) for x in d.lines])
                   for d in shown],
-        already_issued=issued, status=period.status if period else "open")
+        already_issued=issued, status=period.status if period else "open", not_over=_not_over(end))
 
 
 # --- Issue -----------------------------------------------------------------------------------
@@ -157,7 +167,7 @@ def start_issue(s: Session, *, actor: Actor, organization_id: int, month: str) -
     actor.require_staff(organization_id)
     start, end = month_bounds(month)
     if end >= clock.today():
-        raise Conflict("Une période se clôt une fois terminée : attendez le lendemain de sa dernière journée.")
+        raise Conflict(_not_over(end))
     query = select(BillingPeriod).where(BillingPeriod.organization_id == organization_id,
                                         BillingPeriod.start_date == start).with_for_update()
     period = s.exec(query).first()

@@ -70,6 +70,7 @@ class Roster:
     day: str
     is_canteen: bool
     closed: bool
+    capacity: int
     lines: list[RosterLine]
     marked: int
     others: list[list[str]]  # [child id, name]: registered but not booked (for "présent sans réservation")
@@ -93,7 +94,7 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
     return Roster(
         session_id=session.id, activity=activity.name,
         day=format_short_day(session.date), is_canteen=activity.kind == "canteen",
-        closed=session.closure_id is not None,
+        closed=session.closure_id is not None, capacity=session.capacity,
         lines=[RosterLine(child_id=p.id, name=f"{p.last_name} {p.first_name}", level=p.school_level,
                           allergies=p.allergies, booked=p.id in booked_ids, status=marks.get(p.id, ""),
                           status_label=ATTENDANCE_LABELS.get(marks.get(p.id, ""), "À pointer")) for p in people],

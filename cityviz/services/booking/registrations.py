@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from cityviz import clock, config
-from cityviz.models import Activity, ActivityRegistration, Enrollment, Organization, Person, PriceBand, User
+from cityviz import clock
+from cityviz.models import Activity, ActivityRegistration, Enrollment, Organization, Person, PriceBand
 from cityviz.services import audit
-from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.booking import activities
 from cityviz.services.booking.bookings import own_child
+from cityviz.services.booking.registration_notices import tell_family, validated_count
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money
 
@@ -89,11 +89,6 @@ def offered_activities(s: Session, *, actor: Actor, child_id: int) -> list[Offer
     return offered
 
 
-def _validated_count(s: Session, activity_id: int) -> int:
-    return s.exec(select(func.count()).select_from(ActivityRegistration).where(
-        ActivityRegistration.activity_id == activity_id, ActivityRegistration.status == "validated")).one()
-
-
 def _next_waiting_position(s: Session, activity_id: int) -> int:
     last = s.exec(select(func.max(ActivityRegistration.waiting_position)).where(
         ActivityRegistration.activity_id == activity_id)).one()
@@ -118,7 +113,7 @@ def register_child(s: Session, *, actor: Actor, activity_id: int, child_id: int)
         raise Conflict(f"{child.first_name} est déjà inscrit(e) : {STATUS_LABELS[registration.status].lower()}.")
     if activity.enrolment_mode == "validation":
         status, position = "pending", None
-    elif activity.max_enrolled is not None and _validated_count(s, activity.id) >= activity.max_enrolled:
+    elif activity.max_enrolled is not None and validated_count(s, activity.id) >= activity.max_enrolled:
         status, position = "waiting", _next_waiting_position(s, activity.id)
     else:
         status, position = "validated", None
@@ -179,7 +174,7 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
     old_position = registration.waiting_position
     if not accept:
         status, position = "refused", None
-    elif activity.max_enrolled is not None and _validated_count(s, activity.id) >= activity.max_enrolled:
+    elif activity.max_enrolled is not None and validated_count(s, activity.id) >= activity.max_enrolled:
         status, position = "waiting", old_position or _make_room_by_request_order(s, registration)
     else:
         status, position = "validated", None
@@ -192,7 +187,7 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
         _close_gap(s, activity.id, old_position)
     audit.record(s, actor=actor, action=f"registration.{status}", organization_id=activity.organization_id,
                  object_type="activity_registration", object_id=registration.id, reason=reason)
-    _tell_family(s, registration, activity, status, reason)
+    tell_family(s, registration, activity, status, reason)
     return status
 
 
@@ -222,18 +217,3 @@ def _close_gap(s: Session, activity_id: int, after: int) -> None:
     s.execute(update(ActivityRegistration).where(col(ActivityRegistration.activity_id) == activity_id,
                                                  col(ActivityRegistration.waiting_position) < 0)
               .values(waiting_position=-ActivityRegistration.waiting_position))
-
-
-def _tell_family(s: Session, registration: ActivityRegistration, activity: Activity, status: str, reason: str) -> None:
-    child = s.get(Person, registration.child_id)
-    text = {
-        "validated": f"l'inscription de {child.first_name} à « {activity.name} » est validée. Vous pouvez "
-                     f"réserver des dates : {config.get().public_url}/reservations",
-        "waiting": f"l'activité « {activity.name} » est complète : {child.first_name} est sur la liste "
-                   f"d'attente (n° {registration.waiting_position}). Vous serez prévenu(e) dès qu'une place se libère.",
-        "refused": f"l'inscription de {child.first_name} à « {activity.name} » n'a pas été acceptée. Motif : {reason}",
-    }[status]
-    for address in s.exec(select(User.email).join(Person, Person.id == User.person_id)
-                          .where(Person.household_id == registration.household_id)).all():
-        mail.queue_email(s, to=address, subject=f"Inscription à « {activity.name} » – {child.first_name}",
-                         body=f"Bonjour,\n\n{text}\n")
