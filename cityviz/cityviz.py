@@ -16,6 +16,7 @@ from cityviz.pages.admin.jobs import jobs_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.admin.privacy import deletions_page
 from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
+from cityviz.pages.admin.team import team_page
 from cityviz.pages.bulk import bulk_page
 from cityviz.pages.dossier import dossier_page, register_page
 from cityviz.pages.family import children_page, profile_page
@@ -48,6 +49,7 @@ from cityviz.state.staff_families import (
 )
 from cityviz.state.staff_jobs import JobsState
 from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
+from cityviz.state.staff_team import TeamState
 
 app = rx.App(
     html_lang="fr",
@@ -99,4 +101,5 @@ _page(unpaid_page, routes.ADMIN_UNPAID, "Impayés", UnpaidState.load)
 _page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
 _page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)
 _page(jobs_page, routes.ADMIN_JOBS, "Tâches", JobsState.load)
+_page(team_page, routes.ADMIN_TEAM, "Équipe", TeamState.load)
 _page(deletions_page, routes.ADMIN_DELETIONS, "Suppressions de compte", DeletionRequestsState.load)

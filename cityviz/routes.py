@@ -47,6 +47,7 @@ ADMIN_UNPAID = "/admin/impayes"
 ADMIN_REGIE = "/admin/regie"
 ADMIN_DEBITS = "/admin/prelevements"
 ADMIN_JOBS = "/admin/taches"
+ADMIN_TEAM = "/admin/equipe"
 ADMIN_DELETIONS = "/admin/suppressions"  # « Supprimer mon compte » requests to confirm
 
 # HTTP endpoints (not Reflex pages)

@@ -139,7 +139,7 @@ class OccupancyState(RosterView, AuthState):
     counts_url: str = ""
 
     async def _reload(self, actor, org_id) -> None:
-        self.activity_choices = await _activity_choices(actor, org_id)
+        self.activity_choices = await read(attendance.attendance_activities, actor=actor, organization_id=org_id)
         if str(self.activity_id) not in [a[0] for a in self.activity_choices]:
             self.activity_id = int(self.activity_choices[0][0]) if self.activity_choices else 0
         start = date.fromisoformat(self.start)

@@ -24,7 +24,8 @@ def organization_card(org: OrganizationFigures) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(org.name, size="4", as_="h2"),
-                rx.badge(rx.cond(org.role == "admin", "Administrateur", "Agent"), variant="soft"),
+                rx.badge(rx.match(org.role, ("admin", "Administrateur"), ("animateur", "Animateur"),
+                                  ("regisseur", "Régisseur"), "Agent"), variant="soft"),
                 align="center",
                 wrap="wrap",
             ),

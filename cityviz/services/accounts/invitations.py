@@ -15,7 +15,7 @@ from cityviz.models import Enrollment, Household, Invitation, Organization, Pers
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts import passwords
-from cityviz.services.accounts.actor import Actor
+from cityviz.services.accounts.actor import ROLES, Actor
 from cityviz.services.accounts.auth import normalize_email
 from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
 from cityviz.services.formatting import format_datetime
@@ -102,8 +102,8 @@ def create_staff(
 ) -> Invited:
     """A staff account for an organization (platform admin, or that organization's admin)."""
     if not actor.is_platform_admin:
-        actor.require_staff(organization_id, "admin")
-    if role not in ("agent", "admin"):
+        actor.require_capability(organization_id, "team")
+    if role not in ROLES:
         raise InvalidInput("Rôle inconnu.", field="role")
     organization = s.get(Organization, organization_id)
     if organization is None:
@@ -134,7 +134,7 @@ def invite_guardian(
     if not actor.is_platform_admin:
         if organization_id is None:
             raise AccessDenied()
-        actor.require_staff(organization_id)
+        actor.require_capability(organization_id, "families")
     organization = s.get(Organization, organization_id) if organization_id else None
     if organization_id is not None and organization is None:
         raise NotFound("Organisation introuvable.")
@@ -159,7 +159,7 @@ def invite_guardian(
 
 def send_invitation(s: Session, *, actor: Actor, user: User, organization_id: int) -> Invited:
     """Staff (re)invite a family's guardian on behalf of their organization."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     organization = s.get(Organization, organization_id)
     return _invite(s, actor=actor, user=user, organization=organization, staff=False)
 
@@ -202,7 +202,8 @@ def reinvite(s: Session, *, actor: Actor, user_id: int, organization_id: int | N
     if user is None:
         raise NotFound("Compte introuvable.")
     if organization_id is not None:
-        actor.require_staff(organization_id)
+        # A colleague's access is the team's business; a family's, the families'.
+        actor.require_capability(organization_id, "team" if user.person_id is None else "families")
         if not _user_known_to(s, user, organization_id):
             raise AccessDenied()
     else:

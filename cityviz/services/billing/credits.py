@@ -177,7 +177,7 @@ def issue_credit_note(s: Session, *, actor: Actor, invoice_id: int, reason: str,
     invoice = s.get(Invoice, invoice_id)
     if invoice is None:
         raise NotFound("Facture introuvable.")
-    actor.require_staff(invoice.organization_id)
+    actor.require_capability(invoice.organization_id, "billing")
     reason = " ".join(str(reason or "").split())[:500]
     if not reason:
         raise InvalidInput("Indiquez le motif de l'avoir : il figure sur le document.", field="reason")

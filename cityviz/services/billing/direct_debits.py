@@ -21,7 +21,7 @@ from cityviz.services.inputs import clean
 def save_mandate(s: Session, *, actor: Actor, organization_id: int, household_id: int, holder_name: str, iban: str,
                  bic: str, reference: str, signed_on: date) -> int:
     """A signed mandate (the previous one of the household is revoked)."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     if s.get(Household, household_id) is None:
         raise NotFound("Foyer introuvable.")
     holder = clean(holder_name, 140)
@@ -67,7 +67,7 @@ STATUS_LABELS = {"pending": "À transmettre", "exported": "Transmis à la banque
 
 
 def list_debits(s: Session, *, actor: Actor, organization_id: int) -> list[DebitRow]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     rows = s.exec(select(DirectDebit, Invoice).join(Invoice, Invoice.id == DirectDebit.invoice_id)
                   .where(DirectDebit.organization_id == organization_id)
                   .order_by(col(DirectDebit.due_date).desc(), DirectDebit.id).limit(500)).all()
@@ -77,7 +77,7 @@ def list_debits(s: Session, *, actor: Actor, organization_id: int) -> list[Debit
 
 def pending_summary(s: Session, *, actor: Actor, organization_id: int) -> str:
     """What « Exporter » would send, in a sentence (the page shows it before the button)."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     count, cents = s.exec(select(func.count(), func.coalesce(func.sum(DirectDebit.amount_cents), 0)).where(
         DirectDebit.organization_id == organization_id, DirectDebit.status == "pending")).one()
     if not count:
@@ -88,7 +88,7 @@ def pending_summary(s: Session, *, actor: Actor, organization_id: int) -> str:
 def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[bytes, str, int, int]:
     """The pain.008 file of the debits still to send, its name, how many and their total (cents);
     they become "exported". Nothing to send: a Conflict saying so."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     org = s.get(Organization, organization_id)
     if not (org.sepa_creditor_id and org.sepa_iban):
         raise Conflict("Renseignez d'abord l'identifiant créancier SEPA et l'IBAN de la régie (Régie).")
@@ -132,7 +132,7 @@ def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str =
     debit = s.exec(select(DirectDebit).where(DirectDebit.id == debit_id).with_for_update()).first()
     if debit is None:
         raise NotFound("Prélèvement introuvable.")
-    actor.require_staff(debit.organization_id)
+    actor.require_capability(debit.organization_id, "billing")
     if debit.status not in ("exported", "paid"):
         raise Conflict("Seul un prélèvement transmis à la banque peut être marqué payé ou rejeté.")
     invoice = s.get(Invoice, debit.invoice_id)

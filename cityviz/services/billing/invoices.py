@@ -44,7 +44,7 @@ def _check_access(actor: Actor, household_id: int, organization_id: int) -> None
         return
     if actor.household_id is not None and not actor.roles:
         raise AccessDenied()
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -277,7 +277,7 @@ def list_documents(s: Session, *, actor: Actor, organization_id: int, search: st
                    month: str = "", page: int = 0, per_page: int = 30) -> tuple[list[StaffInvoiceRow], int]:
     """The organization's invoices (newest first), searched by number or payer, filtered by
     status and billed month ("2026-09"), one page."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     conditions = _list_conditions(organization_id, search, status, month)
     total = s.exec(select(func.count()).select_from(Invoice).where(*conditions)).one()
     rows = s.exec(select(Invoice).where(*conditions).order_by(col(Invoice.issued_at).desc(), col(Invoice.id).desc())
@@ -304,7 +304,7 @@ class CreditableLine:
 
 def creditable_lines(s: Session, *, actor: Actor, invoice_id: int) -> list[CreditableLine]:
     invoice = _load(s, actor, "invoice", invoice_id)
-    actor.require_staff(invoice.organization_id)
+    actor.require_capability(invoice.organization_id, "billing")
     left = credits.creditable_by_line(s, invoice.id)
     lines = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.position)).all()
     return [CreditableLine(x.id, x.child_name, x.label, format_money(x.total_cents), format_money(left[x.id]),

@@ -24,7 +24,7 @@ STAFF_METHODS = ("cash", "cheque", "cesu", "transfer")
 
 
 def _household_in(s: Session, actor: Actor, organization_id: int, household_id: int) -> Household:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     household = s.get(Household, household_id)
     known = s.exec(select(Invoice.id).where(Invoice.household_id == household_id,
                                             Invoice.organization_id == organization_id)).first()
@@ -148,7 +148,7 @@ class UnpaidRow:
 
 def unpaid(s: Session, *, actor: Actor, organization_id: int) -> tuple[list[UnpaidRow], str]:
     """Open invoices past their due date, oldest first, and the total still due."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     return unpaid_rows(s, organization_id)
 
 

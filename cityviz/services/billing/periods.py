@@ -138,7 +138,7 @@ def _anomalies(s: Session, organization_id: int, start: date, end: date, drafts:
 
 def preview_period(s: Session, *, actor: Actor, organization_id: int, month: str, page: int = 0,
                    per_page: int = 20) -> Preview:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     start, end = month_bounds(month)
     drafts = period_lines.drafts_for(s, organization_id, start, end)
     period = s.exec(select(BillingPeriod).where(BillingPeriod.organization_id == organization_id,
@@ -164,7 +164,7 @@ def preview_period(s: Session, *, actor: Actor, organization_id: int, month: str
 
 def start_issue(s: Session, *, actor: Actor, organization_id: int, month: str) -> int:
     """Open (or resume) the issuing of a period; returns the period id."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     start, end = month_bounds(month)
     if end >= clock.today():
         raise Conflict(_not_over(end))
@@ -211,7 +211,7 @@ def progress(s: Session, *, actor: Actor, period_id: int) -> Progress:
     period = s.get(BillingPeriod, period_id)
     if period is None:
         raise NotFound("Période introuvable.")
-    actor.require_staff(period.organization_id)
+    actor.require_capability(period.organization_id, "billing")
     return _progress(s, period)
 
 
@@ -220,7 +220,7 @@ def issue_chunk(s: Session, *, actor: Actor, period_id: int, limit: int = CHUNK)
     period = s.exec(select(BillingPeriod).where(BillingPeriod.id == period_id).with_for_update()).first()
     if period is None:
         raise NotFound("Période introuvable.")
-    actor.require_staff(period.organization_id)
+    actor.require_capability(period.organization_id, "billing")
     if period.status == "open":
         raise Conflict("Lancez d'abord l'émission de la période.")
     if period.status == "issuing":

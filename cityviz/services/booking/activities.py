@@ -130,14 +130,14 @@ def get_activity(s: Session, actor: Actor, activity_id: int) -> Activity:
     activity = s.get(Activity, activity_id)
     if activity is None:
         raise NotFound("Activité introuvable.")
-    actor.require_staff(activity.organization_id)
+    actor.require_capability(activity.organization_id, "activities")
     return activity
 
 
 def save_activity(s: Session, *, actor: Actor, organization_id: int, activity_id: int | None,
                   data: ActivityInput) -> int:
     """Create or change an activity, then bring its sessions in line with its rules."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     _check(data)
     if activity_id:
         activity = get_activity(s, actor, activity_id)
@@ -283,7 +283,7 @@ def weekdays_label(weekdays: str) -> str:
 
 
 def list_activities(s: Session, *, actor: Actor, organization_id: int) -> list[ActivityRow]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     activities = s.exec(select(Activity).where(Activity.organization_id == organization_id)
                         .order_by(col(Activity.is_open).desc(), Activity.name)).all()
     ids = [a.id for a in activities]

@@ -30,7 +30,7 @@ class ClosureResult:
 
 def create_closure(s: Session, *, actor: Actor, organization_id: int, start: date, end: date, reason: str,
                    activity_id: int | None = None) -> ClosureResult:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     reason = clean(reason, 300)
     if not reason:
         raise InvalidInput("Indiquez le motif de la fermeture : les familles le liront.", field="reason")
@@ -112,7 +112,7 @@ def lift_closure(s: Session, *, actor: Actor, closure_id: int) -> LiftResult:
     closure = s.exec(select(Closure).where(Closure.id == closure_id).with_for_update()).first()
     if closure is None:
         raise NotFound("Fermeture introuvable.")
-    actor.require_staff(closure.organization_id)
+    actor.require_capability(closure.organization_id, "activities")
     if closure.lifted_at is not None:
         raise Conflict("Cette fermeture est déjà levée.")
     closure.lifted_at, closure.lifted_by_id = clock.now(), actor.user_id
@@ -149,7 +149,7 @@ class ClosureRow:
 
 
 def list_closures(s: Session, *, actor: Actor, organization_id: int) -> list[ClosureRow]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     rows = s.exec(select(Closure, Activity.name).outerjoin(Activity, Activity.id == Closure.activity_id)
                   .where(Closure.organization_id == organization_id)
                   .order_by(col(Closure.start_date).desc()).limit(100)).all()

@@ -142,7 +142,7 @@ class RegistrationRow:
 
 def list_registrations(s: Session, *, actor: Actor, organization_id: int, status: str = "pending",
                        page: int = 0, per_page: int = 30) -> tuple[list[RegistrationRow], int]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     conditions = [Activity.organization_id == organization_id]
     if status in STATUS_LABELS:
         conditions.append(ActivityRegistration.status == status)
@@ -165,7 +165,7 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
     if registration is None:
         raise NotFound("Inscription introuvable.")
     activity = s.exec(select(Activity).where(Activity.id == registration.activity_id).with_for_update()).one()
-    actor.require_staff(activity.organization_id)
+    actor.require_capability(activity.organization_id, "activities")
     if registration.status not in ("pending", "waiting"):
         raise Conflict("Cette inscription a déjà été traitée.")
     reason = str(reason or "").strip()[:1000]

@@ -22,7 +22,7 @@ def set_session_capacity(s: Session, *, actor: Actor, session_id: int, capacity:
     if session is None:
         raise NotFound("Séance introuvable.")
     activity = s.get(Activity, session.activity_id)
-    actor.require_staff(activity.organization_id)
+    actor.require_capability(activity.organization_id, "activities")
     if not isinstance(capacity, int) or not 0 <= capacity <= MAX_CAPACITY:
         raise InvalidInput(f"Le nombre de places est compris entre 0 et {MAX_CAPACITY}.", field="capacity")
     if capacity < session.booked_count:

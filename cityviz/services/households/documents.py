@@ -32,7 +32,7 @@ class RequirementRow:
 
 
 def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list[RequirementRow]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "documents")
     rows = s.exec(select(DocumentRequirement)
                   .where(DocumentRequirement.organization_id == organization_id)
                   .order_by(col(DocumentRequirement.active).desc(), DocumentRequirement.position,
@@ -44,7 +44,7 @@ def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list
 
 def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirement_id: int | None,
                      name: str, scope: str, mandatory: bool, description: str = "") -> int:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "documents")
     name = clean(name, 200)
     if not name or len(name) > 120:
         raise InvalidInput("Indiquez le nom de la pièce (120 caractères au plus).", field="name")
@@ -82,7 +82,7 @@ def _requirement(s: Session, actor: Actor, requirement_id: int) -> DocumentRequi
     requirement = s.get(DocumentRequirement, requirement_id)
     if requirement is None:
         raise NotFound("Pièce introuvable.")
-    actor.require_staff(requirement.organization_id)
+    actor.require_capability(requirement.organization_id, "documents")
     return requirement
 
 
@@ -141,7 +141,7 @@ def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool,
     if document is None:
         raise NotFound("Document introuvable.")
     requirement = s.get(DocumentRequirement, document.requirement_id)
-    actor.require_staff(requirement.organization_id)
+    actor.require_capability(requirement.organization_id, "documents")
     if document.superseded_at is not None:
         raise Conflict("Ce document a été remplacé par la famille entre-temps.")
     reason = str(reason or "").strip()[:1000]
@@ -171,7 +171,7 @@ def document_content(s: Session, *, actor: Actor, document_id: int) -> FileConte
         raise NotFound("Document introuvable.")
     if actor.household_id != document.household_id:
         requirement = s.get(DocumentRequirement, document.requirement_id)
-        actor.require_staff(requirement.organization_id)
+        actor.require_capability(requirement.organization_id, "documents")
     return FileContent(data=files.read(document.storage_key), content_type=document.content_type,
                        filename=document.original_name)
 

@@ -44,7 +44,7 @@ class DossierRow:
 def list_dossiers(s: Session, *, actor: Actor, organization_id: int, status: str = "submitted",
                   search: str = "", page: int = 0) -> tuple[list[DossierRow], int]:
     """One page of the organization's dossiers, newest first; filtered and counted in SQL."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     conditions = [Enrollment.organization_id == organization_id]
     if status in STAFF_STATUS_LABELS:
         conditions.append(Enrollment.status == status)
@@ -107,7 +107,7 @@ def _enrollment(s: Session, actor: Actor, enrollment_id: int) -> Enrollment:
     enrollment = s.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound("Dossier introuvable.")
-    actor.require_staff(enrollment.organization_id)
+    actor.require_capability(enrollment.organization_id, "families")
     return enrollment
 
 

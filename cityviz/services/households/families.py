@@ -35,7 +35,7 @@ def create_family(s: Session, *, actor: Actor, organization_id: int, civility: s
     """A household already known to the organization (the guardian and the
     children), with a dossier to finalise for each child; the guardian is
     invited when asked (and when an e-mail address is given)."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     if civility not in ("Mme", "M."):
         raise InvalidInput("Choisissez la civilité du responsable.", field="civility")
     now = clock.now()
@@ -92,7 +92,7 @@ class FamilyRow:
 
 def list_families(s: Session, *, actor: Actor, organization_id: int, search: str = "",
                   page: int = 0) -> tuple[list[FamilyRow], int]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     conditions = [_known_household_ids(organization_id)]
     search = " ".join(str(search or "").split()).lower()
     if search:
@@ -125,7 +125,7 @@ def list_families(s: Session, *, actor: Actor, organization_id: int, search: str
 
 def invite_guardian(s: Session, *, actor: Actor, organization_id: int, person_id: int) -> invitations.Invited:
     """(Re)send the invitation of a family's guardian."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     person = s.get(Person, person_id)
     if person is None or person.role != "guardian":
         raise NotFound("Responsable introuvable.")
