@@ -48,6 +48,8 @@ ADMIN_REGIE = "/admin/regie"
 ADMIN_DEBITS = "/admin/prelevements"
 ADMIN_JOBS = "/admin/taches"
 ADMIN_TEAM = "/admin/equipe"
+ADMIN_JOURNAL = "/admin/journal"
+ADMIN_FAMILY = "/admin/famille"  # ?id=<household id>
 ADMIN_DELETIONS = "/admin/suppressions"  # « Supprimer mon compte » requests to confirm
 
 # HTTP endpoints (not Reflex pages)

@@ -53,6 +53,11 @@ POLICY: dict[str, frozenset[str]] = {
     "backoffice.dashboard.list_organizations": PLATFORM,
     "backoffice.dashboard.platform_figures": PLATFORM,
     "backoffice.dashboard.staff_overview": EVERYONE,  # the actor's own organizations
+    "backoffice.journal.authors": cap("journal"),
+    "backoffice.journal.categories": cap("journal"),
+    "backoffice.journal.entries_csv": cap("journal"),
+    "backoffice.journal.household_history": cap("families"),
+    "backoffice.journal.list_entries": cap("journal"),
     # billing
     "billing.credits.issue_credit_note": cap("billing"),
     "billing.direct_debits.export_file": cap("billing"),
@@ -129,6 +134,7 @@ POLICY: dict[str, frozenset[str]] = {
     "households.dossiers.search_organizations": PARENT,
     "households.dossiers.submit_dossier": PARENT,
     "households.families.create_family": cap("families"),
+    "households.families.family_name": cap("families"),
     "households.families.invite_guardian": cap("families"),
     "households.families.list_families": cap("families"),
     "households.families.person_photo": STAFF | PARENT,  # staff recognise the children (attendance)

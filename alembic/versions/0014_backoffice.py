@@ -5,7 +5,8 @@ one date, closures that can be lifted.
 - `staff_activity`: the activities assigned to an animateur;
 - `activity_session.capacity_custom`: the capacity of that date was set by staff (the activity's
   capacity no longer overrides it);
-- `closure.lifted_at`, `closure.lifted_by_id`: a lifted closure.
+- `closure.lifted_at`, `closure.lifted_by_id`: a lifted closure;
+- `audit_entry.household_id`: the family a staff decision concerns (« Journal », a family's history).
 
 Revision ID: 0014
 Revises: 0007
@@ -54,9 +55,17 @@ def upgrade() -> None:
     with op.batch_alter_table("closure") as batch:
         batch.add_column(sa.Column("lifted_by_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_closure_lifted_by_id", "user_account", ["lifted_by_id"], ["id"])
+    with op.batch_alter_table("audit_entry") as batch:
+        batch.add_column(sa.Column("household_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_audit_entry_household_id", "household", ["household_id"], ["id"])
+        batch.create_index("ix_audit_household_at", ["household_id", "at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_entry") as batch:
+        batch.drop_index("ix_audit_household_at")
+        batch.drop_constraint("fk_audit_entry_household_id", type_="foreignkey")
+        batch.drop_column("household_id")
     with op.batch_alter_table("closure") as batch:
         batch.drop_constraint("fk_closure_lifted_by_id", type_="foreignkey")
         batch.drop_column("lifted_by_id")

@@ -209,6 +209,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Actualités", routes.ADMIN_NEWS, "newspaper", "news"),
     ("Suppressions de compte", routes.ADMIN_DELETIONS, "user-x", "families"),
     ("Équipe", routes.ADMIN_TEAM, "user-cog", "team"),
+    ("Journal", routes.ADMIN_JOURNAL, "scroll-text", "journal"),
     ("Tâches", routes.ADMIN_JOBS, "list-todo", "all"),
     ("Organisations", routes.ADMIN_ORGANIZATIONS, "building-2", "platform"),
     ("Messages envoyés", routes.ADMIN_OUTBOX, "mail", "platform"),

@@ -205,7 +205,7 @@ def issue_credit_note(s: Session, *, actor: Actor, invoice_id: int, reason: str,
     apply_available_credit(s, household_ids=[invoice.household_id])
     audit.record(s, actor=actor, action="credit_note.issue", organization_id=invoice.organization_id,
                  object_type="credit_note", object_id=note.id, number=note.number, invoice=invoice.number,
-                 amount_cents=note.total_cents, reason=reason)
+                 amount_cents=note.total_cents, reason=reason, household_id=invoice.household_id)
     return note
 
 

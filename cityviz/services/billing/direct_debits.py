@@ -159,7 +159,7 @@ def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str =
     s.add(debit)
     audit.record(s, actor=actor, action="direct_debit.paid" if paid else "direct_debit.rejected",
                  organization_id=debit.organization_id, object_type="direct_debit", object_id=debit.id,
-                 invoice=invoice.number, reason=reason)
+                 invoice=invoice.number, reason=reason, household_id=invoice.household_id)
 
 
 def on_direct_debit(s: Session, invoice_ids: list[int]) -> set[int]:

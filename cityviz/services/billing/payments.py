@@ -55,7 +55,8 @@ def record_payment(s: Session, *, actor: Actor, organization_id: int, household_
     s.flush()
     credits.allocate_payment(s, payment, invoice_ids)
     audit.record(s, actor=actor, action="payment.record", organization_id=organization_id, object_type="payment",
-                 object_id=payment.id, method=method, amount_cents=cents, invoices=invoice_ids or [])
+                 object_id=payment.id, method=method, amount_cents=cents, invoices=invoice_ids or [],
+                 household_id=household_id)
     return payment.id
 
 
@@ -76,7 +77,7 @@ def refund(s: Session, *, actor: Actor, organization_id: int, household_id: int,
     s.add(row)
     s.flush()
     audit.record(s, actor=actor, action="payment.refund", organization_id=organization_id, object_type="refund",
-                 object_id=row.id, amount_cents=cents)
+                 object_id=row.id, amount_cents=cents, household_id=household_id)
     return row.id
 
 
@@ -197,4 +198,4 @@ def remind(s: Session, *, actor: Actor, organization_id: int, rows: list[UnpaidR
                                    "merci de ne pas tenir compte de ce message.\n"),
                              organization_id=organization_id)
         audit.record(s, actor=actor, action="invoice.reminder", organization_id=organization_id,
-                     object_type="invoice", object_id=row.invoice_id, **({"automatic": True} if automatic else {}))
+                     object_type="invoice", object_id=row.invoice_id, household_id=row.household_id, **({"automatic": True} if automatic else {}))

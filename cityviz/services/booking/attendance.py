@@ -166,7 +166,8 @@ def mark_attendance(s: Session, *, actor: Actor, session_id: int, child_id: int,
     mark.status, mark.marked_at, mark.marked_by_id = status, clock.now(), actor.user_id
     s.add(mark)
     audit.record(s, actor=actor, action="attendance.mark", organization_id=activity.organization_id,
-                 object_type="attendance", object_id=session.id, child_id=child_id, status=status)
+                 object_type="attendance", object_id=session.id, child_id=child_id, status=status,
+                 household_id=child.household_id)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -186,7 +186,8 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
     if old_position and position is None:
         _close_gap(s, activity.id, old_position)
     audit.record(s, actor=actor, action=f"registration.{status}", organization_id=activity.organization_id,
-                 object_type="activity_registration", object_id=registration.id, reason=reason)
+                 object_type="activity_registration", object_id=registration.id, reason=reason,
+                 household_id=registration.household_id)
     tell_family(s, registration, activity, status, reason)
     return status
 

@@ -154,7 +154,8 @@ def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool,
     s.add(document)
     audit.record(s, actor=actor, action="document.accept" if accept else "document.refuse",
                  organization_id=requirement.organization_id, object_type="document",
-                 object_id=document.id, requirement=requirement.name, reason=reason)
+                 object_id=document.id, requirement=requirement.name, reason=reason,
+                 household_id=document.household_id)
 
 
 @dataclasses.dataclass(frozen=True)

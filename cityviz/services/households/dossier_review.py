@@ -180,7 +180,7 @@ def _decide(s: Session, actor: Actor, enrollment: Enrollment, status: str, reaso
     s.add(enrollment)
     audit.record(s, actor=actor, action=f"enrollment.{'validate' if status == 'validated' else 'reject'}",
                  organization_id=enrollment.organization_id, object_type="enrollment",
-                 object_id=enrollment.id, reason=reason)
+                 object_id=enrollment.id, reason=reason, household_id=enrollment.household_id)
 
 
 def validate_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> None:

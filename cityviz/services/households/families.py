@@ -159,3 +159,15 @@ def person_photo(s: Session, *, actor: Actor, person_id: int) -> bytes:
                    for org_id in actor.roles):
             raise AccessDenied()
     return files.read(person.avatar_key)
+
+
+def family_name(s: Session, *, actor: Actor, organization_id: int, household_id: int) -> str:
+    """« Famille MARTIN » for a household this organization knows (its page's title)."""
+    actor.require_capability(organization_id, "families")
+    known = s.exec(select(Household.id).where(Household.id == household_id,
+                                              _known_household_ids(organization_id))).first()
+    if known is None:
+        raise NotFound("Famille introuvable.")
+    names = s.exec(select(Person.last_name).where(Person.household_id == household_id, Person.role == "guardian")
+                   .order_by(Person.id)).all()
+    return "Famille " + " / ".join(dict.fromkeys(names)) if names else f"Foyer n° {household_id}"
