@@ -53,6 +53,7 @@ POLICY: dict[str, frozenset[str]] = {
     "backoffice.dashboard.list_organizations": PLATFORM,
     "backoffice.dashboard.platform_figures": PLATFORM,
     "backoffice.dashboard.staff_overview": EVERYONE,  # the actor's own organizations
+    "backoffice.dashboard.today_board": STAFF,  # each figure as the role allows
     "backoffice.journal.authors": cap("journal"),
     "backoffice.journal.categories": cap("journal"),
     "backoffice.journal.entries_csv": cap("journal"),
@@ -93,6 +94,7 @@ POLICY: dict[str, frozenset[str]] = {
     "booking.activities.save_activity": cap("activities"),
     "booking.activity_form.activity_form_values": cap("activities"),
     "booking.attendance.attendance_activities": cap("attendance"),
+    "booking.attendance.attendance_scope": cap("attendance"),  # the conditions of an animateur's lists
     "booking.attendance.daily_counts_csv": cap("attendance"),
     "booking.attendance.mark_attendance": cap("attendance"),  # an animateur: their activities only
     "booking.attendance.occupancy": cap("attendance"),

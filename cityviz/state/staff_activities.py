@@ -21,6 +21,14 @@ DECISION_MESSAGES = {"validated": "Inscription validée ; la famille est préven
                      "refused": "Inscription refusée ; la famille est prévenue."}
 
 
+def _iso(value: str) -> str:
+    """A date from the page's address (YYYY-MM-DD), "" when absent or not a date."""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return ""
+
+
 async def _activity_choices(actor, org_id) -> list[list[str]]:
     """[id, name] of the organization's activities, for a select."""
     rows = await read(activities.list_activities, actor=actor, organization_id=org_id)
@@ -151,7 +159,10 @@ class OccupancyState(RosterView, AuthState):
     @rx.event
     @as_staff
     async def load(self, actor, org_id):
-        self.start = self.start or clock.today().isoformat()
+        # The dashboard opens an activity from a day: ?activite=12&du=2026-09-14
+        query = self.router.url.query_parameters
+        self.activity_id = self._query_int("activite") or self.activity_id
+        self.start = _iso(query.get("du", "")) or self.start or clock.today().isoformat()
         self.roster = None
         await self._reload(actor, org_id)
 
@@ -177,7 +188,7 @@ class AttendanceState(RosterView, AuthState):
     @rx.event
     @as_staff
     async def load(self, actor, org_id):
-        self.day = self.day or clock.today().isoformat()
+        self.day = _iso(self.router.url.query_parameters.get("jour", "")) or self.day or clock.today().isoformat()
         self.roster = None
         await self._reload(actor, org_id)
 

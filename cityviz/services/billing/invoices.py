@@ -252,7 +252,9 @@ STATUS_FILTERS = {"": "Toutes", "due": "À payer", "late": "Échues non payées"
                   "paid": "Payées"}
 
 
-def _list_conditions(organization_id: int, search: str, status: str, month: str) -> list:
+def list_conditions(organization_id: int, search: str, status: str, month: str) -> list:
+    """The staff list's filters as SQL conditions (also what the dashboard counts, so that a
+    figure and the list it opens agree)."""
     if status not in STATUS_FILTERS:
         raise InvalidInput("Filtre d'état inconnu.", field="status")
     conditions = [Invoice.organization_id == organization_id]
@@ -278,7 +280,7 @@ def list_documents(s: Session, *, actor: Actor, organization_id: int, search: st
     """The organization's invoices (newest first), searched by number or payer, filtered by
     status and billed month ("2026-09"), one page."""
     actor.require_capability(organization_id, "billing")
-    conditions = _list_conditions(organization_id, search, status, month)
+    conditions = list_conditions(organization_id, search, status, month)
     total = s.exec(select(func.count()).select_from(Invoice).where(*conditions)).one()
     rows = s.exec(select(Invoice).where(*conditions).order_by(col(Invoice.issued_at).desc(), col(Invoice.id).desc())
                   .offset(max(page, 0) * per_page).limit(per_page)).all()

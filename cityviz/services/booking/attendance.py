@@ -40,7 +40,7 @@ def _assigned(s: Session, actor: Actor) -> set[int]:
     return set(s.exec(select(StaffActivity.activity_id).where(StaffActivity.user_id == actor.user_id)).all())
 
 
-def _scope(s: Session, actor: Actor, organization_id: int) -> list:
+def attendance_scope(s: Session, actor: Actor, organization_id: int) -> list:
     """Conditions limiting a list to the activities the actor may see for attendance."""
     role = actor.require_capability(organization_id, "attendance")
     return [col(Activity.id).in_(_assigned(s, actor))] if role == "animateur" else []
@@ -49,7 +49,7 @@ def _scope(s: Session, actor: Actor, organization_id: int) -> list:
 def attendance_activities(s: Session, *, actor: Actor, organization_id: int) -> list[list[str]]:
     """[id, name] of the activities whose lists the actor may open (for a select)."""
     rows = s.exec(select(Activity.id, Activity.name).where(Activity.organization_id == organization_id,
-                                                           *_scope(s, actor, organization_id))
+                                                           *attendance_scope(s, actor, organization_id))
                   .order_by(col(Activity.is_open).desc(), Activity.name)).all()
     return [[str(i), name] for i, name in rows]
 
@@ -180,7 +180,7 @@ class DaySession:
 
 
 def sessions_of_day(s: Session, *, actor: Actor, organization_id: int, day: date) -> list[DaySession]:
-    scope = _scope(s, actor, organization_id)
+    scope = attendance_scope(s, actor, organization_id)
     rows = s.exec(select(ActivitySession, Activity.name).join(Activity, Activity.id == ActivitySession.activity_id)
                   .where(Activity.organization_id == organization_id, ActivitySession.date == day, *scope)
                   .order_by(Activity.start_minutes, Activity.name)).all()
@@ -192,7 +192,7 @@ def sessions_of_day(s: Session, *, actor: Actor, organization_id: int, day: date
 
 def daily_counts_csv(s: Session, *, actor: Actor, organization_id: int, start: date, end: date) -> bytes:
     """Booked children per day and activity (e.g. meals for the kitchen), for a spreadsheet."""
-    scope = _scope(s, actor, organization_id)
+    scope = attendance_scope(s, actor, organization_id)
     if end < start or (end - start).days > 370:
         raise InvalidInput("Choisissez une période d'un an au plus.")
     rows = s.exec(select(ActivitySession.date, Activity.name, ActivitySession.booked_count, ActivitySession.capacity,
