@@ -267,11 +267,13 @@ def list_conditions(organization_id: int, search: str, status: str, month: str) 
         conditions.append(col(Invoice.billing_period_id).in_(select(BillingPeriod.id).where(
             BillingPeriod.organization_id == organization_id, BillingPeriod.start_date == start)))
     if status:
-        remaining = credits.remaining_sql()
-        debited = col(Invoice.id).in_(select(DirectDebit.invoice_id).where(DirectDebit.status != "rejected"))
-        conditions.append({"paid": remaining <= 0, "due": (remaining > 0) & ~debited,
-                           "late": (remaining > 0) & ~debited & (Invoice.due_date < clock.today()),
-                           "debit": (remaining > 0) & debited}[status])
+        left = credits.remaining_table(organization_id)
+        owing = col(Invoice.id).in_(select(left.c.invoice_id).where(left.c.left_cents > 0))
+        debited = col(Invoice.id).in_(select(DirectDebit.invoice_id).where(
+            DirectDebit.organization_id == organization_id, DirectDebit.status != "rejected"))
+        conditions.append({"paid": ~owing, "due": owing & ~debited,
+                           "late": owing & ~debited & (Invoice.due_date < clock.today()),
+                           "debit": owing & debited}[status])
     return conditions
 
 
