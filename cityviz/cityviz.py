@@ -11,6 +11,7 @@ from cityviz.pages.admin.attendance import attendance_page, closures_page, occup
 from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
 from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, requirements_page
 from cityviz.pages.admin.families import families_page, news_admin_page
+from cityviz.pages.admin.family_import import import_page
 from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.jobs import jobs_page
 from cityviz.pages.admin.journal import family_page, journal_page
@@ -48,6 +49,7 @@ from cityviz.state.staff_families import (
     NewsAdminState,
     RequirementsState,
 )
+from cityviz.state.staff_import import ImportState
 from cityviz.state.staff_jobs import JobsState
 from cityviz.state.staff_journal import FamilyPageState, JournalState
 from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
@@ -104,6 +106,7 @@ _page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
 _page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)
 _page(jobs_page, routes.ADMIN_JOBS, "Tâches", JobsState.load)
 _page(team_page, routes.ADMIN_TEAM, "Équipe", TeamState.load)
+_page(import_page, routes.ADMIN_IMPORT, "Importer des familles", ImportState.load)
 _page(journal_page, routes.ADMIN_JOURNAL, "Journal", JournalState.load)
 _page(family_page, routes.ADMIN_FAMILY, "Famille", FamilyPageState.load)
 _page(deletions_page, routes.ADMIN_DELETIONS, "Suppressions de compte", DeletionRequestsState.load)

@@ -205,6 +205,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Prélèvements", routes.ADMIN_DEBITS, "landmark", "billing"),
     ("Régie", routes.ADMIN_REGIE, "settings", "regie"),
     ("Familles", routes.ADMIN_FAMILIES, "users", "families"),
+    ("Importer des familles", routes.ADMIN_IMPORT, "file-up", "families"),
     ("Pièces demandées", routes.ADMIN_REQUIREMENTS, "file-text", "documents"),
     ("Actualités", routes.ADMIN_NEWS, "newspaper", "news"),
     ("Suppressions de compte", routes.ADMIN_DELETIONS, "user-x", "families"),

@@ -79,6 +79,11 @@ def _known_household_ids(organization_id: int):
     return or_(Household.created_by_organization_id == organization_id, col(Household.id).in_(enrolled))
 
 
+def known_households(organization_id: int):
+    """The condition "a household this organization knows" (for other services' queries)."""
+    return _known_household_ids(organization_id)
+
+
 @dataclasses.dataclass(frozen=True)
 class FamilyRow:
     household_id: int
