@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from datetime import date
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from cityviz import clock
@@ -193,9 +194,16 @@ class ImportResult:
     invited: int
 
 
-def _dossier(actor: Actor, person: Person, organization_id: int, now) -> Enrollment:
-    return Enrollment(person_id=person.id, household_id=person.household_id, organization_id=organization_id,
-                      status="draft", created_at=now, updated_at=now)
+def _insert(s: Session, model, rows: list[dict]) -> list[int]:
+    """One multi-row INSERT … RETURNING id; the new ids in the rows' order."""
+    if not rows:
+        return []
+    table = model.__table__
+    keys = {k for row in rows for k in row}  # one executemany needs the same columns in every row
+    missing = {k: (table.c[k].default.arg if table.c[k].default is not None else None) for k in keys}
+    rows = [{**missing, **row} for row in rows]
+    return [r[0] for r in s.connection().execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)]
 
 
 def import_families(s: Session, *, actor: Actor, organization_id: int, filename: str, data: bytes,
@@ -209,11 +217,11 @@ def import_families(s: Session, *, actor: Actor, organization_id: int, filename:
         raise InvalidInput(f"{len(errors)} ligne(s) en erreur (ligne {errors[0].number} : {errors[0].errors[0]}) : "
                            "corrigez le fichier puis prévisualisez-le de nouveau. Rien n'a été importé.", field="file")
     now, new_people, updated = clock.now(), [], 0
-    households = {e: Household(created_at=now, created_by_organization_id=organization_id, **lines[0].household)
-                  for e, lines in plan.families.items() if e not in plan.existing}
-    s.add_all(households.values())
-    s.flush()
-    household_ids = {**plan.existing, **{e: h.id for e, h in households.items()}}
+    fresh = [e for e in plan.families if e not in plan.existing]
+    # New rows by plain multi-row INSERTs (thousands of families: no ORM object per row).
+    new_homes = _insert(s, Household, [dict(created_at=now, created_by_organization_id=organization_id,
+                                            **plan.families[e][0].household) for e in fresh])
+    household_ids = {**plan.existing, **dict(zip(fresh, new_homes))}
     guardians = {g.email.lower(): g for g in s.exec(select(Person).where(
         col(Person.household_id).in_(list(plan.existing.values())), Person.role == "guardian"))} \
         if plan.existing else {}
@@ -224,36 +232,41 @@ def import_families(s: Session, *, actor: Actor, organization_id: int, filename:
                 setattr(household, key, value)
         s.add(household)
     for email, lines in plan.families.items():
-        guardian = guardians.get(email) or Person(household_id=household_ids[email], role="guardian", email=email,
-                                                  created_at=now, first_name="", last_name="")
         values = lines[0].guardian
-        for key, value in values.items():
-            if value or key in ("first_name", "last_name"):
-                setattr(guardian, key, value)
-        if guardian.id is None:
-            new_people.append(guardian)
-        s.add(guardian)
-        seen = plan.children.get(household_ids[email], {})
+        guardian = guardians.get(email)
+        if guardian is None:
+            new_people.append(dict(household_id=household_ids[email], role="guardian", email=email, created_at=now,
+                                   **values))
+        else:
+            for key, value in values.items():
+                if value or key in ("first_name", "last_name"):
+                    setattr(guardian, key, value)
+            s.add(guardian)
+        seen: dict = dict(plan.children.get(household_ids[email], {}))
         for line in (x for x in lines if x.child):
             child = seen.get(_child_key(line.child))
             if child is None:
-                child = Person(household_id=household_ids[email], role="child", created_at=now, **line.child)
-                seen[_child_key(line.child)] = child
-                new_people.append(child)
+                seen[_child_key(line.child)] = row = dict(household_id=household_ids[email], role="child",
+                                                          created_at=now, **line.child)
+                new_people.append(row)
+            elif isinstance(child, dict):  # the same child twice in the file
+                child.update({k: v for k, v in line.child.items() if v})
             else:
                 updated += 1
                 for key, value in line.child.items():
                     if value:
                         setattr(child, key, value)
-            s.add(child)
+                s.add(child)
     s.flush()
-    dossiers = [_dossier(actor, p, organization_id, now) for p in new_people]
-    s.add_all(dossiers)
-    s.flush()
-    s.add_all([EnrollmentEvent(enrollment_id=d.id, at=now, actor_id=actor.user_id, to_status="draft")
-               for d in dossiers])
+    people = _insert(s, Person, new_people)
+    dossiers = _insert(s, Enrollment, [dict(person_id=p, household_id=row["household_id"],
+                                            organization_id=organization_id, status="draft", created_at=now,
+                                            updated_at=now) for p, row in zip(people, new_people)])
+    if dossiers:
+        s.connection().execute(insert(EnrollmentEvent.__table__), [
+            dict(enrollment_id=d, at=now, actor_id=actor.user_id, to_status="draft") for d in dossiers])
     invited = _invite(s, actor, organization_id, plan, household_ids, now) if invite else 0
-    result = ImportResult(len(households), len(plan.existing), sum(1 for p in new_people if p.role == "child"),
+    result = ImportResult(len(fresh), len(plan.existing), sum(1 for p in new_people if p["role"] == "child"),
                           updated, invited)
     audit.record(s, actor=actor, action="import.families", organization_id=organization_id, object_type="import",
                  filename=clean(filename, 120), lines=len(plan.lines), created=result.new_families,
