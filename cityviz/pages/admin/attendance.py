@@ -213,5 +213,6 @@ def closures_page() -> rx.Component:
                 rx.card(rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                                    ("Dates", "Activités", "Motif", "")])),
-                    rx.table.body(rx.foreach(ClosuresState.rows, _closure_row)), width="100%"), width="100%")),
+                    rx.table.body(rx.foreach(ClosuresState.rows, _closure_row)), width="100%"), width="100%",
+                    overflow_x="auto")),
     )
