@@ -9,6 +9,7 @@ from cityviz.api import build_api
 from cityviz.pages.admin.activities import activities_page, activity_form_page, registrations_page
 from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
 from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
+from cityviz.pages.admin.caf import caf_page
 from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, requirements_page
 from cityviz.pages.admin.families import families_page, news_admin_page
 from cityviz.pages.admin.family_import import import_page
@@ -42,6 +43,7 @@ from cityviz.state.staff_activities import (
     RegistrationsAdminState,
 )
 from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
+from cityviz.state.staff_caf import CafState
 from cityviz.state.staff_families import (
     DossierReviewState,
     DossiersState,
@@ -106,6 +108,7 @@ _page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
 _page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)
 _page(jobs_page, routes.ADMIN_JOBS, "Tâches", JobsState.load)
 _page(team_page, routes.ADMIN_TEAM, "Équipe", TeamState.load)
+_page(caf_page, routes.ADMIN_CAF, "Statistiques CAF", CafState.load)
 _page(import_page, routes.ADMIN_IMPORT, "Importer des familles", ImportState.load)
 _page(journal_page, routes.ADMIN_JOURNAL, "Journal", JournalState.load)
 _page(family_page, routes.ADMIN_FAMILY, "Famille", FamilyPageState.load)

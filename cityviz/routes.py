@@ -50,6 +50,7 @@ ADMIN_JOBS = "/admin/taches"
 ADMIN_TEAM = "/admin/equipe"
 ADMIN_JOURNAL = "/admin/journal"
 ADMIN_IMPORT = "/admin/import"
+ADMIN_CAF = "/admin/statistiques-caf"
 ADMIN_FAMILY = "/admin/famille"  # ?id=<household id>
 ADMIN_DELETIONS = "/admin/suppressions"  # « Supprimer mon compte » requests to confirm
 

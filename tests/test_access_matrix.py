@@ -55,6 +55,8 @@ POLICY: dict[str, frozenset[str]] = {
     "backoffice.dashboard.platform_figures": PLATFORM,
     "backoffice.dashboard.staff_overview": EVERYONE,  # the actor's own organizations
     "backoffice.dashboard.today_board": STAFF,  # each figure as the role allows
+    "backoffice.caf.caf_export": cap("activities"),
+    "backoffice.caf.caf_statistics": cap("activities"),
     "backoffice.lists.export_list": cap("families"),  # here the families' list (each list: its capability)
     "backoffice.journal.authors": cap("journal"),
     "backoffice.journal.categories": cap("journal"),
@@ -188,6 +190,7 @@ OVERRIDES = {
     "booking.calendar.month_view": lambda w: {"month": 9},
     "accounts.invitations.invite_new_guardians": lambda w: {"users": []},
     "backoffice.lists.export_list": lambda w: {"what": "families"},
+    "backoffice.caf.caf_export": lambda w: {"file_format": "xlsx"},
     "households.documents.upload_document": lambda w: {"person_id": w.argument("child_id"),
                                                        "data": factories.pdf_bytes()},
     "households.people.set_avatar": lambda w: {"person_id": w.argument("child_id"), "data": factories.png_bytes()},

@@ -199,6 +199,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "attendance"),
     ("Activités", routes.ADMIN_ACTIVITIES, "school", "activities"),
     ("Fermetures", routes.ADMIN_CLOSURES, "calendar-off", "activities"),
+    ("Statistiques CAF", routes.ADMIN_CAF, "chart-pie", "activities"),
     ("Facturation", routes.ADMIN_BILLING, "calculator", "billing"),
     ("Factures", routes.ADMIN_INVOICES, "receipt-euro", "billing"),
     ("Impayés", routes.ADMIN_UNPAID, "circle-alert", "billing"),

@@ -129,3 +129,20 @@ def test_a_closure_is_created_then_lifted(server, page: Page, shoot):
     expect(page.get_by_text(re.compile("Fermeture levée : .* séance\\(s\\) rouverte\\(s\\)"))).to_be_visible()
     expect(page.get_by_text("Levée le 05/10/2026")).to_be_visible()
     shoot(page, "01-fermetures")
+
+
+def test_the_caf_statistics_of_a_month_exported(server, page: Page, shoot):
+    login(page, server.base_url, ADMIN, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    page.get_by_role("button", name="Menu", exact=True).click()
+    page.get_by_role("menuitem", name="Statistiques CAF").click()
+    expect(page.get_by_role("heading", name="Statistiques CAF")).to_be_visible()
+    expect(page.get_by_label("Mois")).to_have_value("2026-09")  # last month
+    expect(page.get_by_role("rowheader", name="Restauration scolaire")).to_be_visible()
+    shoot(page, "01-statistiques")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Exporter (Excel)").click()
+    assert download.value.suggested_filename == "statistiques-caf-2026-09.xlsx"
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Exporter (PDF)").click()
+    assert download.value.suggested_filename == "statistiques-caf-2026-09.pdf"
