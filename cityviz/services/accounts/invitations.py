@@ -94,8 +94,12 @@ def _invite(s: Session, *, actor: Actor, user: User, organization: Organization 
             "Si vous n'attendiez pas ce message, vous pouvez l'ignorer.\n"
         ),
     )
+    household_id = None
+    if not staff and user.person_id is not None:
+        person = s.get(Person, user.person_id)
+        household_id = person.household_id if person else None
     audit.record(s, actor=actor, action="account.invite", organization_id=invitation.organization_id,
-                 object_type="user", object_id=user.id, email=user.email)
+                 object_type="user", object_id=user.id, email=user.email, household_id=household_id)
     return Invited(user_id=user.id, email=user.email, temporary_password=temporary)
 
 

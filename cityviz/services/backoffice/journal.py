@@ -23,7 +23,7 @@ from cityviz.services.households import families
 # category -> (label, capability needed to read it, action prefixes)
 CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "dossier": ("Dossiers et familles", "families",
-                ("enrollment.", "family.", "account.deletion", "household.", "account.invite")),
+                ("enrollment.", "family.", "account.deletion", "household.", "account.invite")),  # a family's
     "document": ("Documents", "documents", ("document.", "requirement.")),
     "inscription": ("Inscriptions aux activités", "activities", ("registration.",)),
     "reservation": ("Réservations et pointage", "bookings", ("booking.", "attendance.")),
@@ -72,9 +72,20 @@ def categories(s: Session, *, actor: Actor, organization_id: int) -> list[list[s
     return [[key, CATEGORIES[key][0]] for key in _visible(actor, organization_id)]
 
 
+# An invitation is a family's business when it concerns a household, the team's otherwise.
+_TEAM_INVITE = (AuditEntry.action == "account.invite") & col(AuditEntry.household_id).is_(None)
+
+
 def _conditions(keys: list[str]) -> list:
     prefixes = [p for key in keys for p in CATEGORIES[key][2]]
-    return [or_(*[col(AuditEntry.action).startswith(p) for p in prefixes])] if prefixes else [AuditEntry.id < 0]
+    if not prefixes:
+        return [AuditEntry.id < 0]
+    matches = or_(*[col(AuditEntry.action).startswith(p) for p in prefixes])
+    if "role" in keys:
+        matches = matches | _TEAM_INVITE
+    if "dossier" in keys and "role" not in keys:
+        matches = matches & ~_TEAM_INVITE
+    return [matches]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,7 +114,9 @@ def _details(raw: str) -> str:
     return " · ".join(str(p) for p in parts)
 
 
-def _category_of(action: str) -> str:
+def _category_of(action: str, household_id: int | None) -> str:
+    if action == "account.invite" and household_id is None:
+        return CATEGORIES["role"][0]
     return next((label for label, _c, prefixes in CATEGORIES.values() if action.startswith(prefixes)), "")
 
 
@@ -115,7 +128,7 @@ def _rows(s: Session, entries: list[AuditEntry]) -> list[JournalRow]:
         Person.role == "guardian").group_by(Person.household_id)).all()) if entries else {}
     return [JournalRow(
         id=e.id, at=format_datetime(e.at), who=users.get(e.actor_id, "") or ("Système" if e.actor_id is None else ""),
-        category=_category_of(e.action), what=ACTION_LABELS.get(e.action, e.action),
+        category=_category_of(e.action, e.household_id), what=ACTION_LABELS.get(e.action, e.action),
         family=families.get(e.household_id, "") if e.household_id else "", household_id=e.household_id or 0,
         details=_details(e.details)) for e in entries]
 

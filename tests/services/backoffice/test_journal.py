@@ -4,8 +4,10 @@ history on its page."""
 from datetime import date, datetime
 
 import pytest
+from sqlmodel import select
 
 from cityviz import clock, db
+from cityviz.models import Person, User
 from cityviz.services import audit
 from cityviz.services.backoffice import journal
 from cityviz.services.billing import direct_debits
@@ -99,3 +101,24 @@ def test_a_family_history_shows_what_the_role_may_read(town):
     with db.read() as s, pytest.raises(AccessDenied):
         journal.household_history(s, actor=town["regisseur"], organization_id=town["org"],
                                   household_id=town["household"])
+
+
+def test_an_invitation_belongs_to_the_family_or_to_the_team(town):
+    from cityviz.services.accounts import team
+    from cityviz.services.households import families
+
+    with db.transaction() as s:
+        guardian = s.exec(select(Person).where(Person.household_id == town["household"])).first()
+        user = s.exec(select(User).where(User.person_id == guardian.id)).one()
+        user.password_hash, guardian.email = None, user.email  # not activated yet: may be invited again
+        families.invite_guardian(s, actor=town["agent"], organization_id=town["org"], person_id=guardian.id)
+        team.invite_member(s, actor=town["admin"], organization_id=town["org"], email="nouvelle@example.org",
+                           display_name="Nouvelle Agente", role="agent")
+    with db.read() as s:
+        history = journal.household_history(s, actor=town["agent"], organization_id=town["org"],
+                                            household_id=town["household"])
+    assert history[0].what == "Invitation envoyée" and history[0].category == "Dossiers et familles"
+    team_rows = _entries(town, category="role")
+    assert [(w, c) for w, c, *_ in team_rows] == [("Collègue invité", "Équipe"), ("Invitation envoyée", "Équipe")]
+    assert "Invitation envoyée" in [w for w, *_ in _entries(town, category="dossier")]
+    assert len([w for w, *_ in _entries(town, category="dossier") if w == "Invitation envoyée"]) == 1
