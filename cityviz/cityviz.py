@@ -10,14 +10,18 @@ from cityviz.pages.accessibility import accessibility_page
 from cityviz.pages.admin.activities import activities_page, activity_form_page, registrations_page
 from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
 from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
+from cityviz.pages.admin.caf import caf_page
+from cityviz.pages.admin.decisions import decisions_page, family_page
 from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, requirements_page
 from cityviz.pages.admin.families import families_page, news_admin_page
+from cityviz.pages.admin.family_import import import_page
 from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.jobs import jobs_page
 from cityviz.pages.admin.journal import journal_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.admin.privacy import deletions_page
 from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
+from cityviz.pages.admin.team import team_page
 from cityviz.pages.bulk import bulk_page
 from cityviz.pages.dossier import dossier_page, register_page
 from cityviz.pages.family import children_page, profile_page
@@ -42,6 +46,8 @@ from cityviz.state.staff_activities import (
     RegistrationsAdminState,
 )
 from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
+from cityviz.state.staff_caf import CafState
+from cityviz.state.staff_decisions import DecisionsState, FamilyPageState
 from cityviz.state.staff_families import (
     DossierReviewState,
     DossiersState,
@@ -49,9 +55,11 @@ from cityviz.state.staff_families import (
     NewsAdminState,
     RequirementsState,
 )
+from cityviz.state.staff_import import ImportState
 from cityviz.state.staff_jobs import JobsState
 from cityviz.state.staff_journal import JournalState
 from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
+from cityviz.state.staff_team import TeamState
 
 app = rx.App(
     html_lang="fr",
@@ -114,6 +122,11 @@ _page(invoice_admin_page, routes.ADMIN_INVOICE, "Facture", StaffInvoiceState.loa
 _page(unpaid_page, routes.ADMIN_UNPAID, "Impayés", UnpaidState.load)
 _page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
 _page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)
-_page(journal_page, routes.ADMIN_JOURNAL, "Journal de la régie", JournalState.load)
+_page(journal_page, routes.ADMIN_REGIE_JOURNAL, "Journal de la régie", JournalState.load)
 _page(jobs_page, routes.ADMIN_JOBS, "Tâches", JobsState.load)
+_page(team_page, routes.ADMIN_TEAM, "Équipe", TeamState.load)
+_page(caf_page, routes.ADMIN_CAF, "Statistiques CAF", CafState.load)
+_page(import_page, routes.ADMIN_IMPORT, "Importer des familles", ImportState.load)
+_page(decisions_page, routes.ADMIN_JOURNAL, "Journal", DecisionsState.load)
+_page(family_page, routes.ADMIN_FAMILY, "Famille", FamilyPageState.load)
 _page(deletions_page, routes.ADMIN_DELETIONS, "Suppressions de compte", DeletionRequestsState.load)

@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("organization", help="nom de l'organisation")
     p.add_argument("email")
     p.add_argument("name", help="nom affiché")
-    p.add_argument("--role", choices=["agent", "admin"], default="agent")
+    p.add_argument("--role", choices=["agent", "admin", "animateur", "regisseur"], default="agent")
     p.set_defaults(func=_create_staff)
     p = sub.add_parser("invite", help="inviter un parent (nouveau foyer)")
     p.add_argument("email")

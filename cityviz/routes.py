@@ -50,8 +50,13 @@ ADMIN_INVOICE = "/admin/facture"  # ?type=…&id=…
 ADMIN_UNPAID = "/admin/impayes"
 ADMIN_REGIE = "/admin/regie"
 ADMIN_DEBITS = "/admin/prelevements"
-ADMIN_JOURNAL = "/admin/journal-regie"
+ADMIN_REGIE_JOURNAL = "/admin/journal-regie"  # the money events (« Journal de la régie »)
 ADMIN_JOBS = "/admin/taches"
+ADMIN_TEAM = "/admin/equipe"
+ADMIN_JOURNAL = "/admin/journal"  # the staff decisions (« Journal »)
+ADMIN_IMPORT = "/admin/import"
+ADMIN_CAF = "/admin/statistiques-caf"
+ADMIN_FAMILY = "/admin/famille"  # ?id=<household id>
 ADMIN_DELETIONS = "/admin/suppressions"  # « Supprimer mon compte » requests to confirm
 
 # HTTP endpoints (not Reflex pages)

@@ -198,24 +198,30 @@ def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Compon
     )
 
 
-# (label, route, icon, who sees it: "staff" or "platform")
+# (label, route, icon, who sees it: a capability of the role (actor.CAPABILITIES), "staff" (any role),
+# "platform", or "all")
 STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Tableau de bord", routes.ADMIN, "layout-dashboard", "all"),
-    ("Dossiers", routes.ADMIN_DOSSIERS, "folder-check", "staff"),
-    ("Inscriptions", routes.ADMIN_REGISTRATIONS, "clipboard-check", "staff"),
-    ("Pointage", routes.ADMIN_ATTENDANCE, "list-checks", "staff"),
-    ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "staff"),
-    ("Activités", routes.ADMIN_ACTIVITIES, "school", "staff"),
-    ("Facturation", routes.ADMIN_BILLING, "calculator", "staff"),
-    ("Factures", routes.ADMIN_INVOICES, "receipt-euro", "staff"),
-    ("Impayés", routes.ADMIN_UNPAID, "circle-alert", "staff"),
-    ("Prélèvements", routes.ADMIN_DEBITS, "landmark", "staff"),
-    ("Régie", routes.ADMIN_REGIE, "settings", "staff"),
-    ("Journal de la régie", routes.ADMIN_JOURNAL, "book-open", "staff"),
-    ("Familles", routes.ADMIN_FAMILIES, "users", "staff"),
-    ("Pièces demandées", routes.ADMIN_REQUIREMENTS, "file-text", "staff"),
-    ("Actualités", routes.ADMIN_NEWS, "newspaper", "staff"),
-    ("Suppressions de compte", routes.ADMIN_DELETIONS, "user-x", "staff"),
+    ("Dossiers", routes.ADMIN_DOSSIERS, "folder-check", "families"),
+    ("Inscriptions", routes.ADMIN_REGISTRATIONS, "clipboard-check", "activities"),
+    ("Pointage", routes.ADMIN_ATTENDANCE, "list-checks", "attendance"),
+    ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "attendance"),
+    ("Activités", routes.ADMIN_ACTIVITIES, "school", "activities"),
+    ("Fermetures", routes.ADMIN_CLOSURES, "calendar-off", "activities"),
+    ("Statistiques CAF", routes.ADMIN_CAF, "chart-pie", "activities"),
+    ("Facturation", routes.ADMIN_BILLING, "calculator", "billing"),
+    ("Factures", routes.ADMIN_INVOICES, "receipt-euro", "billing"),
+    ("Impayés", routes.ADMIN_UNPAID, "circle-alert", "billing"),
+    ("Prélèvements", routes.ADMIN_DEBITS, "landmark", "billing"),
+    ("Régie", routes.ADMIN_REGIE, "settings", "regie"),
+    ("Journal de la régie", routes.ADMIN_REGIE_JOURNAL, "book-open", "journal"),
+    ("Familles", routes.ADMIN_FAMILIES, "users", "families"),
+    ("Importer des familles", routes.ADMIN_IMPORT, "file-up", "families"),
+    ("Pièces demandées", routes.ADMIN_REQUIREMENTS, "file-text", "documents"),
+    ("Actualités", routes.ADMIN_NEWS, "newspaper", "news"),
+    ("Suppressions de compte", routes.ADMIN_DELETIONS, "user-x", "families"),
+    ("Équipe", routes.ADMIN_TEAM, "user-cog", "team"),
+    ("Journal", routes.ADMIN_JOURNAL, "scroll-text", "journal"),
     ("Tâches", routes.ADMIN_JOBS, "list-todo", "all"),
     ("Organisations", routes.ADMIN_ORGANIZATIONS, "building-2", "platform"),
     ("Messages envoyés", routes.ADMIN_OUTBOX, "mail", "platform"),
@@ -227,7 +233,9 @@ def _audience(audience: str) -> rx.Var:
         return AuthState.is_platform_admin
     if audience == "staff":
         return AuthState.is_staff
-    return AuthState.is_staff | AuthState.is_platform_admin
+    if audience == "all":
+        return AuthState.is_staff | AuthState.is_platform_admin
+    return AuthState.capabilities.contains(audience)
 
 
 def _staff_link(label: str, href: str, icon: str, audience: str) -> rx.Component:

@@ -21,7 +21,7 @@ from cityviz.models.jobs import Job
 from cityviz.models.journal import RegieJournalEntry
 from cityviz.models.messaging import CalendarFeed, OutboxEmail
 from cityviz.models.news import NewsPost
-from cityviz.models.organizations import Organization, StaffMembership
+from cityviz.models.organizations import Organization, StaffActivity, StaffMembership
 from cityviz.models.payments import DirectDebit, OnlinePayment, Payment, PaymentAllocation, Refund, SepaMandate
 from cityviz.models.retention import AccountDeletionRequest, ArchivePurge
 
@@ -67,6 +67,7 @@ __all__ = [
     "Refund",
     "RegieJournalEntry",
     "SepaMandate",
+    "StaffActivity",
     "StaffMembership",
     "User",
 ]

@@ -32,6 +32,8 @@ class ActivitySession(SQLModel, table=True):
     booked_count: int = 0
     waiting_count: int = 0
     closure_id: int | None = Field(default=None, foreign_key="closure.id")
+    # Set by staff for this one date: the activity's capacity no longer overrides it.
+    capacity_custom: bool = False
 
 
 class Booking(SQLModel, table=True):
@@ -87,6 +89,9 @@ class Closure(SQLModel, table=True):
     reason: str = Field(max_length=300)
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # Lifted: its sessions reopen (the bookings it cancelled stay cancelled).
+    lifted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lifted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class Attendance(SQLModel, table=True):

@@ -45,11 +45,23 @@ class StaffMembership(SQLModel, table=True):
     __tablename__ = "staff_membership"
     __table_args__ = (
         UniqueConstraint("user_id", "organization_id", name="uq_staff_user_org"),
-        CheckConstraint("role IN ('agent','admin')", name="ck_staff_role"),
+        CheckConstraint("role IN ('agent','admin','animateur','regisseur')", name="ck_staff_role"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id")
     organization_id: int = Field(foreign_key="organization.id", index=True)
     role: str = Field(max_length=10)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class StaffActivity(SQLModel, table=True):
+    """An activity assigned to an animateur (their attendance and daily lists)."""
+
+    __tablename__ = "staff_activity"
+    __table_args__ = (UniqueConstraint("user_id", "activity_id", name="uq_staff_activity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    activity_id: int = Field(foreign_key="activity.id", index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)

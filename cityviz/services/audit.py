@@ -22,8 +22,12 @@ def record(
     organization_id: int | None = None,
     object_type: str = "",
     object_id: int | None = None,
+    household_id: int | None = None,
     **details: Any,
 ) -> None:
+    """`household_id`: the family the decision concerns (its history, « Journal »)."""
+    if household_id is None and object_type == "household":
+        household_id = object_id
     s.add(
         AuditEntry(
             at=clock.now(),
@@ -32,6 +36,7 @@ def record(
             action=action,
             object_type=object_type,
             object_id=object_id,
+            household_id=household_id,
             details=json.dumps(details, ensure_ascii=False, default=str),
         )
     )

@@ -3,6 +3,9 @@ names, amounts in euros turned into integer cents (never through a float)."""
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
+
 from cityviz.services.errors import InvalidInput
 
 
@@ -56,3 +59,12 @@ def digits(text: str) -> bool:
     """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
     return text.isascii() and text.isdigit()
 
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """'2026-09' -> (01/09/2026, 30/09/2026)."""
+    try:
+        year, number = (int(x) for x in month.split("-"))
+        start = date(year, number, 1)
+    except ValueError as exc:
+        raise InvalidInput("Mois invalide (exemple : 2026-09).", field="month") from exc
+    return start, date(year, number, calendar.monthrange(year, number)[1])

@@ -4,24 +4,38 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cityviz import routes
 from cityviz.services.accounts import invitations, organizations, outbox
 from cityviz.services.accounts.outbox import OutboxRow
 from cityviz.services.backoffice import dashboard
-from cityviz.services.backoffice.dashboard import OrganizationFigures, OrganizationRow
+from cityviz.services.backoffice.dashboard import Board, OrganizationFigures, OrganizationRow
 from cityviz.state.base import AuthState, as_back_office, as_platform, errors_in, read, write
 from cityviz.state.forms import text, texts, whole
 from cityviz.state.paging import Paged
+
+# The list behind each figure of the board (services name the page, the UI knows its address).
+BOARD_PAGES = {"attendance": routes.ADMIN_ATTENDANCE, "dossiers": routes.ADMIN_DOSSIERS,
+               "registrations": routes.ADMIN_REGISTRATIONS, "invoices": routes.ADMIN_INVOICES}
 
 
 class AdminHomeState(AuthState):
     organizations: list[OrganizationFigures] = []
     platform: dict[str, int] = {}
+    board: Board | None = None
+    links: list[str] = []  # the address behind each figure of the board, in order
+    activity_links: list[str] = []
 
     @rx.event
     @as_back_office
     async def load(self, actor):
         self.organizations = await read(dashboard.staff_overview, actor=actor)
         self.platform = await read(dashboard.platform_figures, actor=actor) if actor.is_platform_admin else {}
+        self.board = None
+        if actor.roles:
+            org_id = self.org_id if self.org_id in actor.roles else min(actor.roles)
+            self.board = await read(dashboard.today_board, actor=actor, organization_id=org_id)
+            self.links = [BOARD_PAGES[f.page] + (f"?{f.query}" if f.query else "") for f in self.board.figures]
+            self.activity_links = [f"{routes.ADMIN_OCCUPANCY}?{a.query}" for a in self.board.activities]
 
 
 class OrganizationsState(AuthState):

@@ -23,7 +23,7 @@ import reflex as rx
 
 from cityviz import db, observability, routes
 from cityviz.services.accounts import auth, organizations
-from cityviz.services.accounts.actor import Actor
+from cityviz.services.accounts.actor import CAPABILITIES, Actor
 from cityviz.services.errors import DomainError, NotAuthenticated
 
 T = TypeVar("T")
@@ -95,6 +95,9 @@ class AuthState(rx.State):
     org_id: int = 0
     org_name: str = ""
     org_choices: list[list[str]] = []  # [id, name]
+    # What the role allows in that organization: the menu shows only those pages (display only:
+    # every service checks the role again).
+    capabilities: list[str] = []
 
     def _token(self) -> str:
         try:
@@ -131,6 +134,8 @@ class AuthState(rx.State):
         self.is_staff = actor.is_staff
         self.is_platform_admin = actor.is_platform_admin
         self.avatar_url = photo_url(actor.person_id, actor.avatar_key)
+        org_id = self.org_id if self.org_id in actor.roles else min(actor.roles, default=0)
+        self.capabilities = sorted(CAPABILITIES.get(actor.roles.get(org_id, ""), ()))
 
     async def _guard(self, need: str) -> tuple[Actor | None, Any]:
         """(actor, None) if allowed on a page needing `need` ("parent", "staff",
@@ -159,6 +164,7 @@ class AuthState(rx.State):
             return None, 0, rx.redirect(routes.ADMIN, replace=True)
         if self.org_id not in actor.roles:
             self.org_id = min(actor.roles)
+            self._show(actor)
         # The names shown in the header: read again only when the memberships change.
         if {int(org_id) for org_id, _name in self.org_choices} != set(actor.roles):
             choices = await in_read(organizations.staff_organizations, actor=actor)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import reflex as rx
 
 from cityviz import clock, routes
-from cityviz.services.booking import activities, activity_form, attendance, closures, registrations
+from cityviz.services.booking import activities, activity_form, attendance, closures, registrations, session_capacity
 from cityviz.services.booking.activities import ActivityRow
 from cityviz.services.booking.activity_form import ActivityFormValues
 from cityviz.services.booking.attendance import DaySession, OccupancyRow, Roster
@@ -19,6 +19,14 @@ from cityviz.state.forms import date_field, text, whole
 DECISION_MESSAGES = {"validated": "Inscription validée ; la famille est prévenue.",
                      "waiting": "Activité complète : l'enfant passe en liste d'attente.",
                      "refused": "Inscription refusée ; la famille est prévenue."}
+
+
+def _iso(value: str) -> str:
+    """A date from the page's address (YYYY-MM-DD), "" when absent or not a date."""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return ""
 
 
 async def _activity_choices(actor, org_id) -> list[list[str]]:
@@ -117,6 +125,21 @@ class RosterView(rx.State, mixin=True):
 
 
 class OccupancyState(RosterView, AuthState):
+    capacity_key: int = 0
+
+    @rx.event
+    @as_staff
+    async def set_capacity(self, actor, org_id, form: dict):
+        if self.roster is None:
+            return
+        promoted = await write(session_capacity.set_session_capacity, actor=actor, session_id=self.roster.session_id,
+                               capacity=whole(form, "capacity", "Indiquez un nombre de places."))
+        self.capacity_key += 1
+        await self._reload(actor, org_id)
+        self.roster = await read(attendance.roster, actor=actor, session_id=self.roster.session_id)
+        return rx.toast.success("Places de cette date enregistrées"
+                                + (f" ; {promoted} enfant(s) de la liste d'attente inscrit(s)." if promoted else "."))
+
     activity_choices: list[list[str]] = []
     activity_id: int = 0
     start: str = ""
@@ -124,7 +147,7 @@ class OccupancyState(RosterView, AuthState):
     counts_url: str = ""
 
     async def _reload(self, actor, org_id) -> None:
-        self.activity_choices = await _activity_choices(actor, org_id)
+        self.activity_choices = await read(attendance.attendance_activities, actor=actor, organization_id=org_id)
         if str(self.activity_id) not in [a[0] for a in self.activity_choices]:
             self.activity_id = int(self.activity_choices[0][0]) if self.activity_choices else 0
         start = date.fromisoformat(self.start)
@@ -136,7 +159,10 @@ class OccupancyState(RosterView, AuthState):
     @rx.event
     @as_staff
     async def load(self, actor, org_id):
-        self.start = self.start or clock.today().isoformat()
+        # The dashboard opens an activity from a day: ?activite=12&du=2026-09-14
+        query = self.router.url.query_parameters
+        self.activity_id = self._query_int("activite") or self.activity_id
+        self.start = _iso(query.get("du", "")) or self.start or clock.today().isoformat()
         self.roster = None
         await self._reload(actor, org_id)
 
@@ -170,7 +196,7 @@ class AttendanceState(RosterView, AuthState):
     @rx.event
     @as_staff
     async def load(self, actor, org_id):
-        self.day = self.day or clock.today().isoformat()
+        self.day = _iso(self.router.url.query_parameters.get("jour", "")) or self.day or clock.today().isoformat()
         self.roster = None
         await self._reload(actor, org_id)
 
@@ -232,3 +258,11 @@ class ClosuresState(AuthState):
         return rx.toast.success(f"Fermeture enregistrée : {result.sessions} séance(s) fermée(s), "
                                 f"{result.cancelled} réservation(s) annulée(s), {result.households} famille(s) "
                                 "prévenue(s).")
+
+    @rx.event
+    @as_staff
+    async def lift(self, actor, org_id, closure_id: int):
+        result = await write(closures.lift_closure, actor=actor, closure_id=int(closure_id))
+        await self._reload(actor, org_id)
+        return rx.toast.success(f"Fermeture levée : {result.sessions} séance(s) rouverte(s), {result.households} "
+                                "famille(s) prévenue(s) (leurs réservations annulées ne sont pas rétablies).")

@@ -105,20 +105,27 @@ class BillingState(AuthState):
 class StaffInvoicesState(Paged, AuthState):
     rows: list[StaffInvoiceRow] = []
     search: str = ""
+    status: str = ""
+    month: str = ""
     per_page: int = 30
 
     @as_staff
     async def _show_page(self, actor, org_id):
         self.rows, self.total = await read(invoices.list_documents, actor=actor, organization_id=org_id,
-                                           search=self.search, page=self.page, per_page=self.per_page)
+                                           search=self.search, status=self.status, month=self.month,
+                                           page=self.page, per_page=self.per_page)
 
     @rx.event
     async def load(self):
+        # A link may open the list filtered: /admin/factures?etat=late
+        status = self.router.url.query_parameters.get("etat", "")
+        if status in invoices.STATUS_FILTERS:
+            self.status = status
         return await self._first_page()
 
     @rx.event
     async def filter(self, form: dict):
-        self.search = text(form, "search")
+        self.search, self.status, self.month = text(form, "search"), text(form, "status"), text(form, "month")
         return await self._first_page()
 
 

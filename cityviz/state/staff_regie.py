@@ -10,6 +10,7 @@ from cityviz.services.billing import direct_debits, online_payment, payments, re
 from cityviz.services.billing.direct_debits import DebitRow
 from cityviz.services.billing.online_payment import OptionSpec
 from cityviz.services.billing.payments import UnpaidRow
+from cityviz.services.formatting import format_money
 from cityviz.services.households import families
 from cityviz.services.households.families import FamilyRow
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
@@ -108,9 +109,11 @@ class DebitsState(AuthState):
     error: str = ""
     rejecting: int = 0
     form_key: int = 0
+    pending: str = ""  # what an export would send ("" : nothing)
 
     async def _reload(self, actor, org_id) -> None:
         self.rows = await read(direct_debits.list_debits, actor=actor, organization_id=org_id)
+        self.pending = await read(direct_debits.pending_summary, actor=actor, organization_id=org_id)
 
     @rx.event
     @as_staff
@@ -143,9 +146,11 @@ class DebitsState(AuthState):
     @rx.event
     @as_staff
     async def export(self, actor, org_id):
-        data, name = await write(direct_debits.export_file, actor=actor, organization_id=org_id)
+        data, name, count, cents = await write(direct_debits.export_file, actor=actor, organization_id=org_id)
         await self._reload(actor, org_id)
-        return rx.download(data=data, filename=name)
+        return [rx.download(data=data, filename=name),
+                rx.toast.success(f"Fichier {name} : {count} prélèvement(s), {format_money(cents)}. "
+                                 "Déposez-le sur le site de votre banque.")]
 
     @rx.event
     def start_reject(self, debit_id: int):

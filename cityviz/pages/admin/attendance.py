@@ -68,7 +68,13 @@ def occupancy_page() -> rx.Component:
                               rx.button(rx.icon("printer", size=16), "Imprimer", variant="soft",
                                         on_click=rx.call_script("window.print()"), class_name="cvz-no-print"),
                               width="100%", wrap="wrap"),
-                    rx.text(r.lines.length(), " enfant(s)", size="2"),
+                    rx.text(r.lines.length(), " enfant(s) · ", r.capacity, " place(s)", size="2"),
+                    rx.cond(~r.closed, rx.form(rx.hstack(
+                        rx.box(field("Places ce jour-là", "capacity", type="number", input_mode="numeric",
+                                     default_value=r.capacity.to_string(), min="0"), width="160px"),
+                        rx.button("Changer", type="submit", variant="soft", size="3"), align="end"),
+                        on_submit=OccupancyState.set_capacity, key=OccupancyState.capacity_key,
+                        class_name="cvz-no-print"), rx.fragment()),
                     rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                                        ("Enfant", "Classe", "Allergies", "Pointage")])),
@@ -159,7 +165,27 @@ def attendance_page() -> rx.Component:
 # --- Closures --------------------------------------------------------------------------------
 
 def _closure_row(c: ClosureRow) -> rx.Component:
-    return rx.table.row(rx.table.row_header_cell(c.dates), rx.table.cell(c.scope), rx.table.cell(c.reason))
+    return rx.table.row(
+        rx.table.row_header_cell(c.dates), rx.table.cell(c.scope), rx.table.cell(c.reason),
+        rx.table.cell(rx.cond(
+            c.lifted != "", rx.badge(c.lifted, color_scheme="gray"),
+            rx.alert_dialog.root(
+                rx.alert_dialog.trigger(rx.button("Lever", size="1", variant="soft",
+                                                  aria_label="Lever la fermeture : " + c.dates)),
+                rx.alert_dialog.content(
+                    rx.alert_dialog.title("Lever cette fermeture ?"),
+                    rx.alert_dialog.description(
+                        "Les séances rouvrent. Les réservations annulées par la fermeture ne sont pas rétablies : "
+                        "les familles concernées sont prévenues par e-mail et peuvent réserver de nouveau.",
+                        size="2"),
+                    rx.hstack(rx.alert_dialog.cancel(rx.button("Annuler", variant="soft", color_scheme="gray")),
+                              rx.alert_dialog.action(rx.button("Lever la fermeture",
+                                                               on_click=ClosuresState.lift(c.id))),
+                              justify="end", spacing="3", margin_top="16px"),
+                ),
+            ),
+        )),
+    )
 
 
 def closures_page() -> rx.Component:
@@ -188,6 +214,7 @@ def closures_page() -> rx.Component:
                 empty_state("calendar-off", "Aucune fermeture", "Les fermetures enregistrées apparaîtront ici."),
                 rx.card(rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                   ("Dates", "Activités", "Motif")])),
-                    rx.table.body(rx.foreach(ClosuresState.rows, _closure_row)), width="100%"), width="100%")),
+                                                   ("Dates", "Activités", "Motif", "")])),
+                    rx.table.body(rx.foreach(ClosuresState.rows, _closure_row)), width="100%"), width="100%",
+                    overflow_x="auto")),
     )

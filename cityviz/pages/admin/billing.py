@@ -9,7 +9,7 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import labelled_select, pager, section
-from cityviz.services.billing.invoices import CreditableLine, DetailLine, StaffInvoiceRow
+from cityviz.services.billing.invoices import STATUS_FILTERS, CreditableLine, DetailLine, StaffInvoiceRow
 from cityviz.services.billing.payments import StatementLine
 from cityviz.services.billing.periods import PreviewInvoice
 from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
@@ -57,9 +57,13 @@ def billing_page() -> rx.Component:
                 ),
                 rx.fragment(),
             ),
-            rx.button(rx.cond(p.status == "issuing", "Reprendre l'émission", "Émettre les factures"), size="3",
-                      color_scheme="green", on_click=BillingState.issue, loading=BillingState.running,
-                      disabled=p.households == 0),
+            rx.cond(
+                (p.not_over != "") & (p.status == "open"),
+                rx.callout(p.not_over, icon="calendar-clock", color_scheme="blue", width="100%"),
+                rx.button(rx.cond(p.status == "issuing", "Reprendre l'émission", "Émettre les factures"), size="3",
+                          color_scheme="green", on_click=BillingState.issue, loading=BillingState.running,
+                          disabled=p.households == 0),
+            ),
             rx.text("Émettre attribue les numéros, fige les factures (nom et adresse du payeur compris), les rend "
                     "visibles dans le portail des familles et les leur envoie par e-mail.", size="1",
                     color_scheme="gray"),
@@ -128,15 +132,25 @@ def invoices_admin_page() -> rx.Component:
         "Factures",
         rx.hstack(
             rx.form(rx.hstack(rx.box(field("Numéro ou payeur", "search", default_value=StaffInvoicesState.search),
-                                     flex="1"),
-                              rx.button("Rechercher", type="submit", size="3"), align="end", width="100%"),
+                                     flex="1", min_width="180px"),
+                              rx.box(rx.vstack(
+                                  rx.el.label("État", html_for="f-status", font_weight="500", font_size="14px"),
+                                  rx.el.select(*[rx.el.option(label, value=value)
+                                                 for value, label in STATUS_FILTERS.items()],
+                                               id="f-status", name="status", default_value=StaffInvoicesState.status,
+                                               key=StaffInvoicesState.status, class_name="cvz-select"),
+                                  spacing="1"), min_width="160px"),
+                              rx.box(field("Mois facturé", "month", type="month",
+                                           default_value=StaffInvoicesState.month), min_width="160px"),
+                              rx.button("Filtrer", type="submit", size="3"), align="end", width="100%",
+                              wrap="wrap"),
                     on_submit=StaffInvoicesState.filter, flex="1"),
             rx.link(rx.button("Impayés", variant="soft", size="3"), href=routes.ADMIN_UNPAID),
             align="end", wrap="wrap", width="100%",
         ),
         rx.cond(StaffInvoicesState.total == 0,
-                empty_state("receipt", "Aucune facture", "Les factures apparaissent ici une fois un mois clôturé "
-                            "(Facturation)."),
+                empty_state("receipt", "Aucune facture", "Aucune facture ne répond à ces critères ; les factures "
+                            "apparaissent ici une fois un mois clôturé (Facturation)."),
                 rx.card(rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                                    ("Numéro", "Date d'émission", "Payeur", "Montant", "Reste", "")])),

@@ -18,8 +18,9 @@ from cityviz.state.staff_families import FamiliesState, NewsAdminState
 
 def _family_row(f: FamilyRow) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.vstack(rx.text(f.name, weight="bold"), rx.text(f.guardians, size="1"),
-                                           spacing="0")),
+        rx.table.row_header_cell(rx.vstack(
+            rx.link(f.name, href=routes.ADMIN_FAMILY + "?id=" + f.household_id.to_string(), weight="bold"),
+            rx.text(f.guardians, size="1"), spacing="0")),
         rx.table.cell(f.children),
         rx.table.cell(rx.badge(f.account, variant="soft",
                                color_scheme=rx.match(f.account, ("Actif", "green"), ("Invité", "amber"), "gray"))),

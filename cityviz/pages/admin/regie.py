@@ -150,8 +150,12 @@ def _family_choice(f: FamilyRow) -> rx.Component:
 def debits_page() -> rx.Component:
     return staff_page(
         "Prélèvements",
-        rx.hstack(rx.button(rx.icon("file-down", size=16), "Exporter le fichier de prélèvement (SEPA)",
-                            on_click=DebitsState.export), wrap="wrap"),
+        rx.cond(DebitsState.pending != "",
+                rx.hstack(rx.text(DebitsState.pending, weight="medium"),
+                          rx.button(rx.icon("file-down", size=16), "Exporter le fichier de prélèvement (SEPA)",
+                                    on_click=DebitsState.export), wrap="wrap", align="center"),
+                rx.callout("Aucun prélèvement à transmettre : ils naissent à l'émission des factures des familles "
+                           "titulaires d'un mandat.", icon="info", color_scheme="gray", width="100%")),
         rx.cond(DebitsState.rejecting != 0,
                 rx.form(rx.hstack(rx.box(field("Motif du rejet (donné par la banque)", "reason", required=True),
                                          flex="1"),

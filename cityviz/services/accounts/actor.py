@@ -7,7 +7,8 @@ from collections.abc import Mapping
 
 from cityviz.services.errors import AccessDenied
 
-ROLE_RANK = {"agent": 1, "admin": 2}
+ROLES = ("admin", "agent", "animateur", "regisseur")
+ROLE_LABELS = {"admin": "Administrateur", "agent": "Agent", "animateur": "Animateur", "regisseur": "Régisseur"}
 
 # What each staff role may do in its organization (DOMAIN.md, « Rôles »). Services name the
 # capability they need: `actor.require_capability(org_id, "billing")`.
@@ -54,15 +55,17 @@ class Actor:
             raise AccessDenied()
         return self.household_id
 
-    def require_staff(self, organization_id: int, role: str = "agent") -> None:
-        """Staff of this organization with at least `role`.
+    def require_staff(self, organization_id: int, role: str | None = None) -> str:
+        """Staff of this organization (any role, or exactly `role`: "admin"); returns the role.
+        Most services ask for a capability instead (`require_capability`).
 
         The platform administrator creates organizations but does not read
         their families' data: no exception here.
         """
         held = self.roles.get(organization_id)
-        if held is None or ROLE_RANK[held] < ROLE_RANK[role]:
+        if held is None or (role is not None and held != role):
             raise AccessDenied()
+        return held
 
     def can(self, organization_id: int, capability: str) -> bool:
         role = self.roles.get(organization_id)

@@ -15,7 +15,7 @@ from cityviz.models import Enrollment, Household, Invitation, Organization, Pers
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts import passwords
-from cityviz.services.accounts.actor import Actor
+from cityviz.services.accounts.actor import ROLES, Actor
 from cityviz.services.accounts.auth import normalize_email
 from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
 from cityviz.services.formatting import format_datetime
@@ -54,15 +54,17 @@ def _new_user(s: Session, email: str, **fields) -> User:
     return user
 
 
-def _invite(s: Session, *, actor: Actor, user: User, organization: Organization | None, staff: bool) -> Invited:
-    """Revoke earlier invitations, make a temporary password, mail it."""
+def _invite(s: Session, *, actor: Actor, user: User, organization: Organization | None, staff: bool,
+            fresh: bool = False) -> Invited:
+    """Revoke earlier invitations (none for a `fresh` account), make a temporary password, mail it."""
     now = clock.now()
-    s.execute(
-        update(Invitation)
-        .where(col(Invitation.user_id) == user.id, col(Invitation.used_at).is_(None),
-               col(Invitation.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
+    if not fresh:
+        s.execute(
+            update(Invitation)
+            .where(col(Invitation.user_id) == user.id, col(Invitation.used_at).is_(None),
+                   col(Invitation.revoked_at).is_(None))
+            .values(revoked_at=now)
+        )
     temporary = passwords.new_temporary_password()
     invitation = Invitation(
         user_id=user.id,
@@ -94,8 +96,12 @@ def _invite(s: Session, *, actor: Actor, user: User, organization: Organization 
             "Si vous n'attendiez pas ce message, vous pouvez l'ignorer.\n"
         ),
     )
+    household_id = None
+    if not staff and user.person_id is not None:
+        person = s.get(Person, user.person_id)
+        household_id = person.household_id if person else None
     audit.record(s, actor=actor, action="account.invite", organization_id=invitation.organization_id,
-                 object_type="user", object_id=user.id, email=user.email)
+                 object_type="user", object_id=user.id, email=user.email, household_id=household_id)
     return Invited(user_id=user.id, email=user.email, temporary_password=temporary)
 
 
@@ -104,8 +110,8 @@ def create_staff(
 ) -> Invited:
     """A staff account for an organization (platform admin, or that organization's admin)."""
     if not actor.is_platform_admin:
-        actor.require_staff(organization_id, "admin")
-    if role not in ("agent", "admin"):
+        actor.require_capability(organization_id, "team")
+    if role not in ROLES:
         raise InvalidInput("Rôle inconnu.", field="role")
     organization = s.get(Organization, organization_id)
     if organization is None:
@@ -136,7 +142,7 @@ def invite_guardian(
     if not actor.is_platform_admin:
         if organization_id is None:
             raise AccessDenied()
-        actor.require_staff(organization_id)
+        actor.require_capability(organization_id, "families")
     organization = s.get(Organization, organization_id) if organization_id else None
     if organization_id is not None and organization is None:
         raise NotFound("Organisation introuvable.")
@@ -161,9 +167,21 @@ def invite_guardian(
 
 def send_invitation(s: Session, *, actor: Actor, user: User, organization_id: int) -> Invited:
     """Staff (re)invite a family's guardian on behalf of their organization."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     organization = s.get(Organization, organization_id)
     return _invite(s, actor=actor, user=user, organization=organization, staff=False)
+
+
+def invite_new_guardians(s: Session, *, actor: Actor, users: list[User], organization_id: int) -> int:
+    """Invite accounts just created for families (an import): one invitation and one e-mail each,
+    written in one go (no query per account)."""
+    actor.require_capability(organization_id, "families")
+    organization = s.get(Organization, organization_id)
+    with s.no_autoflush:
+        for user in users:
+            _invite(s, actor=actor, user=user, organization=organization, staff=False, fresh=True)
+    s.flush()
+    return len(users)
 
 
 def invite_household_member(s: Session, *, actor: Actor, person_id: int) -> Invited:
@@ -201,13 +219,16 @@ def _user_known_to(s: Session, user: User, organization_id: int) -> bool:
 def reinvite(s: Session, *, actor: Actor, user_id: int, organization_id: int | None = None) -> Invited:
     """A new temporary password (the previous one stops working)."""
     if organization_id is not None:
-        actor.require_staff(organization_id)
+        if organization_id not in actor.roles:
+            raise AccessDenied()
     else:
         actor.require_platform_admin()
     user = s.get(User, user_id)
     # Another organization's account is refused like a missing one: ids cannot be probed.
     if user is None or (organization_id is not None and not _user_known_to(s, user, organization_id)):
         raise NotFound("Compte introuvable.")
+    if organization_id is not None:  # a colleague's access is the team's business; a family's, the families'
+        actor.require_capability(organization_id, "team" if user.person_id is None else "families")
     organization = s.get(Organization, organization_id) if organization_id else None
     return _invite(s, actor=actor, user=user, organization=organization,
                    staff=user.person_id is None)

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from cityviz import clock
 from cityviz.models import DirectDebit, Invoice, Organization, Payment, SepaMandate
@@ -61,11 +61,13 @@ class DebitRow:
     status_label: str
 
 
+NOTHING_TO_EXPORT = ("Aucun prélèvement à transmettre : les prélèvements naissent à l'émission des factures des "
+                     "familles titulaires d'un mandat.")
 STATUS_LABELS = {"pending": "À transmettre", "exported": "Transmis à la banque", "paid": "Payé", "rejected": "Rejeté"}
 
 
 def list_debits(s: Session, *, actor: Actor, organization_id: int) -> list[DebitRow]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     rows = s.exec(select(DirectDebit, Invoice).join(Invoice, Invoice.id == DirectDebit.invoice_id)
                   .where(DirectDebit.organization_id == organization_id)
                   .order_by(col(DirectDebit.due_date).desc(), DirectDebit.id).limit(500)).all()
@@ -73,9 +75,20 @@ def list_debits(s: Session, *, actor: Actor, organization_id: int) -> list[Debit
                      STATUS_LABELS[d.status]) for d, i in rows]
 
 
-def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[bytes, str]:
-    """The pain.008 file of the debits still to send; they become "exported"."""
-    actor.require_staff(organization_id)
+def pending_summary(s: Session, *, actor: Actor, organization_id: int) -> str:
+    """What « Exporter » would send, in a sentence (the page shows it before the button)."""
+    actor.require_capability(organization_id, "billing")
+    count, cents = s.exec(select(func.count(), func.coalesce(func.sum(DirectDebit.amount_cents), 0)).where(
+        DirectDebit.organization_id == organization_id, DirectDebit.status == "pending")).one()
+    if not count:
+        return ""
+    return f"{count} prélèvement(s) à transmettre, {format_money(cents)} au total."
+
+
+def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[bytes, str, int, int]:
+    """The pain.008 file of the debits still to send, its name, how many and their total (cents);
+    they become "exported". Nothing to send: a Conflict saying so."""
+    actor.require_capability(organization_id, "billing")
     org = s.get(Organization, organization_id)
     if not (org.sepa_creditor_id and org.sepa_iban):
         raise Conflict("Renseignez d'abord l'identifiant créancier SEPA et l'IBAN de la régie (Régie).")
@@ -84,7 +97,7 @@ def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[byte
                   .where(DirectDebit.organization_id == organization_id, DirectDebit.status == "pending")
                   .order_by(DirectDebit.due_date, DirectDebit.id).with_for_update()).all()
     if not rows:
-        raise Conflict("Aucun prélèvement à transmettre.")
+        raise Conflict(NOTHING_TO_EXPORT)
     remaining = ledger.remaining_by_invoice(s, [i for _d, i, _m in rows])
     previous = set(s.exec(select(DirectDebit.mandate_id).where(
         DirectDebit.organization_id == organization_id, col(DirectDebit.status).in_(["exported", "paid"]))).all())
@@ -100,7 +113,7 @@ def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[byte
             sequence="RCUR" if mandate.id in previous else "FRST"))
         included.append((debit, amount))
     if not debits:
-        raise Conflict("Aucun prélèvement à transmettre.")
+        raise Conflict(NOTHING_TO_EXPORT)
     batch = f"PRLV{clock.now():%Y%m%d%H%M%S}"
     creditor = sepa.SepaCreditor(name=org.legal_name or org.name, iban=org.sepa_iban, bic=org.sepa_bic,
                                  creditor_id=org.sepa_creditor_id)
@@ -114,7 +127,7 @@ def export_file(s: Session, *, actor: Actor, organization_id: int) -> tuple[byte
     journal.record(s, actor=actor, organization_id=organization_id, kind="direct_debit_file",
                    amount_cents=sum(a for _d, a in included), method="direct_debit", reference=batch,
                    label=f"Fichier de prélèvements {batch} : {len(included)} prélèvement(s)")
-    return content, f"{batch}.xml"
+    return content, f"{batch}.xml", len(included), sum(amount for _d, amount in included)
 
 
 def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str = "") -> None:
@@ -150,7 +163,7 @@ def settle(s: Session, *, actor: Actor, debit_id: int, paid: bool, reason: str =
     s.add(debit)
     audit.record(s, actor=actor, action="direct_debit.paid" if paid else "direct_debit.rejected",
                  organization_id=debit.organization_id, object_type="direct_debit", object_id=debit.id,
-                 invoice=invoice.number, reason=reason)
+                 invoice=invoice.number, reason=reason, household_id=invoice.household_id)
 
 
 def on_direct_debit(s: Session, invoice_ids: list[int]) -> set[int]:

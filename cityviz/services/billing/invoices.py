@@ -13,9 +13,11 @@ from sqlmodel import Session, col, func, select
 
 from cityviz import clock
 from cityviz.models import (
+    BillingPeriod,
     CreditAllocation,
     CreditNote,
     CreditNoteLine,
+    DirectDebit,
     Invoice,
     InvoiceLine,
     Organization,
@@ -23,12 +25,14 @@ from cityviz.models import (
     PaymentAllocation,
 )
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, invoice_pdf
+from cityviz.services.billing import credits, invoice_pdf, ledger
 from cityviz.services.billing.direct_debits import on_direct_debit
 from cityviz.services.billing.journal import METHOD_LABELS
 from cityviz.services.billing.lookups import require_billing_object
+from cityviz.services.errors import InvalidInput
 from cityviz.services.formatting import format_date, format_money
 from cityviz.services.households import files
+from cityviz.services.inputs import month_bounds
 
 
 def _day(moment) -> date:
@@ -254,15 +258,42 @@ class StaffInvoiceRow:
     status: str
 
 
-def list_documents(s: Session, *, actor: Actor, organization_id: int, search: str = "", page: int = 0,
-                   per_page: int = 30) -> tuple[list[StaffInvoiceRow], int]:
-    """The organization's invoices (newest first), searched by number or payer, one page."""
-    actor.require_staff(organization_id)
+# Filters of the staff list: the status shown on each row.
+STATUS_FILTERS = {"": "Toutes", "due": "À payer", "late": "Échues non payées", "debit": "Prélèvement",
+                  "paid": "Payées"}
+
+
+def list_conditions(organization_id: int, search: str, status: str, month: str) -> list:
+    """The staff list's filters as SQL conditions (also what the dashboard counts, so that a
+    figure and the list it opens agree)."""
+    if status not in STATUS_FILTERS:
+        raise InvalidInput("Filtre d'état inconnu.", field="status")
     conditions = [Invoice.organization_id == organization_id]
     search = " ".join(str(search or "").split())
     if search:
         pattern = f"%{search.lower()}%"
         conditions.append(func.lower(Invoice.number).like(pattern) | func.lower(Invoice.payer_name).like(pattern))
+    if month:
+        start, _end = month_bounds(month)
+        conditions.append(col(Invoice.billing_period_id).in_(select(BillingPeriod.id).where(
+            BillingPeriod.organization_id == organization_id, BillingPeriod.start_date == start)))
+    if status:
+        left = ledger.remaining_table(organization_id)
+        owing = col(Invoice.id).in_(select(left.c.invoice_id).where(left.c.left_cents > 0))
+        debited = col(Invoice.id).in_(select(DirectDebit.invoice_id).where(
+            DirectDebit.organization_id == organization_id, DirectDebit.status != "rejected"))
+        conditions.append({"paid": ~owing, "due": owing & ~debited,
+                           "late": owing & ~debited & (Invoice.due_date < clock.today()),
+                           "debit": owing & debited}[status])
+    return conditions
+
+
+def list_documents(s: Session, *, actor: Actor, organization_id: int, search: str = "", status: str = "",
+                   month: str = "", page: int = 0, per_page: int = 30) -> tuple[list[StaffInvoiceRow], int]:
+    """The organization's invoices (newest first), searched by number or payer, filtered by
+    status and billed month ("2026-09"), one page."""
+    actor.require_capability(organization_id, "billing")
+    conditions = list_conditions(organization_id, search, status, month)
     total = s.exec(select(func.count()).select_from(Invoice).where(*conditions)).one()
     rows = s.exec(select(Invoice).where(*conditions).order_by(col(Invoice.issued_at).desc(), col(Invoice.id).desc())
                   .offset(max(page, 0) * per_page).limit(per_page)).all()

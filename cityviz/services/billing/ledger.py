@@ -66,6 +66,25 @@ def remaining_by_invoice(s: Session, invoices: Iterable[Invoice]) -> dict[int, i
     return {i.id: max(0, i.total_cents - paid.get(i.id, 0) - credited.get(i.id, 0)) for i in invoices}
 
 
+def remaining_table(organization_id: int):
+    """"À payer" of each of an organization's invoices, as a subquery (invoice_id, due_date,
+    left_cents): for filtering and totalling lists in the database, by grouped joins (a correlated
+    subquery per invoice is slow on PostgreSQL). Same rule as `remaining_by_invoice`, except that
+    left_cents may go below 0 here: test `> 0`."""
+    paid = (select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount_cents).label("cents"))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .where(Payment.organization_id == organization_id, col(Payment.reversed_at).is_(None))
+            .group_by(PaymentAllocation.invoice_id).subquery())
+    credited = (select(CreditAllocation.invoice_id, func.sum(CreditAllocation.amount_cents).label("cents"))
+                .join(CreditNote, CreditNote.id == CreditAllocation.credit_note_id)
+                .where(CreditNote.organization_id == organization_id)
+                .group_by(CreditAllocation.invoice_id).subquery())
+    left = Invoice.total_cents - func.coalesce(paid.c.cents, 0) - func.coalesce(credited.c.cents, 0)
+    return (select(Invoice.id.label("invoice_id"), Invoice.due_date, left.label("left_cents"))
+            .outerjoin(paid, paid.c.invoice_id == Invoice.id).outerjoin(credited, credited.c.invoice_id == Invoice.id)
+            .where(Invoice.organization_id == organization_id).subquery())
+
+
 @dataclasses.dataclass
 class Source:
     """Credit that can settle an invoice or be refunded: a credit note or a payment's excess."""

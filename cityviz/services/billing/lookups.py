@@ -33,7 +33,7 @@ def require_billing_object(s: Session, actor: Actor, model: type[T], object_id: 
                            lock: bool = False) -> T:
     """The row of `model` (one of MESSAGES) with this id, for staff allowed `capability` in its
     organization (and in `organization_id`, when the page names one); `lock`: FOR UPDATE."""
-    require_some_staff(actor)
+    require_some_staff(actor, capability)
     if organization_id is not None:
         actor.require_capability(organization_id, capability)
     row = None

@@ -62,7 +62,8 @@ def record_payment(s: Session, *, actor: Actor, organization_id: int, household_
     s.flush()
     credits.allocate_payment(s, payment, invoice_ids)
     audit.record(s, actor=actor, action="payment.record", organization_id=organization_id, object_type="payment",
-                 object_id=payment.id, method=method, amount_cents=cents, invoices=invoice_ids or [])
+                 object_id=payment.id, method=method, amount_cents=cents, invoices=invoice_ids or [],
+                 household_id=household_id)
     journal.record(s, actor=actor, organization_id=organization_id, kind="payment", amount_cents=cents,
                    household_id=household_id, method=method, reference=reference,
                    label=f"{METHOD_LABELS[method]} reçu le {format_date(received_on)}")
@@ -137,7 +138,7 @@ def refund(s: Session, *, actor: Actor, organization_id: int, household_id: int,
     s.flush()
     label = _source_label(s, chosen)
     audit.record(s, actor=actor, action="payment.refund", organization_id=organization_id, object_type="refund",
-                 object_id=row.id, amount_cents=cents, source=chosen.key)
+                 object_id=row.id, amount_cents=cents, source=chosen.key, household_id=household_id)
     journal.record(s, actor=actor, organization_id=organization_id, kind="refund", amount_cents=cents,
                    household_id=household_id, method=method, reference=label[:100],
                    label=f"Remboursement ({METHOD_LABELS[method]}) sur {label}" + (f" — {reason}" if reason else ""))
@@ -220,7 +221,7 @@ class UnpaidRow:
 
 def unpaid(s: Session, *, actor: Actor, organization_id: int) -> tuple[list[UnpaidRow], str]:
     """Open invoices past their due date, oldest first, and the total still due."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     return unpaid_rows(s, organization_id)
 
 
@@ -269,4 +270,4 @@ def remind(s: Session, *, actor: Actor, organization_id: int, rows: list[UnpaidR
                                    "merci de ne pas tenir compte de ce message.\n"),
                              organization_id=organization_id, action_label="Payer ma facture")
         audit.record(s, actor=actor, action="invoice.reminder", organization_id=organization_id,
-                     object_type="invoice", object_id=row.invoice_id, **({"automatic": True} if automatic else {}))
+                     object_type="invoice", object_id=row.invoice_id, household_id=row.household_id, **({"automatic": True} if automatic else {}))

@@ -82,7 +82,7 @@ class IssueStatus:
 
 def issue_status(s: Session, *, actor: Actor, organization_id: int, month: str) -> IssueStatus:
     """Where the issuing of a month stands (cheap: read every second by the billing page)."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     start, _end = periods.month_bounds(month)
     period = s.exec(select(BillingPeriod).where(BillingPeriod.organization_id == organization_id,
                                                 BillingPeriod.start_date == start)).first()

@@ -41,20 +41,11 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, invoices, journal, period_lines
 from cityviz.services.billing.invoices import DetailLine
 from cityviz.services.billing.numbering import next_number
-from cityviz.services.errors import Conflict, InvalidInput, NotFound
+from cityviz.services.errors import Conflict, NotFound
 from cityviz.services.formatting import format_date, format_money, format_month
+from cityviz.services.inputs import month_bounds
 
 CHUNK = 200
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """'2026-09' -> (01/09/2026, 30/09/2026)."""
-    try:
-        year, number = (int(x) for x in month.split("-"))
-        start = date(year, number, 1)
-    except ValueError as exc:
-        raise InvalidInput("Mois invalide (exemple : 2026-09).", field="month") from exc
-    return start, date(year, number, calendar.monthrange(year, number)[1])
 
 
 def invoice_number(period_start: date, value: int) -> str:
@@ -82,6 +73,16 @@ class Preview:
     invoices: list[PreviewInvoice]  # one page
     already_issued: int
     status: str
+    not_over: str = ""  # why « Émettre les factures » is not offered yet ("" once the month is over)
+
+
+NOT_OVER = "Une période se clôt une fois terminée : attendez le lendemain de sa dernière journée."
+
+
+def _not_over(end: date) -> str:
+    if end < clock.today():
+        return ""
+    return f"{NOT_OVER} Émission possible à partir du {format_date(end + timedelta(days=1))}."
 
 
 def _anomalies(s: Session, organization_id: int, start: date, end: date, drafts: list) -> list[str]:
@@ -112,7 +113,7 @@ def _anomalies(s: Session, organization_id: int, start: date, end: date, drafts:
 
 def preview_period(s: Session, *, actor: Actor, organization_id: int, month: str, page: int = 0,
                    per_page: int = 20) -> Preview:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     start, end = month_bounds(month)
     drafts = period_lines.drafts_for(s, organization_id, start, end)
     period = s.exec(select(BillingPeriod).where(BillingPeriod.organization_id == organization_id,
@@ -128,17 +129,17 @@ def preview_period(s: Session, *, actor: Actor, organization_id: int, month: str
                                  total=format_money(d.total_cents),
                                  lines=[DetailLine.of(x) for x in d.lines])
                   for d in shown],
-        already_issued=issued, status=period.status if period else "open")
+        already_issued=issued, status=period.status if period else "open", not_over=_not_over(end))
 
 
 # --- Issue -----------------------------------------------------------------------------------
 
 def start_issue(s: Session, *, actor: Actor, organization_id: int, month: str) -> int:
     """Open (or resume) the issuing of a period; returns the period id."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "billing")
     start, end = month_bounds(month)
     if end >= clock.today():
-        raise Conflict("Une période se clôt une fois terminée : attendez le lendemain de sa dernière journée.")
+        raise Conflict(_not_over(end))
     query = select(BillingPeriod).where(BillingPeriod.organization_id == organization_id,
                                         BillingPeriod.start_date == start).with_for_update()
     period = s.exec(query).first()
@@ -182,7 +183,7 @@ def progress(s: Session, *, actor: Actor, period_id: int) -> Progress:
     period = s.get(BillingPeriod, period_id)
     if period is None:
         raise NotFound("Période introuvable.")
-    actor.require_staff(period.organization_id)
+    actor.require_capability(period.organization_id, "billing")
     return _progress(s, period)
 
 
@@ -191,7 +192,7 @@ def issue_chunk(s: Session, *, actor: Actor, period_id: int, limit: int = CHUNK)
     period = s.exec(select(BillingPeriod).where(BillingPeriod.id == period_id).with_for_update()).first()
     if period is None:
         raise NotFound("Période introuvable.")
-    actor.require_staff(period.organization_id)
+    actor.require_capability(period.organization_id, "billing")
     if period.status == "open":
         raise Conflict("Lancez d'abord l'émission de la période.")
     if period.status == "issuing":

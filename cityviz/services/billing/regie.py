@@ -54,7 +54,7 @@ def backend_choices(current: str) -> tuple[tuple[str, str], ...]:
 
 
 def regie_settings(s: Session, *, actor: Actor, organization_id: int) -> RegieSettings:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "regie")
     org = s.get(Organization, organization_id)
     options = {k: str(v) for k, v in json.loads(org.payment_options or "{}").items()}
     return RegieSettings(org.legal_name, org.legal_address, org.siret, org.invoice_due_days, org.payment_backend,
@@ -68,7 +68,7 @@ def save_regie(s: Session, *, actor: Actor, organization_id: int, legal_name: st
                sepa_iban: str = "", sepa_bic: str = "", direct_debit_day: int = 10, school_zone: str = "",
                reminder_every_days: int | None = None, email_invoice_pdf: bool | None = None) -> None:
     """The organization's legal mentions and payment settings (its administrators only)."""
-    actor.require_staff(organization_id, "admin")
+    actor.require_capability(organization_id, "regie")
     org = s.get(Organization, organization_id)
     legal_name = bounded(legal_name, 200, "Nom de la régie", "legal_name")
     legal_address = bounded(legal_address, 300, "Adresse de la régie", "legal_address", multiline=True)

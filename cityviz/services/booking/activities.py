@@ -22,7 +22,7 @@ from cityviz.models import (
 )
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import bookings, rules, school_calendar
+from cityviz.services.booking import bookings, registration_notices, rules, school_calendar
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import SHORT_DAY_NAMES, format_date, format_money
 from cityviz.services.households.people import SCHOOL_LEVELS
@@ -131,14 +131,14 @@ def get_activity(s: Session, actor: Actor, activity_id: int) -> Activity:
     activity = s.get(Activity, activity_id)
     if activity is None:
         raise NotFound("Activité introuvable.")
-    actor.require_staff(activity.organization_id)
+    actor.require_capability(activity.organization_id, "activities")
     return activity
 
 
 def save_activity(s: Session, *, actor: Actor, organization_id: int, activity_id: int | None,
                   data: ActivityInput) -> int:
     """Create or change an activity, then bring its sessions in line with its rules."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     _check(data)
     if activity_id:
         activity = get_activity(s, actor, activity_id)
@@ -152,13 +152,15 @@ def save_activity(s: Session, *, actor: Actor, organization_id: int, activity_id
     _apply(activity, data)
     s.add(activity)
     s.flush()
+    promoted = registration_notices.promote_waiting_registrations(s, activity, decided_by_id=actor.user_id) \
+        if activity_id else 0
     s.execute(delete(PriceBand).where(col(PriceBand.activity_id) == activity.id))
     for qf_max, cents in data.price_bands:
         s.add(PriceBand(activity_id=activity.id, qf_max=qf_max, price_cents=cents))
     sync_sessions(s, activity)
     audit.record(s, actor=actor, action="activity.save", organization_id=organization_id,
                  object_type="activity", object_id=activity.id, name=activity.name,
-                 capacity=activity.capacity)
+                 capacity=activity.capacity, max_enrolled=activity.max_enrolled, promoted=promoted)
     return activity.id
 
 
@@ -197,7 +199,8 @@ def sync_sessions(s: Session, activity: Activity) -> None:
         stale_ids = [x.id for x in stale]
         s.execute(delete(Booking).where(col(Booking.session_id).in_(stale_ids), Booking.status == "cancelled"))
         s.execute(delete(ActivitySession).where(col(ActivitySession.id).in_(stale_ids)))
-    too_small = [x for x in existing.values() if x.date in wanted and x.booked_count > activity.capacity]
+    too_small = [x for x in existing.values()
+                 if x.date in wanted and not x.capacity_custom and x.booked_count > activity.capacity]
     if too_small:
         raise Conflict(f"Capacité trop faible : {too_small[0].booked_count} enfants déjà réservés le "
                        f"{format_date(too_small[0].date)}.")
@@ -207,7 +210,7 @@ def sync_sessions(s: Session, activity: Activity) -> None:
         if session is None:
             s.add(ActivitySession(activity_id=activity.id, date=day, capacity=activity.capacity,
                                   closure_id=closures.get(day)))
-        elif session.capacity != activity.capacity:
+        elif session.capacity != activity.capacity and not session.capacity_custom:  # a date set by hand stays
             raised = activity.capacity > session.capacity
             session.capacity = activity.capacity
             s.add(session)
@@ -219,7 +222,7 @@ def sync_sessions(s: Session, activity: Activity) -> None:
 
 def _closure_index(s: Session, activity: Activity) -> dict[date, int]:
     closures = s.exec(select(Closure).where(
-        Closure.organization_id == activity.organization_id,
+        Closure.organization_id == activity.organization_id, col(Closure.lifted_at).is_(None),
         (col(Closure.activity_id).is_(None)) | (Closure.activity_id == activity.id),
         Closure.end_date >= activity.start_date, Closure.start_date <= activity.end_date)).all()
     index: dict[date, int] = {}
@@ -281,7 +284,7 @@ def weekdays_label(weekdays: str) -> str:
 
 
 def list_activities(s: Session, *, actor: Actor, organization_id: int) -> list[ActivityRow]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     activities = s.exec(select(Activity).where(Activity.organization_id == organization_id)
                         .order_by(col(Activity.is_open).desc(), Activity.name)).all()
     ids = [a.id for a in activities]

@@ -124,7 +124,7 @@ def _text(value) -> str:
 
 
 def activity_form_values(s: Session, *, actor: Actor, activity_id: int | None, organization_id: int) -> ActivityFormValues:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     if not activity_id:
         today = clock.today()
         start_year = today.year if today.month >= 8 else today.year - 1

@@ -8,11 +8,19 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, func, select
 
 from cityviz import clock
-from cityviz.models import Activity, ActivityRegistration, ActivitySession, Attendance, Booking, Closure, Person
+from cityviz.models import (
+    Activity,
+    ActivityRegistration,
+    ActivitySession,
+    Attendance,
+    Booking,
+    Closure,
+    Person,
+    StaffActivity,
+)
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import activities
-from cityviz.services.errors import Conflict, InvalidInput, NotFound
+from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date, format_short_day
 
@@ -20,12 +28,38 @@ ATTENDANCE_LABELS = {"present": "Présent", "absent": "Absent", "justified": "Ab
                      "unbooked_present": "Présent sans réservation"}
 
 
+def _require_activity_attendance(s: Session, actor: Actor, activity: Activity) -> None:
+    """Attendance and daily lists: staff whose role allows it; an animateur only for the
+    activities assigned to them (« Équipe »)."""
+    role = actor.require_capability(activity.organization_id, "attendance")
+    if role == "animateur" and activity.id not in _assigned(s, actor):
+        raise AccessDenied("Cette activité ne vous est pas confiée.")
+
+
+def _assigned(s: Session, actor: Actor) -> set[int]:
+    return set(s.exec(select(StaffActivity.activity_id).where(StaffActivity.user_id == actor.user_id)).all())
+
+
+def attendance_scope(s: Session, actor: Actor, organization_id: int) -> list:
+    """Conditions limiting a list to the activities the actor may see for attendance."""
+    role = actor.require_capability(organization_id, "attendance")
+    return [col(Activity.id).in_(_assigned(s, actor))] if role == "animateur" else []
+
+
+def attendance_activities(s: Session, *, actor: Actor, organization_id: int) -> list[list[str]]:
+    """[id, name] of the activities whose lists the actor may open (for a select)."""
+    rows = s.exec(select(Activity.id, Activity.name).where(Activity.organization_id == organization_id,
+                                                           *attendance_scope(s, actor, organization_id))
+                  .order_by(col(Activity.is_open).desc(), Activity.name)).all()
+    return [[str(i), name] for i, name in rows]
+
+
 def _session(s: Session, actor: Actor, session_id: int) -> tuple[ActivitySession, Activity]:
     session = s.get(ActivitySession, session_id)
     if session is None:
         raise NotFound("Séance introuvable.")
     activity = s.get(Activity, session.activity_id)
-    actor.require_staff(activity.organization_id)
+    _require_activity_attendance(s, actor, activity)
     return session, activity
 
 
@@ -42,7 +76,10 @@ class OccupancyRow:
 
 
 def occupancy(s: Session, *, actor: Actor, activity_id: int, start: date, days: int = 14) -> list[OccupancyRow]:
-    activities.get_activity(s, actor, activity_id)
+    activity = s.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("Activité introuvable.")
+    _require_activity_attendance(s, actor, activity)
     rows = s.exec(select(ActivitySession, Closure.reason).outerjoin(Closure, Closure.id == ActivitySession.closure_id)
                   .where(ActivitySession.activity_id == activity_id, ActivitySession.date >= start,
                          ActivitySession.date < start + timedelta(days=days)).order_by(ActivitySession.date)).all()
@@ -70,6 +107,7 @@ class Roster:
     day: str
     is_canteen: bool
     closed: bool
+    capacity: int
     lines: list[RosterLine]
     marked: int
     others: list[list[str]]  # [child id, name]: registered but not booked (for "présent sans réservation")
@@ -93,7 +131,7 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
     return Roster(
         session_id=session.id, activity=activity.name,
         day=format_short_day(session.date), is_canteen=activity.kind == "canteen",
-        closed=session.closure_id is not None,
+        closed=session.closure_id is not None, capacity=session.capacity,
         lines=[RosterLine(child_id=p.id, name=f"{p.last_name} {p.first_name}", level=p.school_level,
                           allergies=p.allergies, booked=p.id in booked_ids, status=marks.get(p.id, ""),
                           status_label=ATTENDANCE_LABELS.get(marks.get(p.id, ""), "À pointer")) for p in people],
@@ -128,7 +166,8 @@ def mark_attendance(s: Session, *, actor: Actor, session_id: int, child_id: int,
     mark.status, mark.marked_at, mark.marked_by_id = status, clock.now(), actor.user_id
     s.add(mark)
     audit.record(s, actor=actor, action="attendance.mark", organization_id=activity.organization_id,
-                 object_type="attendance", object_id=session.id, child_id=child_id, status=status)
+                 object_type="attendance", object_id=session.id, child_id=child_id, status=status,
+                 household_id=child.household_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,9 +180,9 @@ class DaySession:
 
 
 def sessions_of_day(s: Session, *, actor: Actor, organization_id: int, day: date) -> list[DaySession]:
-    actor.require_staff(organization_id)
+    scope = attendance_scope(s, actor, organization_id)
     rows = s.exec(select(ActivitySession, Activity.name).join(Activity, Activity.id == ActivitySession.activity_id)
-                  .where(Activity.organization_id == organization_id, ActivitySession.date == day)
+                  .where(Activity.organization_id == organization_id, ActivitySession.date == day, *scope)
                   .order_by(Activity.start_minutes, Activity.name)).all()
     marked = dict(s.exec(select(Attendance.session_id, func.count()).where(
         col(Attendance.session_id).in_([x.id for x, _ in rows])).group_by(Attendance.session_id)).all())
@@ -153,14 +192,14 @@ def sessions_of_day(s: Session, *, actor: Actor, organization_id: int, day: date
 
 def daily_counts_csv(s: Session, *, actor: Actor, organization_id: int, start: date, end: date) -> bytes:
     """Booked children per day and activity (e.g. meals for the kitchen), for a spreadsheet."""
-    actor.require_staff(organization_id)
+    scope = attendance_scope(s, actor, organization_id)
     if end < start or (end - start).days > 370:
         raise InvalidInput("Choisissez une période d'un an au plus.")
     rows = s.exec(select(ActivitySession.date, Activity.name, ActivitySession.booked_count, ActivitySession.capacity,
                          ActivitySession.waiting_count, ActivitySession.closure_id)
                   .join(Activity, Activity.id == ActivitySession.activity_id)
                   .where(Activity.organization_id == organization_id, ActivitySession.date >= start,
-                         ActivitySession.date <= end).order_by(ActivitySession.date, Activity.name)).all()
+                         ActivitySession.date <= end, *scope).order_by(ActivitySession.date, Activity.name)).all()
     return csv_bytes(["Date", "Activité", "Réservés", "Capacité", "Liste d'attente", "Fermé"],
                      ([format_date(day), name, booked, capacity, waiting, "oui" if closure else ""]
                       for day, name, booked, capacity, waiting, closure in rows))

@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from cityviz import clock, config
-from cityviz.models import Activity, ActivityRegistration, Enrollment, Organization, Person, PriceBand, User
+from cityviz import clock
+from cityviz.models import Activity, ActivityRegistration, Enrollment, Organization, Person, PriceBand
 from cityviz.services import audit
-from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.booking import activities
 from cityviz.services.booking.bookings import own_child
+from cityviz.services.booking.registration_notices import tell_family, validated_count
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_money
 from cityviz.services.households.scope import knows_household, require_some_staff
@@ -91,11 +91,6 @@ def offered_activities(s: Session, *, actor: Actor, child_id: int) -> list[Offer
     return offered
 
 
-def _validated_count(s: Session, activity_id: int) -> int:
-    return s.exec(select(func.count()).select_from(ActivityRegistration).where(
-        ActivityRegistration.activity_id == activity_id, ActivityRegistration.status == "validated")).one()
-
-
 def _next_waiting_position(s: Session, activity_id: int) -> int:
     last = s.exec(select(func.max(ActivityRegistration.waiting_position)).where(
         ActivityRegistration.activity_id == activity_id)).one()
@@ -120,7 +115,7 @@ def register_child(s: Session, *, actor: Actor, activity_id: int, child_id: int)
         raise Conflict(f"{child.first_name} est déjà inscrit(e) : {STATUS_LABELS[registration.status].lower()}.")
     if activity.enrolment_mode == "validation":
         status, position = "pending", None
-    elif activity.max_enrolled is not None and _validated_count(s, activity.id) >= activity.max_enrolled:
+    elif activity.max_enrolled is not None and validated_count(s, activity.id) >= activity.max_enrolled:
         status, position = "waiting", _next_waiting_position(s, activity.id)
     else:
         status, position = "validated", None
@@ -149,7 +144,7 @@ class RegistrationRow:
 
 def list_registrations(s: Session, *, actor: Actor, organization_id: int, status: str = "pending",
                        page: int = 0, per_page: int = 30) -> tuple[list[RegistrationRow], int]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "activities")
     conditions = [Activity.organization_id == organization_id]
     if status in STATUS_LABELS:
         conditions.append(ActivityRegistration.status == status)
@@ -168,11 +163,11 @@ def list_registrations(s: Session, *, actor: Actor, organization_id: int, status
 
 def decide_registration(s: Session, *, actor: Actor, registration_id: int, accept: bool, reason: str = "") -> str:
     """Accept (or queue when the maximum is reached, by order of request) or refuse."""
-    require_some_staff(actor)
+    require_some_staff(actor, "activities")
     registration = s.get(ActivityRegistration, registration_id) if isinstance(registration_id, int) else None
     activity = registration and s.exec(select(Activity).where(Activity.id == registration.activity_id)
                                        .with_for_update()).one()
-    if activity is None or not actor.can(activity.organization_id, "bookings") or not knows_household(
+    if activity is None or not actor.can(activity.organization_id, "activities") or not knows_household(
             s, activity.organization_id, registration.household_id):
         raise NotFound("Inscription introuvable dans votre organisation.")
     if registration.status not in ("pending", "waiting"):
@@ -183,7 +178,7 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
     old_position = registration.waiting_position
     if not accept:
         status, position = "refused", None
-    elif activity.max_enrolled is not None and _validated_count(s, activity.id) >= activity.max_enrolled:
+    elif activity.max_enrolled is not None and validated_count(s, activity.id) >= activity.max_enrolled:
         status, position = "waiting", old_position or _make_room_by_request_order(s, registration)
     else:
         status, position = "validated", None
@@ -195,8 +190,9 @@ def decide_registration(s: Session, *, actor: Actor, registration_id: int, accep
     if old_position and position is None:
         _close_gap(s, activity.id, old_position)
     audit.record(s, actor=actor, action=f"registration.{status}", organization_id=activity.organization_id,
-                 object_type="activity_registration", object_id=registration.id, reason=reason)
-    _tell_family(s, registration, activity, status, reason)
+                 object_type="activity_registration", object_id=registration.id, reason=reason,
+                 household_id=registration.household_id)
+    tell_family(s, registration, activity, status, reason)
     return status
 
 
@@ -226,18 +222,3 @@ def _close_gap(s: Session, activity_id: int, after: int) -> None:
     s.execute(update(ActivityRegistration).where(col(ActivityRegistration.activity_id) == activity_id,
                                                  col(ActivityRegistration.waiting_position) < 0)
               .values(waiting_position=-ActivityRegistration.waiting_position))
-
-
-def _tell_family(s: Session, registration: ActivityRegistration, activity: Activity, status: str, reason: str) -> None:
-    child = s.get(Person, registration.child_id)
-    text = {
-        "validated": f"l'inscription de {child.first_name} à « {activity.name} » est validée. Vous pouvez "
-                     f"réserver des dates : {config.get().public_url}/reservations",
-        "waiting": f"l'activité « {activity.name} » est complète : {child.first_name} est sur la liste "
-                   f"d'attente (n° {registration.waiting_position}). Vous serez prévenu(e) dès qu'une place se libère.",
-        "refused": f"l'inscription de {child.first_name} à « {activity.name} » n'a pas été acceptée. Motif : {reason}",
-    }[status]
-    for address in s.exec(select(User.email).join(Person, Person.id == User.person_id)
-                          .where(Person.household_id == registration.household_id)).all():
-        mail.queue_email(s, to=address, subject=f"Inscription à « {activity.name} » – {child.first_name}",
-                         body=f"Bonjour,\n\n{text}\n")

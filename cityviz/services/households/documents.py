@@ -34,7 +34,7 @@ class RequirementRow:
 
 
 def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list[RequirementRow]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "documents")
     rows = s.exec(select(DocumentRequirement)
                   .where(DocumentRequirement.organization_id == organization_id)
                   .order_by(col(DocumentRequirement.active).desc(), DocumentRequirement.position,
@@ -46,7 +46,7 @@ def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list
 
 def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirement_id: int | None,
                      name: str, scope: str, mandatory: bool, description: str = "") -> int:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "documents")
     name = bounded(name, 120, "Nom de la pièce", "name")
     if not name:
         raise InvalidInput("Indiquez le nom de la pièce (120 caractères au plus).", field="name")
@@ -84,7 +84,7 @@ def _requirement(s: Session, actor: Actor, requirement_id: int) -> DocumentRequi
     requirement = s.get(DocumentRequirement, requirement_id)
     if requirement is None:
         raise NotFound("Pièce introuvable.")
-    actor.require_staff(requirement.organization_id)
+    actor.require_capability(requirement.organization_id, "documents")
     return requirement
 
 
@@ -165,7 +165,8 @@ def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool,
     s.add(document)
     audit.record(s, actor=actor, action="document.accept" if accept else "document.refuse",
                  organization_id=requirement.organization_id, object_type="document",
-                 object_id=document.id, requirement=requirement.name, reason=reason)
+                 object_id=document.id, requirement=requirement.name, reason=reason,
+                 household_id=document.household_id)
     if not accept:
         _tell_refused(s, document, requirement, reason)
 

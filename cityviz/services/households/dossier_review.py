@@ -44,7 +44,7 @@ class DossierRow:
 def list_dossiers(s: Session, *, actor: Actor, organization_id: int, status: str = "submitted",
                   search: str = "", page: int = 0) -> tuple[list[DossierRow], int]:
     """One page of the organization's dossiers, newest first; filtered and counted in SQL."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     conditions = [Enrollment.organization_id == organization_id]
     if status in STAFF_STATUS_LABELS:
         conditions.append(Enrollment.status == status)
@@ -169,7 +169,7 @@ def _decide(s: Session, actor: Actor, enrollment: Enrollment, status: str, reaso
     s.add(enrollment)
     audit.record(s, actor=actor, action=f"enrollment.{'validate' if status == 'validated' else 'reject'}",
                  organization_id=enrollment.organization_id, object_type="enrollment",
-                 object_id=enrollment.id, reason=reason)
+                 object_id=enrollment.id, reason=reason, household_id=enrollment.household_id)
 
 
 def validate_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> None:

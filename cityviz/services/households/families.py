@@ -13,7 +13,7 @@ from cityviz.models.households import fold
 from cityviz.services import audit
 from cityviz.services.accounts import invitations
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.errors import InvalidInput, NotFound
+from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
 from cityviz.services.households import files, scope
 from cityviz.services.households.people import child_fields, parse_phone
 from cityviz.services.inputs import bounded, require_name
@@ -36,7 +36,7 @@ def create_family(s: Session, *, actor: Actor, organization_id: int, civility: s
     """A household already known to the organization (the guardian and the
     children), with a dossier to finalise for each child; the guardian is
     invited when asked (and when an e-mail address is given)."""
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     if civility not in ("Mme", "M."):
         raise InvalidInput("Choisissez la civilité du responsable.", field="civility")
     now = clock.now()
@@ -97,7 +97,7 @@ class FamilyRow:
 
 def list_families(s: Session, *, actor: Actor, organization_id: int, search: str = "",
                   page: int = 0) -> tuple[list[FamilyRow], int]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "families")
     conditions = [scope.known_to(organization_id)]
     needle = fold(" ".join(str(search or "").split()))
     if needle:  # both sides folded: « lefevre », « LEFÈVRE » find « Lefèvre »
@@ -147,9 +147,19 @@ def invite_guardian(s: Session, *, actor: Actor, organization_id: int, person_id
 
 def person_photo(s: Session, *, actor: Actor, person_id: int) -> bytes:
     """A member's photo: for their household, or staff of an organization that knows it."""
+    if actor.household_id is None and not actor.is_staff:
+        raise AccessDenied()  # neither a family nor a town's staff (the platform administrator)
     person = s.get(Person, person_id) if isinstance(person_id, int) else None
     if person is None or not person.avatar_key or (
             actor.household_id != person.household_id
             and not any(scope.knows_household(s, org_id, person.household_id) for org_id in actor.roles)):
         raise NotFound(scope.UNKNOWN_PERSON)
     return files.read(person.avatar_key)
+
+
+def family_name(s: Session, *, actor: Actor, organization_id: int, household_id: int) -> str:
+    """« Famille MARTIN » for a household this organization knows (its page's title)."""
+    scope.require_known_household(s, actor, organization_id, household_id)
+    names = s.exec(select(Person.last_name).where(Person.household_id == household_id, Person.role == "guardian")
+                   .order_by(Person.id)).all()
+    return "Famille " + " / ".join(dict.fromkeys(names)) if names else f"Foyer n° {household_id}"

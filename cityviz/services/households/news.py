@@ -73,7 +73,7 @@ class PostRow:
 
 
 def list_posts(s: Session, *, actor: Actor, organization_id: int) -> list[PostRow]:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "news")
     posts = s.exec(select(NewsPost).where(NewsPost.organization_id == organization_id)
                    .order_by(col(NewsPost.created_at).desc(), col(NewsPost.id).desc()).limit(50)).all()
     return [PostRow(id=p.id, title=p.title, body=p.body, published=p.published_at is not None,
@@ -86,13 +86,13 @@ def _post(s: Session, actor: Actor, post_id: int) -> NewsPost:
     post = s.get(NewsPost, post_id)
     if post is None:
         raise NotFound("Actualité introuvable.")
-    actor.require_staff(post.organization_id)
+    actor.require_capability(post.organization_id, "news")
     return post
 
 
 def save_post(s: Session, *, actor: Actor, organization_id: int, post_id: int | None, title: str,
               body: str, publish: bool, image: bytes | None = None) -> int:
-    actor.require_staff(organization_id)
+    actor.require_capability(organization_id, "news")
     title = " ".join(str(title or "").split())
     body = str(body or "").strip()
     if not title or len(title) > 150:
@@ -138,5 +138,5 @@ def news_image(s: Session, *, actor: Actor, post_id: int) -> bytes:
     if actor.household_id is not None and post.published_at is not None and \
             post.organization_id in household_organization_ids(s, actor.household_id):
         return files.read(post.image_key)
-    actor.require_staff(post.organization_id)
+    actor.require_capability(post.organization_id, "news")
     return files.read(post.image_key)

@@ -78,9 +78,10 @@ def staff_organizations_knowing(s: Session, actor: Actor, household_id: int, cap
             if actor.can(org_id, capability) and knows_household(s, org_id, household_id)]
 
 
-def require_some_staff(actor: Actor) -> None:
-    """Staff of some organization (refused before any id is looked at)."""
-    if not actor.is_staff:
+def require_some_staff(actor: Actor, capability: str | None = None) -> None:
+    """Staff of some organization — one whose role allows `capability`, if given (refused
+    before any id is looked at: the refusal says nothing of the id)."""
+    if not actor.is_staff or (capability and not any(actor.can(o, capability) for o in actor.roles)):
         raise AccessDenied()
 
 
@@ -108,7 +109,7 @@ def require_known_person(s: Session, actor: Actor, organization_id: int, person_
 def require_staff_dossier(s: Session, actor: Actor, enrollment_id: int, capability: str = "families",
                           organization_id: int | None = None) -> Enrollment:
     """A dossier of an organization where the actor may do `capability`."""
-    require_some_staff(actor)
+    require_some_staff(actor, capability)
     enrollment = s.get(Enrollment, enrollment_id) if isinstance(enrollment_id, int) else None
     if (enrollment is None or not actor.can(enrollment.organization_id, capability)
             or organization_id not in (None, enrollment.organization_id)):
@@ -119,7 +120,7 @@ def require_staff_dossier(s: Session, actor: Actor, enrollment_id: int, capabili
 def require_staff_document(s: Session, actor: Actor, document_id: int,
                            capability: str = "documents") -> tuple[Document, DocumentRequirement]:
     """A document sent to one of the actor's organizations (its requirement's), by a household it knows."""
-    require_some_staff(actor)
+    require_some_staff(actor, capability)
     document = s.get(Document, document_id) if isinstance(document_id, int) else None
     requirement = s.get(DocumentRequirement, document.requirement_id) if document is not None else None
     if (requirement is None or not actor.can(requirement.organization_id, capability)

@@ -71,6 +71,7 @@ KEPT = {
     "refund": "accounting record, purged after ten years",
     "billing_period_household": "ids only", "billing_period": "staff id only", "closure": "staff id only",
     "job": "staff id only", "news_post": "staff id only", "staff_membership": "staff only",
+    "staff_activity": "staff only (an animateur's activities)",
 }
 
 

@@ -124,7 +124,7 @@ def confirm(s: Session, *, actor: Actor, organization_id: int, request_id: int) 
     s.add(request)
     audit.record(s, actor=actor, action="account.deletion_confirmed", organization_id=organization_id,
                  object_type="account_deletion_request", object_id=request.id, requested_by_id=request.requested_by_id,
-                 requested_at=request.requested_at.isoformat())
+                 requested_at=request.requested_at.isoformat(), household_id=request.household_id)
     anonymisation.anonymise_household(s, actor=actor, household_id=request.household_id, reason="request",
                                       organization_id=organization_id)
 
@@ -138,7 +138,7 @@ def refuse(s: Session, *, actor: Actor, organization_id: int, request_id: int, r
     request.decided_by_id, request.organization_id = actor.user_id, organization_id
     s.add(request)
     audit.record(s, actor=actor, action="account.deletion_refused", organization_id=organization_id,
-                 object_type="account_deletion_request", object_id=request.id)
+                 object_type="account_deletion_request", object_id=request.id, household_id=request.household_id)
     org = s.get(Organization, organization_id)
     for address in s.exec(select(User.email).join(Person, Person.id == User.person_id)
                           .where(Person.household_id == request.household_id)).all():

@@ -252,7 +252,7 @@ def test_direct_debit_marked_at_issue_exported_then_rejected_reopens(town):
     assert invoice.direct_debit_on == date(2026, 11, 10)
     assert rows[0].status_label == "Prélèvement le 10/11/2026"
     with db.transaction() as s:
-        xml, name = direct_debits.export_file(s, actor=staff, organization_id=town["org"])
+        xml, name, _count, _cents = direct_debits.export_file(s, actor=staff, organization_id=town["org"])
     assert b'<InstdAmt Ccy="EUR">12.30</InstdAmt>' in xml and b"RUM-NOIRET-1" in xml and name.endswith(".xml")
     with db.read() as s:
         debit = s.exec(select(DirectDebit)).one()
