@@ -1,5 +1,6 @@
 """All tables. Importing this package registers them on SQLModel.metadata."""
 
+from cityviz.models.absences import AbsenceReport
 from cityviz.models.accounts import AuthSession, Invitation, LoginThrottle, PasswordReset, User
 from cityviz.models.activities import Activity, ActivityRegistration, PriceBand
 from cityviz.models.audit import AuditEntry
@@ -25,6 +26,7 @@ from cityviz.models.payments import DirectDebit, OnlinePayment, Payment, Payment
 from cityviz.models.retention import AccountDeletionRequest, ArchivePurge
 
 __all__ = [
+    "AbsenceReport",
     "AccountDeletionRequest",
     "Activity",
     "ActivityRegistration",

@@ -22,7 +22,7 @@ from cityviz.models import (
 )
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import bookings, rules, school_calendar
+from cityviz.services.booking import absence_rules, bookings, rules, school_calendar
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import SHORT_DAY_NAMES, format_date, format_money
 from cityviz.services.households.people import SCHOOL_LEVELS
@@ -62,6 +62,8 @@ class ActivityInput:
     price_bands: list[tuple[int | None, int]] = dataclasses.field(default_factory=list)
     is_open: bool = True
     school_period: str = "all"
+    absence_policy: str = "certificate"
+    absence_carence_days: int = 0
 
 
 def _check(data: ActivityInput) -> None:
@@ -98,6 +100,10 @@ def _check(data: ActivityInput) -> None:
         bad("L'ouverture des réservations doit être comprise entre 1 et 400 jours.", "horizon_days")
     if not 0 <= data.late_surcharge_percent <= 300 or not 0 <= data.unbooked_surcharge_percent <= 300:
         bad("Une majoration est comprise entre 0 et 300 %.", "late_surcharge_percent")
+    if data.absence_policy not in absence_rules.POLICIES:
+        bad("Règle des absences signalées inconnue.", "absence_policy")
+    if not 0 <= data.absence_carence_days <= absence_rules.MAX_CARENCE:
+        bad(f"Les jours de carence vont de 0 à {absence_rules.MAX_CARENCE}.", "absence_carence_days")
     if not data.price_bands:
         bad("Indiquez au moins un tarif.", "price_bands")
     if sum(1 for qf_max, _ in data.price_bands if qf_max is None) != 1:
@@ -116,7 +122,8 @@ def _apply(activity: Activity, data: ActivityInput) -> None:
     activity.eligible_levels = ",".join(data.eligible_levels)
     for key in ("kind", "unit", "start_date", "end_date", "start_minutes", "end_minutes", "capacity",
                 "enrolment_mode", "max_enrolled", "min_age", "max_age", "horizon_days",
-                "late_surcharge_percent", "unbooked_surcharge_percent", "is_open", "school_period"):
+                "late_surcharge_percent", "unbooked_surcharge_percent", "is_open", "school_period",
+                "absence_policy", "absence_carence_days"):
         setattr(activity, key, getattr(data, key))
     for prefix in ("booking", "cancel", "late"):
         rule: rules.NoticeRule = getattr(data, prefix)
@@ -307,4 +314,5 @@ def describe_rules(activity: Activity) -> str:
     if activity_rules.has_late_surcharge and activity.late_surcharge_percent:
         text.append(f"{activity_rules.late.describe('Réservation sans majoration')} "
                     f"(sinon +{activity.late_surcharge_percent} %)")
+    text.append("Absences signalées : " + absence_rules.AbsenceRule.from_activity(activity).describe().rstrip("."))
     return ". ".join(text) + "."

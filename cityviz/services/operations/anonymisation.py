@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from cityviz import clock, db
 from cityviz.models import (
+    AbsenceReport,
     ActivityRegistration,
     AuditEntry,
     AuthSession,
@@ -58,6 +59,7 @@ HANDLED = {
     "document": "deleted with its file", "family_quotient": "deleted", "calendar_feed": "deleted",
     "enrollment": "reasons erased", "sepa_mandate": "holder and bank details erased, revoked",
     "online_payment": "bank message erased", "audit_entry": "personal values erased",
+    "absence_report": "deleted with its medical certificate (the decision stays in attendance)",
 }
 KEPT = {
     "account_deletion_request": "ids and dates only: the trace of who asked and who confirmed",
@@ -88,7 +90,10 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     user_ids = [u.id for u in users]
     addresses = {u.email for u in users} | {p.email for p in people if p.email}
     documents = list(s.exec(select(Document).where(Document.household_id == household_id)).all())
-    doomed_files = [d.storage_key for d in documents] + [p.avatar_key for p in people if p.avatar_key]
+    certificates = list(s.exec(select(AbsenceReport.certificate_key).where(
+        AbsenceReport.household_id == household_id, col(AbsenceReport.certificate_key).is_not(None))).all())
+    doomed_files = ([d.storage_key for d in documents] + [p.avatar_key for p in people if p.avatar_key]
+                    + certificates)
     enrollment_ids = list(s.exec(select(Enrollment.id).where(Enrollment.household_id == household_id)).all())
 
     for person in people:
@@ -112,7 +117,7 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     if user_ids:
         for model in (AuthSession, Invitation, PasswordReset):
             s.execute(delete(model).where(col(model.user_id).in_(user_ids)))
-    for model in (Document, FamilyQuotient, CalendarFeed):
+    for model in (Document, FamilyQuotient, CalendarFeed, AbsenceReport):
         s.execute(delete(model).where(col(model.household_id) == household_id))
     s.execute(update(Enrollment).where(col(Enrollment.household_id) == household_id).values(rejection_reason=""))
     if enrollment_ids:

@@ -1,0 +1,78 @@
+"""Absences reported by parents and each activity's billing rule for them.
+
+- `absence_report`: « Signaler une absence » (dates, reason, optional medical
+  certificate, the staff's decision).
+- `activity.absence_policy`, `activity.absence_carence_days`: what the town bills
+  for a reported absence (plain added columns, no table rebuild on SQLite; values
+  checked by the activity service).
+
+Revision ID: 0015
+Revises: 0007
+Create Date: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import cityviz.models.types
+
+revision: str = "0015"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("activity", sa.Column("absence_policy", sqlmodel.sql.sqltypes.AutoString(length=12),
+                                        nullable=False, server_default="certificate"))
+    op.add_column("activity", sa.Column("absence_carence_days", sa.Integer(), nullable=False, server_default="0"))
+    op.create_table(
+        "absence_report",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("date_from", sa.Date(), nullable=False),
+        sa.Column("date_to", sa.Date(), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("comment", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("decision_reason", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("certificate_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("certificate_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("certificate_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("certificate_size", sa.Integer(), nullable=True),
+        sa.Column("created_at", cityviz.models.types.UTCDateTime(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", cityviz.models.types.UTCDateTime(), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("reason IN ('illness','other')", name="ck_absence_reason"),
+        sa.CheckConstraint("status IN ('reported','accepted','refused')", name="ck_absence_status"),
+        sa.CheckConstraint("date_to >= date_from", name="ck_absence_dates"),
+        sa.CheckConstraint("status <> 'refused' OR decision_reason <> ''", name="ck_absence_refusal_reason"),
+        sa.CheckConstraint("certificate_size IS NULL OR (certificate_size > 0 AND certificate_size <= 10485760)",
+                           name="ck_absence_certificate_size"),
+        sa.ForeignKeyConstraint(["organization_id"], ["organization.id"]),
+        sa.ForeignKeyConstraint(["household_id"], ["household.id"]),
+        sa.ForeignKeyConstraint(["child_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["created_by_id"], ["user_account.id"]),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["user_account.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("certificate_key"),
+    )
+    op.create_index("ix_absence_report_household_id", "absence_report", ["household_id"])
+    op.create_index("ix_absence_org_status", "absence_report", ["organization_id", "status"])
+    op.create_index("ix_absence_child_dates", "absence_report", ["child_id", "date_from"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_absence_child_dates", table_name="absence_report")
+    op.drop_index("ix_absence_org_status", table_name="absence_report")
+    op.drop_index("ix_absence_report_household_id", table_name="absence_report")
+    op.drop_table("absence_report")
+    with op.batch_alter_table("activity") as batch:
+        batch.drop_column("absence_carence_days")
+        batch.drop_column("absence_policy")
