@@ -6,6 +6,8 @@ import reflex as rx
 
 from cityviz import routes, runtime
 from cityviz.api import build_api
+from cityviz.pages.absences import absences_page
+from cityviz.pages.admin.absences import absences_admin_page
 from cityviz.pages.admin.activities import activities_page, activity_form_page, registrations_page
 from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
 from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
@@ -23,6 +25,7 @@ from cityviz.pages.home import home_page
 from cityviz.pages.invoices import invoice_page, invoices_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
 from cityviz.pages.reservations import calendar_page, enrol_page
+from cityviz.state.absences import AbsencesAdminState, AbsenceState
 from cityviz.state.account_deletion import DeletionRequestsState
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
@@ -82,6 +85,8 @@ _page(requirements_page, routes.ADMIN_REQUIREMENTS, "Pièces demandées", Requir
 _page(families_page, routes.ADMIN_FAMILIES, "Familles", FamiliesState.load)
 _page(news_admin_page, routes.ADMIN_NEWS, "Actualités", NewsAdminState.load)
 _page(calendar_page, routes.BOOKINGS, "Réservations", CalendarState.load)
+_page(absences_page, routes.ABSENCES, "Signaler une absence", AbsenceState.load)
+_page(absences_admin_page, routes.ADMIN_ABSENCES, "Absences signalées", AbsencesAdminState.load)
 _page(enrol_page, routes.ENROL, "Inscrire à une activité", EnrolState.load)
 _page(bulk_page, routes.BULK, "Réserver plusieurs dates", BulkState.load)
 _page(activities_page, routes.ADMIN_ACTIVITIES, "Activités", ActivitiesState.load)

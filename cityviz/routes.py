@@ -22,6 +22,7 @@ DOSSIER = "/dossier"  # ?id=…
 BOOKINGS = "/reservations"
 ENROL = "/reservations/inscription"
 BULK = "/reservations/plusieurs-dates"
+ABSENCES = "/absences"  # « Signaler une absence »
 INVOICES = "/factures"
 INVOICE = "/facture"  # ?type=facture|avoir&id=…
 
@@ -39,6 +40,7 @@ ADMIN_ACTIVITY = "/admin/activite"  # ?id=… (none: a new activity)
 ADMIN_REGISTRATIONS = "/admin/inscriptions"
 ADMIN_OCCUPANCY = "/admin/frequentation"
 ADMIN_ATTENDANCE = "/admin/pointage"
+ADMIN_ABSENCES = "/admin/absences"
 ADMIN_CLOSURES = "/admin/fermetures"
 ADMIN_BILLING = "/admin/facturation"
 ADMIN_INVOICES = "/admin/factures"
@@ -58,6 +60,7 @@ NEWS_IMAGE = "/fichiers/actualite"  # /<post id>
 EXPORT = "/fichiers/mes-donnees"
 DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
+CERTIFICATE_FILE = "/fichiers/certificat"  # /<absence report id>
 INVOICE_FILE = "/fichiers/pdf"  # /facture|avoir/<id>
 HEALTH = "/_health"  # database, Redis, job queue (observability/http.py)
 METRICS = "/metrics"  # Prometheus; bearer token or the server's own machine

@@ -14,7 +14,7 @@ from cityviz import db, routes
 from cityviz.services.accounts import auth
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import invoices
-from cityviz.services.booking import attendance, feeds
+from cityviz.services.booking import absences, attendance, feeds
 from cityviz.services.errors import DomainError, NotAuthenticated, NotFound
 from cityviz.services.households import documents, families, news, privacy
 
@@ -80,6 +80,13 @@ def _download(request: Request) -> bool:
 @_refusals
 def document(request: Request) -> Response:
     content = _as_user(request, documents.document_content, document_id=_id(request))
+    return _private(content.data, content.content_type, content.filename, download=_download(request))
+
+
+@_refusals
+def certificate(request: Request) -> Response:
+    """The medical certificate joined to a reported absence."""
+    content = _as_user(request, absences.certificate_content, report_id=_id(request))
     return _private(content.data, content.content_type, content.filename, download=_download(request))
 
 

@@ -90,6 +90,7 @@ PARENT_NAV = (
 )
 PARENT_MENU = (
     ("Mon profil", routes.PROFILE, "user"),
+    ("Signaler une absence", routes.ABSENCES, "thermometer"),
     ("Mes factures", routes.INVOICES, "receipt-euro"),
 )
 
@@ -195,6 +196,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Dossiers", routes.ADMIN_DOSSIERS, "folder-check", "staff"),
     ("Inscriptions", routes.ADMIN_REGISTRATIONS, "clipboard-check", "staff"),
     ("Pointage", routes.ADMIN_ATTENDANCE, "list-checks", "staff"),
+    ("Absences", routes.ADMIN_ABSENCES, "thermometer", "staff"),
     ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "staff"),
     ("Activités", routes.ADMIN_ACTIVITIES, "school", "staff"),
     ("Facturation", routes.ADMIN_BILLING, "calculator", "staff"),

@@ -39,6 +39,7 @@ def _activity_card(a: ActivityRow) -> rx.Component:
             rx.text("Inscription : ", a.enrolment, size="2"),
             rx.text(a.rules, size="2", color_scheme="gray"),
             rx.text(a.prices, size="2", color_scheme="gray"),
+            rx.text(a.absences, size="2", color_scheme="gray"),
             spacing="1", width="100%",
         ),
         width="100%",

@@ -60,13 +60,15 @@ def _outcome(s: Session, report: AbsenceReport) -> str:
         billed += len(rule.billed_days(accepted=True, reason=report.reason,
                                        has_certificate=report.certificate_key is not None,
                                        days=[c.day for c in sessions]))
-        rules.append(f"{sessions[0].activity.name} : {rule.describe()}")
+        rules.append((sessions[0].activity.name, rule.describe()))
     names = ", ".join(sorted({c.activity.name for c in covered}))
     head = f"{len(covered)} séance(s) réservée(s) ({names})"
     if report.status != "reported":
         return head + "."
+    described = ({f"Règle : {text}" for _name, text in rules} if len({text for _n, text in rules}) == 1
+                 else {f"{name} : {text}" for name, text in rules})
     return (f"{head} ; si elle est acceptée : {len(covered) - billed} non facturée(s), {billed} facturée(s). "
-            + " ".join(rules))
+            + " ".join(sorted(described)))
 
 
 def list_absences(s: Session, *, actor: Actor, organization_id: int, status: str = "reported", page: int = 0,

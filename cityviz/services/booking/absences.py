@@ -22,6 +22,7 @@ from cityviz.services.booking.bookings import own_child
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_date, format_month
 from cityviz.services.households import files
+from cityviz.services.households.documents import FileContent
 from cityviz.services.inputs import clean
 
 MAX_DAYS = 62  # one report covers two months at most
@@ -207,13 +208,6 @@ def get_report(s: Session, actor: Actor, report_id: int, capability: str = "book
         raise NotFound("Absence introuvable.")
     actor.require_capability(report.organization_id, capability)
     return report
-
-
-@dataclasses.dataclass(frozen=True)
-class FileContent:
-    data: bytes
-    content_type: str
-    filename: str
 
 
 def certificate_content(s: Session, *, actor: Actor, report_id: int) -> FileContent:

@@ -280,6 +280,7 @@ class ActivityRow:
     prices: str
     is_open: bool
     enrolled: int
+    absences: str  # the rule for reported absences
 
 
 def weekdays_label(weekdays: str) -> str:
@@ -303,7 +304,8 @@ def list_activities(s: Session, *, actor: Actor, organization_id: int) -> list[A
         dates=f"du {format_date(a.start_date)} au {format_date(a.end_date)}", weekdays=weekdays_label(a.weekdays),
         capacity=a.capacity, enrolment="Sur validation" if a.enrolment_mode == "validation" else "Automatique",
         rules=describe_rules(a), prices=describe_bands(bands.get(a.id, []), a.unit) if bands.get(a.id) else "",
-        is_open=a.is_open, enrolled=enrolled.get(a.id, 0)) for a in activities]
+        is_open=a.is_open, enrolled=enrolled.get(a.id, 0),
+        absences="Absences signalées : " + absence_rules.AbsenceRule.from_activity(a).describe()) for a in activities]
 
 
 def describe_rules(activity: Activity) -> str:
@@ -314,5 +316,4 @@ def describe_rules(activity: Activity) -> str:
     if activity_rules.has_late_surcharge and activity.late_surcharge_percent:
         text.append(f"{activity_rules.late.describe('Réservation sans majoration')} "
                     f"(sinon +{activity.late_surcharge_percent} %)")
-    text.append("Absences signalées : " + absence_rules.AbsenceRule.from_activity(activity).describe().rstrip("."))
     return ". ".join(text) + "."

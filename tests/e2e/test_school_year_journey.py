@@ -1,0 +1,81 @@
+"""A school year, at phone size: Audrey NOIRET reports Léa ill on Tuesday 06/10 with a medical
+certificate and absent on Thursday 08/10 for another reason; the agent accepts both; the
+calendar shows « Absence justifiée » and « Absence facturée », and October's invoice bills
+only the second. Server clock: Monday 05/10/2026, 10:00."""
+
+from datetime import date
+
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session, select
+
+from cityviz.models import Organization, Person
+from cityviz.services.billing import period_lines
+from tests import factories
+from tests.e2e.test_accounts_journey import login
+
+PASSWORD = "demo-cityviz-2026"
+
+
+def _report(page: Page, day: str, reason: str) -> None:
+    page.get_by_label("Enfant").select_option(label="Léa")
+    page.get_by_label("Du", exact=True).fill(day)
+    page.get_by_label(reason, exact=True).check()
+    page.get_by_role("button", name="Signaler l'absence").click()
+    expect(page.get_by_text("Absence signalée : votre mairie va la traiter.")).to_be_visible()
+
+
+def test_parent_reports_absences_and_the_invoice_follows(server, page: Page, browser: Browser, shoot,
+                                                        browser_context_args, tmp_path):
+    login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
+    expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
+    page.get_by_role("button", name="Menu du compte").click()
+    page.get_by_role("menuitem", name="Signaler une absence").click()
+    expect(page.get_by_role("heading", name="Signaler une absence")).to_be_visible()
+
+    _report(page, "2026-10-06", "Maladie")
+    certificate = tmp_path / "certificat.pdf"
+    certificate.write_bytes(factories.pdf_bytes("Certificat médical"))
+    page.locator("#certificat input[type=file]").set_input_files(str(certificate))
+    expect(page.get_by_text("Certificat médical joint", exact=True)).to_be_visible()
+    _report(page, "2026-10-08", "Autre")
+    expect(page.get_by_text("Autre motif · le 08/10/2026")).to_be_visible()
+    shoot(page, "01-absences-signalees")
+
+    page.get_by_role("link", name="← Retour au calendrier").click()
+    tuesday = page.locator(".rt-Card", has_text="Mardi 06/10")
+    expect(tuesday).to_contain_text("Absence signalée")
+    shoot(page, "02-calendrier-signalee")
+
+    agent_context = browser.new_context(**browser_context_args)
+    agent = agent_context.new_page()
+    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
+    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    agent.get_by_role("button", name="Menu", exact=True).click()
+    agent.get_by_role("menuitem", name="Absences").click()
+    expect(agent.get_by_role("heading", name="Absences signalées")).to_be_visible()
+    expect(agent.get_by_text("Certificat médical : certificat.pdf")).to_be_visible()
+    shoot(agent, "03-agent-absences")
+    agent.get_by_role("button", name="Accepter l'absence de NOIRET Léa le 06/10/2026").click()
+    expect(agent.get_by_text("Absence acceptée : 2 séance(s) non facturée(s), 0 facturée(s).")).to_be_visible()
+    agent.get_by_role("button", name="Accepter l'absence de NOIRET Léa le 08/10/2026").click()
+    expect(agent.get_by_text("Absence acceptée : 0 séance(s) non facturée(s), 2 facturée(s).")).to_be_visible()
+    expect(agent.get_by_text("Rien à traiter")).to_be_visible()
+    agent_context.close()
+
+    page.reload()
+    expect(tuesday).to_contain_text("Absence justifiée")
+    expect(page.locator(".rt-Card", has_text="Jeudi 08/10")).to_contain_text("Absence facturée")
+    shoot(page, "04-calendrier-justifiee")
+
+    # October's invoice, computed as the month's closing will: Tuesday not billed, Thursday billed.
+    engine = server.engine()
+    with Session(engine) as s:
+        org_id = s.exec(select(Organization.id).where(Organization.name == "Démostars-sur-Mer")).one()
+        lea_id = s.exec(select(Person.id).where(Person.first_name == "Léa", Person.last_name == "NOIRET")).one()
+        facts = period_lines.load_facts(s, org_id, date(2026, 10, 1), date(2026, 10, 31))
+    engine.dispose()
+    lea = [f for f in facts if f.child_id == lea_id and f.day in (date(2026, 10, 6), date(2026, 10, 8))]
+    assert {(f.day, period_lines.is_billed(f)) for f in lea} == {(date(2026, 10, 6), False),
+                                                                 (date(2026, 10, 8), True)}
+    assert len(lea) == 4  # the canteen and the evening care, both days
+
