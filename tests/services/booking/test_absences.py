@@ -195,3 +195,13 @@ def test_an_invoiced_month_is_closed_to_reports_and_pending_ones_are_anomalies(f
         pending = s.exec(select(AbsenceReport.id)).one()
     with pytest.raises(Conflict, match="déjà émise"):
         decide(w, pending)
+
+
+def test_the_nightly_purge_keeps_certificates():
+    from cityviz.services.operations import maintenance
+
+    w = make_town()
+    attach(w, report(w, date(2026, 9, 15), date(2026, 9, 15)))
+    with db.read() as s:
+        key = s.exec(select(AbsenceReport.certificate_key)).one()
+    assert key in maintenance.referenced_files()
