@@ -12,6 +12,7 @@ from cityviz.pages.admin.activities import activities_page, activity_form_page, 
 from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
 from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
 from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, requirements_page
+from cityviz.pages.admin.expiring import expiring_page
 from cityviz.pages.admin.families import families_page, news_admin_page
 from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.jobs import jobs_page
@@ -42,6 +43,7 @@ from cityviz.state.staff_activities import (
     RegistrationsAdminState,
 )
 from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
+from cityviz.state.staff_documents import ExpiringDocumentsState
 from cityviz.state.staff_families import (
     DossierReviewState,
     DossiersState,
@@ -82,6 +84,7 @@ _page(dossier_page, routes.DOSSIER, "Dossier d'inscription", DossierState.load)
 _page(dossiers_page, routes.ADMIN_DOSSIERS, "Dossiers", DossiersState.load)
 _page(dossier_review_page, routes.ADMIN_DOSSIER, "Dossier", DossierReviewState.load)
 _page(requirements_page, routes.ADMIN_REQUIREMENTS, "Pièces demandées", RequirementsState.load)
+_page(expiring_page, routes.ADMIN_EXPIRING, "Pièces à renouveler", ExpiringDocumentsState.load)
 _page(families_page, routes.ADMIN_FAMILIES, "Familles", FamiliesState.load)
 _page(news_admin_page, routes.ADMIN_NEWS, "Actualités", NewsAdminState.load)
 _page(calendar_page, routes.BOOKINGS, "Réservations", CalendarState.load)

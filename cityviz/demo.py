@@ -67,6 +67,10 @@ REQUIREMENTS = (
     ("Fiche sanitaire de liaison", "child", True, "Complétée et signée."),
 )
 
+# How long the demo's documents stay valid (the others: no limit).
+VALIDITY = {"Attestation de quotient familial (CAF)": "calendar_year",
+            "Attestation d'assurance responsabilité civile": "school_year"}
+
 
 def school_year(today: date) -> tuple[date, date]:
     start_year = today.year if today.month >= 8 else today.year - 1
@@ -140,7 +144,8 @@ def _organization(s: Session, name: str, postal_code: str, city: str) -> Organiz
     now = clock.now()
     for position, (label, scope, mandatory, description) in enumerate(REQUIREMENTS):
         s.add(DocumentRequirement(organization_id=org.id, name=label, scope=scope, mandatory=mandatory,
-                                  description=description, position=position, created_at=now))
+                                  description=description, position=position, created_at=now,
+                                  validity=VALIDITY.get(label, "unlimited")))
     for activity, bands in _activities(org.id, clock.today(), now):
         s.add(activity)
         s.flush()

@@ -33,6 +33,7 @@ ADMIN_OUTBOX = "/admin/outbox"
 ADMIN_DOSSIERS = "/admin/dossiers"
 ADMIN_DOSSIER = "/admin/dossier"  # ?id=…
 ADMIN_REQUIREMENTS = "/admin/pieces"
+ADMIN_EXPIRING = "/admin/pieces-a-renouveler"
 ADMIN_FAMILIES = "/admin/familles"
 ADMIN_NEWS = "/admin/actualites"
 ADMIN_ACTIVITIES = "/admin/activites"

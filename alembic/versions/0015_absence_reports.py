@@ -1,10 +1,12 @@
-"""Absences reported by parents and each activity's billing rule for them.
+"""Absences reported by parents and each activity's billing rule for them; documents that expire.
 
 - `absence_report`: « Signaler une absence » (dates, reason, optional medical
   certificate, the staff's decision).
 - `activity.absence_policy`, `activity.absence_carence_days`: what the town bills
   for a reported absence (plain added columns, no table rebuild on SQLite; values
   checked by the activity service).
+- `document_requirement.validity`, `.validity_months`: how long a document stays valid;
+  `document.valid_until`, `document.expiry_notice_at`: its last valid day, the reminder sent.
 
 Revision ID: 0015
 Revises: 0007
@@ -29,6 +31,13 @@ def upgrade() -> None:
     op.add_column("activity", sa.Column("absence_policy", sqlmodel.sql.sqltypes.AutoString(length=12),
                                         nullable=False, server_default="certificate"))
     op.add_column("activity", sa.Column("absence_carence_days", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("document_requirement", sa.Column("validity", sqlmodel.sql.sqltypes.AutoString(length=15),
+                                                    nullable=False, server_default="unlimited"))
+    op.add_column("document_requirement", sa.Column("validity_months", sa.Integer(), nullable=False,
+                                                    server_default="0"))
+    op.add_column("document", sa.Column("valid_until", sa.Date(), nullable=True))
+    op.add_column("document", sa.Column("expiry_notice_at", cityviz.models.types.UTCDateTime(), nullable=True))
+    op.create_index("ix_document_valid_until", "document", ["valid_until"])
     op.create_table(
         "absence_report",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -73,6 +82,13 @@ def downgrade() -> None:
     op.drop_index("ix_absence_org_status", table_name="absence_report")
     op.drop_index("ix_absence_report_household_id", table_name="absence_report")
     op.drop_table("absence_report")
+    op.drop_index("ix_document_valid_until", table_name="document")
+    with op.batch_alter_table("document") as batch:
+        batch.drop_column("expiry_notice_at")
+        batch.drop_column("valid_until")
+    with op.batch_alter_table("document_requirement") as batch:
+        batch.drop_column("validity_months")
+        batch.drop_column("validity")
     with op.batch_alter_table("activity") as batch:
         batch.drop_column("absence_carence_days")
         batch.drop_column("absence_policy")

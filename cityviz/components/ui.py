@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 STATUS_COLORS = {
-    "missing": "gray", "pending": "amber", "accepted": "green", "refused": "red",
+    "missing": "gray", "pending": "amber", "accepted": "green", "refused": "red", "expired": "red",
     "draft": "gray", "submitted": "amber", "validated": "green", "rejected": "red",
 }
 

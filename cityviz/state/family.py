@@ -203,7 +203,8 @@ class DossierState(AuthState):
     async def load(self, actor):
         await self._reload(actor)
         # Start at the first document still to send.
-        todo = [i for i, r in enumerate(self.steps) if r.mandatory and r.status in ("missing", "refused")]
+        todo = [i for i, r in enumerate(self.steps) if r.mandatory and r.status in ("missing", "refused", "expired")]
+        todo += [i for i, r in enumerate(self.steps) if r.status in ("accepted", "expired") and r.can_upload]  # renew
         self.step = todo[0] if todo else len(self.steps)
 
     @rx.event

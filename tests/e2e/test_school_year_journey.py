@@ -3,12 +3,14 @@ certificate and absent on Thursday 08/10 for another reason; the agent accepts b
 calendar shows « Absence justifiée » and « Absence facturée », and October's invoice bills
 only the second. Server clock: Monday 05/10/2026, 10:00."""
 
+import secrets
 from datetime import date
 
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
-from cityviz.models import Organization, Person
+from cityviz import clock
+from cityviz.models import Document, DocumentRequirement, Organization, Person
 from cityviz.services.billing import period_lines
 from tests import factories
 from tests.e2e.test_accounts_journey import login
@@ -79,3 +81,48 @@ def test_parent_reports_absences_and_the_invoice_follows(server, page: Page, bro
                                                                  (date(2026, 10, 8), True)}
     assert len(lea) == 4  # the canteen and the evening care, both days
 
+
+
+def test_a_document_about_to_expire_is_renewed(server, page: Page, browser: Browser, shoot, browser_context_args):
+    """The NOIRET dossier is complete; its insurance certificate ends on 20/10/2026: the agent sees it
+    in « Pièces à renouveler », Audrey gets the card on her home page and sends the new one."""
+    engine = server.engine()
+    with Session(engine) as s:
+        household_id, lea_id = s.exec(select(Person.household_id, Person.id).where(
+            Person.first_name == "Léa", Person.last_name == "NOIRET")).one()
+        org_id = s.exec(select(Organization.id).where(Organization.name == "Démostars-sur-Mer")).one()
+        for requirement in s.exec(select(DocumentRequirement).where(DocumentRequirement.organization_id == org_id)):
+            insurance = requirement.name == "Attestation d'assurance responsabilité civile"
+            s.add(Document(requirement_id=requirement.id, household_id=household_id,
+                           person_id=lea_id if requirement.scope == "child" else None,
+                           storage_key=secrets.token_hex(16), original_name=f"{requirement.id}.pdf",
+                           content_type="application/pdf", size_bytes=100, status="accepted",
+                           uploaded_at=clock.now(), decided_at=clock.now(),
+                           valid_until=date(2026, 10, 20) if insurance else None))
+        s.commit()
+    engine.dispose()
+
+    agent_context = browser.new_context(**browser_context_args)
+    agent = agent_context.new_page()
+    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
+    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    agent.goto(f"{server.base_url}/admin/pieces")
+    agent.get_by_role("link", name="Pièces à renouveler").click()
+    row = agent.get_by_role("row", name="Attestation d'assurance responsabilité civile")
+    expect(row).to_contain_text("Audrey NOIRET et Philippe NOIRET")
+    expect(row).to_contain_text("Expire le 20/10/2026")
+    shoot(agent, "05-pieces-a-renouveler")
+    agent_context.close()
+
+    login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
+    expect(page.get_by_text("Renouveler une pièce justificative")).to_be_visible()
+    expect(page.get_by_text("« Attestation d'assurance responsabilité civile » expire le 20/10/2026",
+                            exact=False)).to_be_visible()
+    shoot(page, "06-carte-renouveler")
+    page.get_by_role("link", name="Renouveler dans le dossier de Léa").click()
+    expect(page.get_by_role("heading", name="Attestation d'assurance responsabilité civile")).to_be_visible()
+    expect(page.get_by_text("Acceptée, expire le 20/10/2026 : à renouveler")).to_be_visible()
+    page.locator("#dossier input[type=file]").set_input_files(
+        {"name": "assurance-2026-2027.pdf", "mimeType": "application/pdf", "buffer": factories.pdf_bytes("RC")})
+    expect(page.get_by_text("« Attestation d'assurance responsabilité civile » envoyé.")).to_be_visible()
+    shoot(page, "07-renouvelee")

@@ -12,7 +12,7 @@ from cityviz.models import Document, DocumentRequirement, Enrollment, Person
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from cityviz.services.households import files
+from cityviz.services.households import document_validity, files
 from cityviz.services.inputs import clean
 
 STATUS_LABELS = {"pending": "En cours de vérification", "accepted": "Acceptée", "refused": "Refusée"}
@@ -29,6 +29,9 @@ class RequirementRow:
     scope_label: str
     mandatory: bool
     active: bool
+    validity: str
+    validity_months: int
+    validity_label: str
 
 
 def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list[RequirementRow]:
@@ -39,17 +42,26 @@ def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list
                             DocumentRequirement.id)).all()
     return [RequirementRow(id=r.id, name=r.name, description=r.description, scope=r.scope,
                            scope_label="Une fois par foyer" if r.scope == "household" else "Pour chaque enfant",
-                           mandatory=r.mandatory, active=r.active) for r in rows]
+                           mandatory=r.mandatory, active=r.active, validity=r.validity,
+                           validity_months=r.validity_months,
+                           validity_label=document_validity.describe(r.validity, r.validity_months)) for r in rows]
 
 
 def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirement_id: int | None,
-                     name: str, scope: str, mandatory: bool, description: str = "") -> int:
+                     name: str, scope: str, mandatory: bool, description: str = "", validity: str = "unlimited",
+                     validity_months: int = 0) -> int:
     actor.require_staff(organization_id)
     name = clean(name, 200)
     if not name or len(name) > 120:
         raise InvalidInput("Indiquez le nom de la pièce (120 caractères au plus).", field="name")
     if scope not in ("household", "child"):
         raise InvalidInput("Choisissez si la pièce est demandée par foyer ou par enfant.", field="scope")
+    if validity not in document_validity.VALIDITIES:
+        raise InvalidInput("Choisissez la durée de validité de la pièce.", field="validity")
+    validity_months = int(validity_months or 0) if validity == "months" else 0
+    if validity == "months" and not 1 <= validity_months <= document_validity.MAX_MONTHS:
+        raise InvalidInput(f"Indiquez une validité de 1 à {document_validity.MAX_MONTHS} mois.",
+                           field="validity_months")
     if requirement_id:
         requirement = _requirement(s, actor, requirement_id)
     else:
@@ -60,11 +72,15 @@ def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirem
                                           position=(last or 0) + 1, created_at=clock.now())
     requirement.name, requirement.scope, requirement.mandatory = name, scope, bool(mandatory)
     requirement.description = str(description or "").strip()[:1000]
+    changed = (requirement.validity, requirement.validity_months) != (validity, validity_months)
+    requirement.validity, requirement.validity_months = validity, validity_months
     s.add(requirement)
     s.flush()
+    if changed and requirement_id:
+        document_validity.refresh_requirement(s, requirement)
     audit.record(s, actor=actor, action="requirement.save", organization_id=organization_id,
                  object_type="document_requirement", object_id=requirement.id, name=name, scope=scope,
-                 mandatory=bool(mandatory))
+                 mandatory=bool(mandatory), validity=validity, validity_months=validity_months)
     return requirement.id
 
 
@@ -120,7 +136,8 @@ def upload_document(s: Session, *, actor: Actor, requirement_id: int, person_id:
     else:
         person_id = None
     current = current_documents(s, household_id, [requirement.id]).get((requirement.id, person_id))
-    if current is not None and current.status == "accepted":
+    if (current is not None and current.status == "accepted"
+            and not document_validity.renewable(current, clock.today())):
         raise Conflict("Cette pièce a déjà été acceptée : il n'est pas nécessaire de la renvoyer.")
     with files.stored(data) as stored:
         now = clock.now()
@@ -149,6 +166,7 @@ def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool,
         raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
     document.status = "accepted" if accept else "refused"
     document.refusal_reason = "" if accept else reason
+    document.valid_until = document_validity.valid_until_for(requirement, document) if accept else None
     document.decided_at = clock.now()
     document.decided_by_id = actor.user_id
     s.add(document)

@@ -6,9 +6,10 @@ import dataclasses
 
 from sqlmodel import Session, func, select
 
-from cityviz.models import Household, Person
+from cityviz import clock
+from cityviz.models import Enrollment, Household, Person
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.households import dossiers
+from cityviz.services.households import document_validity, dossiers
 from cityviz.services.households.people import profile_is_complete
 
 
@@ -61,4 +62,29 @@ def next_action(s: Session, *, actor: Actor,
                           "Quelques documents sont demandés ; ceux communs au foyer ne le sont qu'une fois.",
                           [ActionButton(f"Finaliser le dossier d'inscription de {d.person_name}",
                                         "dossier", d.id) for d in to_finish])
-    return None
+    return _renewal(s, household_id)
+
+
+def _renewal(s: Session, household_id: int) -> NextAction | None:
+    """Documents expired or expiring within 30 days: renew them from the dossier that asks for them."""
+    today = clock.today()
+    expiring = document_validity.household_expiring(s, household_id, today)
+    if not expiring:
+        return None
+    enrollments = s.exec(select(Enrollment.id, Enrollment.person_id, Enrollment.organization_id, Person.first_name,
+                                Person.role).join(Person, Person.id == Enrollment.person_id)
+                         .where(Enrollment.household_id == household_id)
+                         .order_by(Person.role, Enrollment.id)).all()  # a child's dossier first
+    sentences, buttons = [], {}
+    for document, requirement in expiring:
+        child = next((e for e in enrollments if e.person_id == document.person_id), None) if document.person_id \
+            else None
+        sentences.append(document_validity.expiry_sentence(requirement, document, today,
+                                                           child.first_name if child else ""))
+        target = child or next((e for e in enrollments if e.organization_id == requirement.organization_id), None)
+        if target is not None and target.id not in buttons:
+            buttons[target.id] = ActionButton(f"Renouveler dans le dossier de {target.first_name}", "dossier",
+                                              target.id)
+    return NextAction("renew", "Renouveler une pièce justificative",
+                      " ; ".join(sentences) + ". Envoyez la nouvelle version depuis le dossier d'inscription.",
+                      list(buttons.values()))
