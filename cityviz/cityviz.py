@@ -11,6 +11,7 @@ from cityviz.pages.admin.absences import absences_admin_page
 from cityviz.pages.admin.activities import activities_page, activity_form_page, registrations_page
 from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
 from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
+from cityviz.pages.admin.certificates import tax_run_page
 from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, requirements_page
 from cityviz.pages.admin.expiring import expiring_page
 from cityviz.pages.admin.families import families_page, news_admin_page
@@ -20,6 +21,7 @@ from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.admin.privacy import deletions_page
 from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
 from cityviz.pages.bulk import bulk_page
+from cityviz.pages.certificates import certificates_page
 from cityviz.pages.dossier import dossier_page, register_page
 from cityviz.pages.family import children_page, profile_page
 from cityviz.pages.home import home_page
@@ -29,6 +31,7 @@ from cityviz.pages.reservations import calendar_page, enrol_page
 from cityviz.state.absences import AbsencesAdminState, AbsenceState
 from cityviz.state.account_deletion import DeletionRequestsState
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
+from cityviz.state.certificates import CertificatesState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState
 from cityviz.state.invoices import InvoiceListState, InvoiceState
@@ -43,6 +46,7 @@ from cityviz.state.staff_activities import (
     RegistrationsAdminState,
 )
 from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
+from cityviz.state.staff_certificates import TaxRunState
 from cityviz.state.staff_documents import ExpiringDocumentsState
 from cityviz.state.staff_families import (
     DossierReviewState,
@@ -99,10 +103,12 @@ _page(occupancy_page, routes.ADMIN_OCCUPANCY, "Fréquentation", OccupancyState.l
 _page(attendance_page, routes.ADMIN_ATTENDANCE, "Pointage", AttendanceState.load)
 _page(closures_page, routes.ADMIN_CLOSURES, "Fermetures", ClosuresState.load)
 _page(invoices_page, routes.INVOICES, "Mes factures", InvoiceListState.load)
+_page(certificates_page, routes.CERTIFICATES, "Attestations", CertificatesState.load)
 _page(invoice_page, routes.INVOICE, "Facture", InvoiceState.load)
 _page(billing_page, routes.ADMIN_BILLING, "Facturation", BillingState.load)
 _page(invoices_admin_page, routes.ADMIN_INVOICES, "Factures", StaffInvoicesState.load)
 _page(invoice_admin_page, routes.ADMIN_INVOICE, "Facture", StaffInvoiceState.load)
+_page(tax_run_page, routes.ADMIN_TAX_CERTIFICATES, "Attestations fiscales", TaxRunState.load)
 _page(unpaid_page, routes.ADMIN_UNPAID, "Impayés", UnpaidState.load)
 _page(regie_page, routes.ADMIN_REGIE, "Régie", RegieState.load)
 _page(debits_page, routes.ADMIN_DEBITS, "Prélèvements", DebitsState.load)

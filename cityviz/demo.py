@@ -88,7 +88,7 @@ def _activities(org_id: int, today: date, now) -> list[tuple[Activity, list[tupl
     return [
         (Activity(name="Restauration scolaire", kind="canteen", unit="meal", weekdays="0,1,3,4",
                   start_minutes=11 * 60 + 45, end_minutes=13 * 60 + 30, capacity=120,
-                  description="Repas du midi préparé par la cuisine centrale.", school_period="school",
+                  description="Repas du midi préparé par la cuisine centrale.", school_period="school", is_food=True,
                   **two_working_days, **common),
          [(500, 120), (900, 250), (None, 360)]),
         (Activity(name="Garderie du matin", kind="morning_care", unit="hour", weekdays="0,1,3,4",

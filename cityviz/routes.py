@@ -24,6 +24,7 @@ ENROL = "/reservations/inscription"
 BULK = "/reservations/plusieurs-dates"
 ABSENCES = "/absences"  # « Signaler une absence »
 INVOICES = "/factures"
+CERTIFICATES = "/attestations"
 INVOICE = "/facture"  # ?type=facture|avoir&id=…
 
 # Staff pages
@@ -47,6 +48,7 @@ ADMIN_BILLING = "/admin/facturation"
 ADMIN_INVOICES = "/admin/factures"
 ADMIN_INVOICE = "/admin/facture"  # ?type=…&id=…
 ADMIN_UNPAID = "/admin/impayes"
+ADMIN_TAX_CERTIFICATES = "/admin/attestations-fiscales"
 ADMIN_REGIE = "/admin/regie"
 ADMIN_DEBITS = "/admin/prelevements"
 ADMIN_JOBS = "/admin/taches"
@@ -62,7 +64,8 @@ EXPORT = "/fichiers/mes-donnees"
 DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
 CERTIFICATE_FILE = "/fichiers/certificat"  # /<absence report id>
-INVOICE_FILE = "/fichiers/pdf"  # /facture|avoir/<id>
+INVOICE_FILE = "/fichiers/pdf"
+CERTIFICATE_PDF = "/fichiers/attestation"  # /fiscale|paiement|presence?enfant=…&annee=…&du=…&au=…  # /facture|avoir/<id>
 HEALTH = "/_health"  # database, Redis, job queue (observability/http.py)
 METRICS = "/metrics"  # Prometheus; bearer token or the server's own machine
 

@@ -7,6 +7,8 @@
   checked by the activity service).
 - `document_requirement.validity`, `.validity_months`: how long a document stays valid;
   `document.valid_until`, `document.expiry_notice_at`: its last valid day, the reminder sent.
+- `activity.is_food`: meals, left out of the tax certificate (canteens are marked so);
+  `tax_certificate_notice`: the families told that their tax certificate of a year is ready.
 
 Revision ID: 0015
 Revises: 0007
@@ -31,6 +33,9 @@ def upgrade() -> None:
     op.add_column("activity", sa.Column("absence_policy", sqlmodel.sql.sqltypes.AutoString(length=12),
                                         nullable=False, server_default="certificate"))
     op.add_column("activity", sa.Column("absence_carence_days", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("activity", sa.Column("is_food", sa.Boolean(), nullable=False, server_default=sa.false()))
+    activity = sa.table("activity", sa.column("kind", sa.String()), sa.column("is_food", sa.Boolean()))
+    op.execute(activity.update().where(activity.c.kind == "canteen").values(is_food=True))
     op.add_column("document_requirement", sa.Column("validity", sqlmodel.sql.sqltypes.AutoString(length=15),
                                                     nullable=False, server_default="unlimited"))
     op.add_column("document_requirement", sa.Column("validity_months", sa.Integer(), nullable=False,
@@ -72,12 +77,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("certificate_key"),
     )
+    op.create_table(
+        "tax_certificate_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("total_cents", sa.Integer(), nullable=False),
+        sa.Column("created_at", cityviz.models.types.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("total_cents >= 0", name="ck_tax_notice_total"),
+        sa.ForeignKeyConstraint(["organization_id"], ["organization.id"]),
+        sa.ForeignKeyConstraint(["household_id"], ["household.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("organization_id", "household_id", "year", name="uq_tax_notice"),
+    )
+    op.create_index("ix_tax_certificate_notice_household_id", "tax_certificate_notice", ["household_id"])
     op.create_index("ix_absence_report_household_id", "absence_report", ["household_id"])
     op.create_index("ix_absence_org_status", "absence_report", ["organization_id", "status"])
     op.create_index("ix_absence_child_dates", "absence_report", ["child_id", "date_from"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tax_certificate_notice_household_id", table_name="tax_certificate_notice")
+    op.drop_table("tax_certificate_notice")
     op.drop_index("ix_absence_child_dates", table_name="absence_report")
     op.drop_index("ix_absence_org_status", table_name="absence_report")
     op.drop_index("ix_absence_report_household_id", table_name="absence_report")
@@ -90,5 +112,6 @@ def downgrade() -> None:
         batch.drop_column("validity_months")
         batch.drop_column("validity")
     with op.batch_alter_table("activity") as batch:
+        batch.drop_column("is_food")
         batch.drop_column("absence_carence_days")
         batch.drop_column("absence_policy")

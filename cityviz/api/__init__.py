@@ -30,6 +30,7 @@ def build_api() -> Starlette:
             Route(routes.DAILY_COUNTS, files.daily_counts, methods=["GET"]),
             Route(routes.CALENDAR_FEED + "/{token}.ics", files.calendar_feed, methods=["GET"]),
             Route(routes.INVOICE_FILE + "/{kind}/{item_id}", files.invoice_pdf, methods=["GET"]),
+            Route(routes.CERTIFICATE_PDF + "/{kind}", files.certificate_pdf_file, methods=["GET"]),
             Route("/paiement/notification/{organization_id}", payments.notification, methods=["GET", "POST"]),
             Route("/paiement/retour/{organization_id}", payments.payer_return, methods=["GET"]),
             *bank_simulator.routes(),

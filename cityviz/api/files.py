@@ -13,9 +13,9 @@ from starlette.responses import Response
 from cityviz import db, routes
 from cityviz.services.accounts import auth
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import invoices
+from cityviz.services.billing import certificate_pdf, invoices
 from cityviz.services.booking import absences, attendance, feeds
-from cityviz.services.errors import DomainError, NotAuthenticated, NotFound
+from cityviz.services.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from cityviz.services.households import documents, families, news, privacy
 
 
@@ -127,6 +127,24 @@ def calendar_feed(request: Request) -> Response:
         data = feeds.render_feed(s, token=request.path_params.get("token", ""))
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=900", "X-Content-Type-Options": "nosniff"})
+
+
+@_refusals
+def certificate_pdf_file(request: Request) -> Response:
+    """« Attestations »: ?enfant=…&annee=… (fiscale), ?du=…&au=… (paiement), both (presence)."""
+    params = request.query_params
+    try:
+        child_id, year = int(params.get("enfant") or 0), int(params.get("annee") or 0)
+        start = date.fromisoformat(params["du"]) if params.get("du") else None
+        end = date.fromisoformat(params["au"]) if params.get("au") else None
+    except ValueError:
+        return Response("Paramètres invalides.", status_code=400, media_type="text/plain; charset=utf-8")
+    try:
+        data, name = _as_user(request, certificate_pdf.certificate_file, kind=request.path_params.get("kind", ""),
+                              child_id=child_id, year=year, start=start, end=end)
+    except InvalidInput as exc:
+        return Response(exc.message, status_code=400, media_type="text/plain; charset=utf-8")
+    return _private(data, "application/pdf", name, download=True)
 
 
 @_refusals

@@ -92,6 +92,7 @@ PARENT_MENU = (
     ("Mon profil", routes.PROFILE, "user"),
     ("Signaler une absence", routes.ABSENCES, "thermometer"),
     ("Mes factures", routes.INVOICES, "receipt-euro"),
+    ("Attestations", routes.CERTIFICATES, "file-badge"),
 )
 
 
@@ -202,6 +203,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Facturation", routes.ADMIN_BILLING, "calculator", "staff"),
     ("Factures", routes.ADMIN_INVOICES, "receipt-euro", "staff"),
     ("Impayés", routes.ADMIN_UNPAID, "circle-alert", "staff"),
+    ("Attestations fiscales", routes.ADMIN_TAX_CERTIFICATES, "file-badge", "staff"),
     ("Prélèvements", routes.ADMIN_DEBITS, "landmark", "staff"),
     ("Régie", routes.ADMIN_REGIE, "settings", "staff"),
     ("Familles", routes.ADMIN_FAMILIES, "users", "staff"),

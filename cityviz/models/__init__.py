@@ -13,6 +13,7 @@ from cityviz.models.billing import (
     DocumentCounter,
     Invoice,
     InvoiceLine,
+    TaxCertificateNotice,
 )
 from cityviz.models.bookings import ActivitySession, Attendance, Booking, Closure
 from cityviz.models.documents import Document, DocumentRequirement
@@ -68,5 +69,6 @@ __all__ = [
     "Refund",
     "SepaMandate",
     "StaffMembership",
+    "TaxCertificateNotice",
     "User",
 ]

@@ -94,6 +94,8 @@ class Activity(SQLModel, table=True):
     # sessions of an excused absence are billed all the same (carence).
     absence_policy: str = Field(default="certificate", max_length=12)
     absence_carence_days: int = 0
+    # Meals: left out of the « Attestation fiscale » (childcare costs exclude food).
+    is_food: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

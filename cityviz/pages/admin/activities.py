@@ -102,6 +102,8 @@ def activity_form_page() -> rx.Component:
                         columns="2", spacing="3", width="100%"),
                 textarea("Description pour les familles", "description", default=v.description, rows="2"),
                 checkbox("Ouverte aux inscriptions", "is_open", default=v.is_open),
+                checkbox("Repas (non compté dans l'attestation fiscale de frais de garde)", "is_food",
+                         default=v.is_food),
             ),
             section(
                 "Calendrier",

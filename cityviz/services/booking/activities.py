@@ -64,6 +64,7 @@ class ActivityInput:
     school_period: str = "all"
     absence_policy: str = "certificate"
     absence_carence_days: int = 0
+    is_food: bool | None = None  # None: a canteen is food
 
 
 def _check(data: ActivityInput) -> None:
@@ -125,6 +126,7 @@ def _apply(activity: Activity, data: ActivityInput) -> None:
                 "late_surcharge_percent", "unbooked_surcharge_percent", "is_open", "school_period",
                 "absence_policy", "absence_carence_days"):
         setattr(activity, key, getattr(data, key))
+    activity.is_food = data.is_food if data.is_food is not None else data.kind == "canteen"
     for prefix in ("booking", "cancel", "late"):
         rule: rules.NoticeRule = getattr(data, prefix)
         setattr(activity, f"{prefix}_notice_kind", rule.kind)
