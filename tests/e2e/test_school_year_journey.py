@@ -7,11 +7,14 @@ import secrets
 from datetime import date
 
 from playwright.sync_api import Browser, Page, expect
-from sqlmodel import Session, select
+from pypdf import PdfReader
+from sqlmodel import Session, func, select
 
 from cityviz import clock
-from cityviz.models import Document, DocumentRequirement, Organization, Person
-from cityviz.services.billing import period_lines
+from cityviz.models import Activity, Document, DocumentRequirement, Invoice, InvoiceLine, Organization, Person, User
+from cityviz.services.accounts import auth
+from cityviz.services.billing import credits, payments, period_lines
+from cityviz.services.formatting import format_money
 from tests import factories
 from tests.e2e.test_accounts_journey import login
 
@@ -126,3 +129,46 @@ def test_a_document_about_to_expire_is_renewed(server, page: Page, browser: Brow
         {"name": "assurance-2026-2027.pdf", "mimeType": "application/pdf", "buffer": factories.pdf_bytes("RC")})
     expect(page.get_by_text("« Attestation d'assurance responsabilité civile » envoyé.")).to_be_visible()
     shoot(page, "07-renouvelee")
+
+
+def test_parent_downloads_a_tax_certificate_equal_to_the_care_paid(server, page: Page, shoot, tmp_path):
+    """Léa (made 5 here) had evening care in September; the invoice is paid in 2026: her 2026 tax
+    certificate is the care lines paid, meals (the canteen) left out."""
+    engine = server.engine()
+    with Session(engine) as s:
+        lea = s.exec(select(Person).where(Person.first_name == "Léa", Person.last_name == "NOIRET")).one()
+        lea.birth_date = date(2021, 3, 14)
+        s.add(lea)
+        s.commit()
+        org_id = s.exec(select(Organization.id).where(Organization.name == "Démostars-sur-Mer")).one()
+        issued = s.exec(select(Invoice.id).where(Invoice.household_id == lea.household_id)).first()
+    if issued is None:  # alone, without the billing journey before it
+        server.cli("issue-period", "Démostars-sur-Mer", "2026-09")
+    with Session(engine) as s:
+        invoice = s.exec(select(Invoice).where(Invoice.household_id == lea.household_id)).one()
+        due = credits.remaining_by_invoice(s, [invoice])[invoice.id]
+        if due:  # the billing journey may have paid it online already
+            agent = s.exec(select(User).where(User.email == "agent.demostars@example.org")).one()
+            payments.record_payment(s, actor=auth.actor_for_user(s, user_id=agent.id), organization_id=org_id,
+                                    household_id=lea.household_id, method="cash", amount=format_money(due)[:-2],
+                                    received_on=date(2026, 10, 5))
+            s.commit()
+        care = s.exec(select(func.sum(InvoiceLine.total_cents)).join(Activity, Activity.id == InvoiceLine.activity_id)
+                      .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.child_id == lea.id,
+                             Activity.is_food == False)).one()  # noqa: E712
+    engine.dispose()
+    assert care > 0
+
+    login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
+    expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
+    page.get_by_role("button", name="Menu du compte").click()
+    page.get_by_role("menuitem", name="Attestations").click()
+    expect(page.get_by_role("heading", name="Attestations", exact=True)).to_be_visible()
+    page.get_by_label("Année").select_option("2026")
+    expect(page.get_by_text(f"Frais de garde payés en 2026 : {format_money(care)}")).to_be_visible()
+    shoot(page, "08-attestations")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger l'attestation fiscale de Léa").click()
+    assert download.value.suggested_filename == "attestation-fiscale-2026-léa-noiret.pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "Attestation fiscale 2026" in text and format_money(care).replace("\xa0", " ") in text.replace("\xa0", " ")
