@@ -27,7 +27,7 @@ class TaxRunState(AuthState):
     def percent(self) -> int:
         return 100 if self.status == "succeeded" else round(100 * self.done / self.total) if self.total else 0
 
-    async def _show(self, actor, org_id) -> None:
+    async def _show_run(self, actor, org_id) -> None:
         run = await read(certificate_jobs.run_status, actor=actor, organization_id=org_id, year=self.year)
         self.status, self.done, self.total, self.summary = run.status, run.done, run.total, run.summary
         self.status_label = LABELS.get(run.status, run.status)
@@ -39,7 +39,7 @@ class TaxRunState(AuthState):
         self.years = [str(y) for y in range(last, last - 4, -1)]
         if str(self.year) not in self.years:
             self.year = last
-        await self._show(actor, org_id)
+        await self._show_run(actor, org_id)
         if self.status in ("queued", "running", "retrying"):
             return TaxRunState.watch
 
@@ -47,13 +47,13 @@ class TaxRunState(AuthState):
     @as_staff
     async def choose_year(self, actor, org_id, year: str):
         self.year = int(year)
-        await self._show(actor, org_id)
+        await self._show_run(actor, org_id)
 
     @rx.event
     @as_staff
     async def start(self, actor, org_id):
         await write(certificate_jobs.request_tax_run, actor=actor, organization_id=org_id, year=self.year)
-        await self._show(actor, org_id)
+        await self._show_run(actor, org_id)
         return TaxRunState.watch
 
     @rx.event(background=True)

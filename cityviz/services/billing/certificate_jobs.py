@@ -19,7 +19,7 @@ from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts import auth
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing.certificates import care_paid, under_six
+from cityviz.services.billing.certificates import care_paid_by_household, under_six
 from cityviz.services.errors import AccessDenied, InvalidInput
 from cityviz.services.formatting import format_money
 
@@ -70,8 +70,9 @@ def produce_chunk(s: Session, *, actor: Actor, organization_id: int, year: int, 
                                              User.is_active == True)).all():  # noqa: E712
         addresses.setdefault(household_id, []).append(email)
     rows, certificates, now = [], 0, clock.now()
+    figures = care_paid_by_household(s, households, year)
     for household_id in households:
-        paid = {child_id: cents for (child_id, org), cents in care_paid(s, household_id, year).items()
+        paid = {child_id: cents for (child_id, org), cents in figures.get(household_id, {}).items()
                 if org == organization_id and child_id in young and cents > 0}
         rows.append({"organization_id": organization_id, "household_id": household_id, "year": year,
                      "total_cents": sum(paid.values()), "created_at": now})
