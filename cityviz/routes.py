@@ -64,6 +64,7 @@ EXPORT = "/fichiers/mes-donnees"
 DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
 CERTIFICATE_FILE = "/fichiers/certificat"  # /<absence report id>
+PAI_FILE = "/fichiers/pai"  # /<child id>
 INVOICE_FILE = "/fichiers/pdf"
 CERTIFICATE_PDF = "/fichiers/attestation"  # /fiscale|paiement|presence?enfant=…&annee=…&du=…&au=…  # /facture|avoir/<id>
 HEALTH = "/_health"  # database, Redis, job queue (observability/http.py)

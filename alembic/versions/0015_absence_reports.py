@@ -9,6 +9,7 @@
   `document.valid_until`, `document.expiry_notice_at`: its last valid day, the reminder sent.
 - `activity.is_food`: meals, left out of the tax certificate (canteens are marked so);
   `tax_certificate_notice`: the families told that their tax certificate of a year is ready.
+- `person.diet`, `person.has_pai`, `person.pai_*`: canteen diet and PAI with its document.
 
 Revision ID: 0015
 Revises: 0007
@@ -36,6 +37,14 @@ def upgrade() -> None:
     op.add_column("activity", sa.Column("is_food", sa.Boolean(), nullable=False, server_default=sa.false()))
     activity = sa.table("activity", sa.column("kind", sa.String()), sa.column("is_food", sa.Boolean()))
     op.execute(activity.update().where(activity.c.kind == "canteen").values(is_food=True))
+    op.add_column("person", sa.Column("diet", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False,
+                                      server_default=""))
+    op.add_column("person", sa.Column("has_pai", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("person", sa.Column("pai_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+    op.add_column("person", sa.Column("pai_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False,
+                                      server_default=""))
+    op.add_column("person", sa.Column("pai_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False,
+                                      server_default=""))
     op.add_column("document_requirement", sa.Column("validity", sqlmodel.sql.sqltypes.AutoString(length=15),
                                                     nullable=False, server_default="unlimited"))
     op.add_column("document_requirement", sa.Column("validity_months", sa.Integer(), nullable=False,
@@ -108,6 +117,9 @@ def downgrade() -> None:
     with op.batch_alter_table("document") as batch:
         batch.drop_column("expiry_notice_at")
         batch.drop_column("valid_until")
+    with op.batch_alter_table("person") as batch:
+        for column in ("pai_type", "pai_name", "pai_key", "has_pai", "diet"):
+            batch.drop_column(column)
     with op.batch_alter_table("document_requirement") as batch:
         batch.drop_column("validity_months")
         batch.drop_column("validity")

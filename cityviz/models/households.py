@@ -47,6 +47,12 @@ class Person(SQLModel, table=True):
     allergies: str = Field(default="", max_length=1000)
     medical_notes: str = Field(default="", max_length=2000)
     authorised_pickups: str = Field(default="", max_length=1000)
+    # Canteen diet (people.DIETS; "" none) and the PAI (projet d'accueil individualisé) with its document.
+    diet: str = Field(default="", max_length=20)
+    has_pai: bool = False
+    pai_key: str | None = Field(default=None, max_length=64)
+    pai_name: str = Field(default="", max_length=200)
+    pai_type: str = Field(default="", max_length=40)
     avatar_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -85,6 +85,8 @@ def export_household(s: Session, *, actor: Actor) -> bytes:
                                                           col(AbsenceReport.certificate_key).is_not(None))).all():
             archive.writestr(f"certificats/{report.id}-{report.certificate_name}", files.read(report.certificate_key))
         for person in people:
+            if person.pai_key:
+                archive.writestr(f"pai/{person.id}-{person.pai_name}", files.read(person.pai_key))
             if person.avatar_key:
                 archive.writestr(f"photos/{person.id}-{person.first_name}.jpg", files.read(person.avatar_key))
     return buffer.getvalue()

@@ -53,7 +53,7 @@ ANONYMOUS_DOMAIN = "anonyme.invalid"  # RFC 2606: never deliverable
 # table -> what anonymise_household does with it
 HANDLED = {
     "household": "address erased, anonymised_at set",
-    "person": "names, birth date, contact, school, health notes, photo erased",
+    "person": "names, birth date, contact, school, health notes, diet, PAI and its file, photo erased",
     "user_account": "e-mail replaced, password removed, deactivated",
     "auth_session": "deleted", "invitation": "deleted", "password_reset": "deleted",
     "document": "deleted with its file", "family_quotient": "deleted", "calendar_feed": "deleted",
@@ -93,7 +93,7 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     certificates = list(s.exec(select(AbsenceReport.certificate_key).where(
         AbsenceReport.household_id == household_id, col(AbsenceReport.certificate_key).is_not(None))).all())
     doomed_files = ([d.storage_key for d in documents] + [p.avatar_key for p in people if p.avatar_key]
-                    + certificates)
+                    + certificates + [p.pai_key for p in people if p.pai_key])
     enrollment_ids = list(s.exec(select(Enrollment.id).where(Enrollment.household_id == household_id)).all())
 
     for person in people:
@@ -102,6 +102,7 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
         person.civility = person.birth_date = person.sex = person.avatar_key = None
         person.email = person.phone_mobile = person.phone_other = person.school = ""
         person.allergies = person.medical_notes = person.authorised_pickups = ""
+        person.diet, person.has_pai, person.pai_key, person.pai_name, person.pai_type = "", False, None, "", ""
         s.add(person)
     household.street = household.postal_code = household.city = ""
     household.anonymised_at = now
