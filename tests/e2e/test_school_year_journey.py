@@ -26,7 +26,7 @@ def _report(page: Page, day: str, reason: str) -> None:
     page.get_by_label("Du", exact=True).fill(day)
     page.get_by_label(reason, exact=True).check()
     page.get_by_role("button", name="Signaler l'absence").click()
-    expect(page.get_by_text("Absence signalée : votre mairie va la traiter.")).to_be_visible()
+    expect(page.get_by_text("Absence signalée : votre mairie va la traiter.").last).to_be_visible()
 
 
 def test_parent_reports_absences_and_the_invoice_follows(server, page: Page, browser: Browser, shoot,
@@ -172,3 +172,37 @@ def test_parent_downloads_a_tax_certificate_equal_to_the_care_paid(server, page:
     assert download.value.suggested_filename == "attestation-fiscale-2026-léa-noiret.pdf"
     text = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     assert "Attestation fiscale 2026" in text and format_money(care).replace("\xa0", " ") in text.replace("\xa0", " ")
+
+
+def test_diet_and_pai_reach_the_kitchen_counts(server, page: Page, browser: Browser, shoot, browser_context_args):
+    """Audrey gives Léa a vegetarian diet and a PAI with its document; the agent's occupancy page
+    counts them on each canteen day and the daily list shows them."""
+    login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
+    expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
+    page.goto(f"{server.base_url}/enfants")
+    page.get_by_role("button", name="Modifier la fiche de Léa").click()
+    page.get_by_label("Régime à la cantine").select_option(label="Végétarien")
+    page.get_by_label("PAI (projet d'accueil individualisé)").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Fiche de Léa enregistrée.")).to_be_visible()
+    expect(page.get_by_text("Cantine : Végétarien")).to_be_visible()
+    page.get_by_role("button", name="Joindre le PAI de Léa").click()
+    page.locator("#pai input[type=file]").set_input_files(
+        {"name": "pai-lea.pdf", "mimeType": "application/pdf", "buffer": factories.pdf_bytes("PAI")})
+    expect(page.get_by_text("PAI : pai-lea.pdf")).to_be_visible()
+    shoot(page, "09-fiche-enfant")
+
+    agent_context = browser.new_context(**browser_context_args)
+    agent = agent_context.new_page()
+    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
+    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    agent.goto(f"{server.base_url}/admin/frequentation")
+    agent.get_by_label("Activité").select_option(label="Restauration scolaire")
+    agent.get_by_role("button", name="Afficher").click()
+    monday = agent.get_by_role("row", name="lun. 12/10/2026")
+    expect(monday).to_contain_text("Végétarien : 1 · PAI : 1")
+    shoot(agent, "10-frequentation-regimes")
+    monday.get_by_role("button", name="lun. 12/10/2026").click()
+    expect(agent.get_by_role("row", name="NOIRET Léa")).to_contain_text("Végétarien")
+    expect(agent.get_by_role("row", name="NOIRET Léa")).to_contain_text("PAI")
+    agent_context.close()

@@ -52,7 +52,9 @@ def occupancy_page() -> rx.Component:
                           rx.el.select(rx.foreach(OccupancyState.activity_choices,
                                                   lambda a: rx.el.option(a[1], value=a[0])),
                                        id="f-activity_id", name="activity_id", class_name="cvz-select",
-                                       value=OccupancyState.activity_id.to_string(), on_change=rx.noop()),
+                                       # Uncontrolled (the form reads it), re-created when the state changes.
+                                       default_value=OccupancyState.activity_id.to_string(),
+                                       key=OccupancyState.activity_id.to_string()),
                           spacing="1", min_width="220px"),
                 field("À partir du", "start", type="date", default_value=OccupancyState.start),
                 rx.button("Afficher", type="submit", size="3"),
