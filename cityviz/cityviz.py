@@ -17,6 +17,7 @@ from cityviz.pages.admin.expiring import expiring_page
 from cityviz.pages.admin.families import families_page, news_admin_page
 from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.jobs import jobs_page
+from cityviz.pages.admin.menus import menus_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.admin.privacy import deletions_page
 from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
@@ -56,6 +57,7 @@ from cityviz.state.staff_families import (
     RequirementsState,
 )
 from cityviz.state.staff_jobs import JobsState
+from cityviz.state.staff_menus import MenusState
 from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
 
 app = rx.App(
@@ -101,6 +103,7 @@ _page(activity_form_page, routes.ADMIN_ACTIVITY, "Activité", ActivityFormState.
 _page(registrations_page, routes.ADMIN_REGISTRATIONS, "Inscriptions aux activités", RegistrationsAdminState.load)
 _page(occupancy_page, routes.ADMIN_OCCUPANCY, "Fréquentation", OccupancyState.load)
 _page(attendance_page, routes.ADMIN_ATTENDANCE, "Pointage", AttendanceState.load)
+_page(menus_page, routes.ADMIN_MENUS, "Menus", MenusState.load)
 _page(closures_page, routes.ADMIN_CLOSURES, "Fermetures", ClosuresState.load)
 _page(invoices_page, routes.INVOICES, "Mes factures", InvoiceListState.load)
 _page(certificates_page, routes.CERTIFICATES, "Attestations", CertificatesState.load)

@@ -44,6 +44,7 @@ ADMIN_OCCUPANCY = "/admin/frequentation"
 ADMIN_ATTENDANCE = "/admin/pointage"
 ADMIN_ABSENCES = "/admin/absences"
 ADMIN_CLOSURES = "/admin/fermetures"
+ADMIN_MENUS = "/admin/menus"
 ADMIN_BILLING = "/admin/facturation"
 ADMIN_INVOICES = "/admin/factures"
 ADMIN_INVOICE = "/admin/facture"  # ?type=…&id=…
@@ -61,6 +62,7 @@ DOCUMENT_FILE = "/fichiers/document"  # /<id>
 AVATAR_FILE = "/fichiers/photo"  # /<person id>
 NEWS_IMAGE = "/fichiers/actualite"  # /<post id>
 EXPORT = "/fichiers/mes-donnees"
+MENU_PDF = "/fichiers/menus.pdf"  # ?organisation=…&semaine=YYYY-MM-DD
 DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
 CERTIFICATE_FILE = "/fichiers/certificat"  # /<absence report id>

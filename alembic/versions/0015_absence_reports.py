@@ -10,6 +10,7 @@
 - `activity.is_food`: meals, left out of the tax certificate (canteens are marked so);
   `tax_certificate_notice`: the families told that their tax certificate of a year is ready.
 - `person.diet`, `person.has_pai`, `person.pai_*`: canteen diet and PAI with its document.
+- `menu_dish`: the canteen menus (« Menus »).
 
 Revision ID: 0015
 Revises: 0007
@@ -87,6 +88,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("certificate_key"),
     )
     op.create_table(
+        "menu_dish",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("course", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("allergens", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("organic", sa.Boolean(), nullable=False),
+        sa.Column("homemade", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", cityviz.models.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("course IN ('starter','main','side','dessert')", name="ck_menu_course"),
+        sa.ForeignKeyConstraint(["organization_id"], ["organization.id"]),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["user_account.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("organization_id", "day", "course", name="uq_menu_dish"),
+    )
+    op.create_index("ix_menu_dish_day", "menu_dish", ["day"])
+    op.create_table(
         "tax_certificate_notice",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("organization_id", sa.Integer(), nullable=False),
@@ -109,6 +129,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_tax_certificate_notice_household_id", table_name="tax_certificate_notice")
     op.drop_table("tax_certificate_notice")
+    op.drop_index("ix_menu_dish_day", table_name="menu_dish")
+    op.drop_table("menu_dish")
     op.drop_index("ix_absence_child_dates", table_name="absence_report")
     op.drop_index("ix_absence_org_status", table_name="absence_report")
     op.drop_index("ix_absence_report_household_id", table_name="absence_report")

@@ -29,6 +29,7 @@ def build_api() -> Starlette:
             Route(routes.NEWS_IMAGE + "/{item_id}", files.news_image, methods=["GET"]),
             Route(routes.EXPORT, files.export, methods=["GET"]),
             Route(routes.DAILY_COUNTS, files.daily_counts, methods=["GET"]),
+            Route(routes.MENU_PDF, files.menu_week, methods=["GET"]),
             Route(routes.CALENDAR_FEED + "/{token}.ics", files.calendar_feed, methods=["GET"]),
             Route(routes.INVOICE_FILE + "/{kind}/{item_id}", files.invoice_pdf, methods=["GET"]),
             Route(routes.CERTIFICATE_PDF + "/{kind}", files.certificate_pdf_file, methods=["GET"]),

@@ -14,7 +14,7 @@ from cityviz import db, routes
 from cityviz.services.accounts import auth
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import certificate_pdf, invoices
-from cityviz.services.booking import absences, attendance, feeds
+from cityviz.services.booking import absences, attendance, feeds, menu_pdf
 from cityviz.services.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from cityviz.services.households import documents, families, health, news, privacy
 
@@ -125,6 +125,21 @@ def daily_counts(request: Request) -> Response:
     data = _as_user(request, attendance.daily_counts_csv, organization_id=organization_id, start=start, end=end)
     return _private(data, "text/csv; charset=utf-8", f"effectifs-{start.isoformat()}-{end.isoformat()}.csv",
                     download=True)
+
+
+@_refusals
+def menu_week(request: Request) -> Response:
+    """The week's canteen menu as PDF (staff of the organization): ?organisation=…&semaine=YYYY-MM-DD."""
+    try:
+        organization_id = int(request.query_params.get("organisation", "0"))
+        monday = date.fromisoformat(request.query_params.get("semaine", ""))
+    except ValueError:
+        return Response("Paramètres invalides.", status_code=400, media_type="text/plain; charset=utf-8")
+    try:
+        data, name = _as_user(request, menu_pdf.week_pdf, organization_id=organization_id, monday=monday)
+    except InvalidInput as exc:
+        return Response(exc.message, status_code=400, media_type="text/plain; charset=utf-8")
+    return _private(data, "application/pdf", name, download=True)
 
 
 @_refusals

@@ -200,6 +200,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Absences", routes.ADMIN_ABSENCES, "thermometer", "staff"),
     ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "staff"),
     ("Activités", routes.ADMIN_ACTIVITIES, "school", "staff"),
+    ("Menus", routes.ADMIN_MENUS, "utensils", "staff"),
     ("Facturation", routes.ADMIN_BILLING, "calculator", "staff"),
     ("Factures", routes.ADMIN_INVOICES, "receipt-euro", "staff"),
     ("Impayés", routes.ADMIN_UNPAID, "circle-alert", "staff"),

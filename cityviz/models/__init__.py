@@ -20,6 +20,7 @@ from cityviz.models.documents import Document, DocumentRequirement
 from cityviz.models.enrollments import Enrollment, EnrollmentEvent
 from cityviz.models.households import FamilyQuotient, Household, Person
 from cityviz.models.jobs import Job
+from cityviz.models.menus import MenuDish
 from cityviz.models.messaging import CalendarFeed, OutboxEmail
 from cityviz.models.news import NewsPost
 from cityviz.models.organizations import Organization, StaffMembership
@@ -57,6 +58,7 @@ __all__ = [
     "InvoiceLine",
     "Job",
     "LoginThrottle",
+    "MenuDish",
     "NewsPost",
     "OnlinePayment",
     "Organization",

@@ -95,6 +95,8 @@ def _list_day(day: Day) -> rx.Component:
                       rx.cond(day.is_today, rx.badge("Aujourd'hui", variant="solid"), rx.fragment()),
                       align="center"),
             rx.foreach(day.cells, lambda cell: _list_cell(cell, day)),
+            rx.cond(day.menu != "", rx.text(rx.text.strong("Menu : "), day.menu, size="1", color_scheme="gray"),
+                    rx.fragment()),
             spacing="1",
             width="100%",
         ),

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from cityviz import clock
 from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Person
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import absences, bookings, rules
+from cityviz.services.booking import absences, bookings, menus, rules
 from cityviz.services.errors import AccessDenied, DomainError, InvalidInput
 from cityviz.services.formatting import format_short_day
 
@@ -41,6 +41,7 @@ class Day:
     in_month: bool
     is_today: bool
     cells: list[Cell]
+    menu: str = ""  # the canteen menu of the day, "" when none is published
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,11 +151,12 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
                 child_id=child.id, child_name=child.first_name, activity_name=activity.name,
                 session_id=session.id, state=state, label=label, reason=decision.reason,
                 action=_action(decision)))
+    day_menus = menus.household_menus(s, actor.household_id, grid_start, grid_end)
     days, day = [], grid_start
     while day <= grid_end:
         days.append(Day(iso=day.isoformat(), number=day.day,
                         title=f"{LONG_DAY_NAMES[day.weekday()]} {day:%d/%m}", in_month=day.month == month,
-                        is_today=day == today, cells=by_day.get(day, [])))
+                        is_today=day == today, cells=by_day.get(day, []), menu=day_menus.get(day, "")))
         day += timedelta(days=1)
     return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),
                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)],

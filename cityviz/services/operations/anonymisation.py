@@ -72,7 +72,7 @@ KEPT = {
     "payment": "accounting record (amount, method, date), purged after ten years",
     "refund": "accounting record, purged after ten years",
     "billing_period_household": "ids only", "tax_certificate_notice": "ids, year and amount (accounting)", "billing_period": "staff id only", "closure": "staff id only",
-    "job": "staff id only", "news_post": "staff id only", "staff_membership": "staff only",
+    "job": "staff id only", "news_post": "staff id only", "menu_dish": "staff id only", "staff_membership": "staff only",
 }
 
 
