@@ -206,3 +206,34 @@ def test_diet_and_pai_reach_the_kitchen_counts(server, page: Page, browser: Brow
     expect(agent.get_by_role("row", name="NOIRET Léa")).to_contain_text("Végétarien")
     expect(agent.get_by_role("row", name="NOIRET Léa")).to_contain_text("PAI")
     agent_context.close()
+
+
+def test_the_agent_publishes_the_menu_and_families_read_it(server, page: Page, browser: Browser, shoot,
+                                                           browser_context_args):
+    agent_context = browser.new_context(**browser_context_args)
+    agent = agent_context.new_page()
+    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
+    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    agent.get_by_role("button", name="Menu", exact=True).click()
+    agent.get_by_role("menuitem", name="Menus").click()
+    expect(agent.get_by_role("heading", name="Menus")).to_be_visible()
+    agent.get_by_role("button", name="Modifier le menu du lun. 05/10/2026").click()
+    agent.get_by_label("Plat", exact=True).fill("Lasagnes")
+    agent.get_by_label("Entrée", exact=True).fill("Carottes râpées")
+    agent.locator("#f-main_gluten").check()
+    agent.locator("#f-main_milk").check()
+    agent.locator("#f-main_homemade").check()
+    agent.locator("#f-starter_organic").check()
+    agent.get_by_role("button", name="Publier le menu").click()
+    expect(agent.get_by_text("Menu publié (2 plat(s)).")).to_be_visible()
+    expect(agent.get_by_text("Allergènes : Gluten, Lait")).to_be_visible()
+    shoot(agent, "11-menus-agent")
+    with agent.expect_download() as download:
+        agent.get_by_role("link", name="PDF de la semaine").click()
+    assert download.value.suggested_filename == "menus-2026-10-05.pdf"
+    agent_context.close()
+
+    login(page, server.base_url, "julie.martin@example.org", PASSWORD)
+    expect(page.get_by_role("heading", name="Menu du jour")).to_be_visible()
+    expect(page.get_by_text("Plat : Lasagnes (fait maison ; allergènes : gluten, lait)", exact=False)).to_be_visible()
+    shoot(page, "12-menu-accueil")
