@@ -21,6 +21,7 @@ from cityviz.pages.admin.menus import menus_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.admin.privacy import deletions_page
 from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
+from cityviz.pages.authorizations import authorizations_page
 from cityviz.pages.bulk import bulk_page
 from cityviz.pages.certificates import certificates_page
 from cityviz.pages.dossier import dossier_page, register_page
@@ -32,6 +33,7 @@ from cityviz.pages.reservations import calendar_page, enrol_page
 from cityviz.state.absences import AbsencesAdminState, AbsenceState
 from cityviz.state.account_deletion import DeletionRequestsState
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
+from cityviz.state.authorizations import AuthorizationsState
 from cityviz.state.certificates import CertificatesState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState
@@ -85,6 +87,7 @@ _page(organizations_page, routes.ADMIN_ORGANIZATIONS, "Organisations", Organizat
 _page(outbox_page, routes.ADMIN_OUTBOX, "Messages envoyés", OutboxState.load)
 _page(profile_page, routes.PROFILE, "Mon profil", ProfileState.load)
 _page(children_page, routes.CHILDREN, "Mes enfants", ChildrenState.load)
+_page(authorizations_page, routes.AUTHORIZATIONS, "Autorisations", AuthorizationsState.load)
 _page(register_page, routes.ORGANIZATIONS, "Inscrire à une organisation", RegisterState.load)
 _page(dossier_page, routes.DOSSIER, "Dossier d'inscription", DossierState.load)
 _page(dossiers_page, routes.ADMIN_DOSSIERS, "Dossiers", DossiersState.load)

@@ -17,6 +17,7 @@ FORGOT = "/mot-de-passe-oublie"
 RESET = "/nouveau-mot-de-passe"  # ?jeton=…
 PROFILE = "/profil"
 CHILDREN = "/enfants"
+AUTHORIZATIONS = "/autorisations"
 ORGANIZATIONS = "/organisations"
 DOSSIER = "/dossier"  # ?id=…
 BOOKINGS = "/reservations"

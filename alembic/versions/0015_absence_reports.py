@@ -10,7 +10,7 @@
 - `activity.is_food`: meals, left out of the tax certificate (canteens are marked so);
   `tax_certificate_notice`: the families told that their tax certificate of a year is ready.
 - `person.diet`, `person.has_pai`, `person.pai_*`: canteen diet and PAI with its document.
-- `menu_dish`: the canteen menus (« Menus »).
+- `menu_dish`: the canteen menus (« Menus »); `child_authorization`: « Autorisations » signed per year.
 
 Revision ID: 0015
 Revises: 0007
@@ -88,6 +88,30 @@ def upgrade() -> None:
         sa.UniqueConstraint("certificate_key"),
     )
     op.create_table(
+        "child_authorization",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("school_year", sa.Integer(), nullable=False),
+        sa.Column("image", sa.Boolean(), nullable=False),
+        sa.Column("leave_alone", sa.Boolean(), nullable=False),
+        sa.Column("leave_alone_from", sa.Integer(), nullable=True),
+        sa.Column("pickups", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("emergency_care", sa.Boolean(), nullable=False),
+        sa.Column("transport", sa.Boolean(), nullable=False),
+        sa.Column("signed_by_name", sqlmodel.sql.sqltypes.AutoString(length=170), nullable=False),
+        sa.Column("signed_by_id", sa.Integer(), nullable=True),
+        sa.Column("signed_at", cityviz.models.types.UTCDateTime(), nullable=False),
+        sa.CheckConstraint("leave_alone_from IS NULL OR (leave_alone_from >= 0 AND leave_alone_from < 1440)",
+                           name="ck_authorization_time"),
+        sa.ForeignKeyConstraint(["child_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["household_id"], ["household.id"]),
+        sa.ForeignKeyConstraint(["signed_by_id"], ["user_account.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("child_id", "school_year", name="uq_authorization_child_year"),
+    )
+    op.create_index("ix_child_authorization_household_id", "child_authorization", ["household_id"])
+    op.create_table(
         "menu_dish",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("organization_id", sa.Integer(), nullable=False),
@@ -129,6 +153,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_tax_certificate_notice_household_id", table_name="tax_certificate_notice")
     op.drop_table("tax_certificate_notice")
+    op.drop_index("ix_child_authorization_household_id", table_name="child_authorization")
+    op.drop_table("child_authorization")
     op.drop_index("ix_menu_dish_day", table_name="menu_dish")
     op.drop_table("menu_dish")
     op.drop_index("ix_absence_child_dates", table_name="absence_report")

@@ -91,6 +91,7 @@ PARENT_NAV = (
 PARENT_MENU = (
     ("Mon profil", routes.PROFILE, "user"),
     ("Signaler une absence", routes.ABSENCES, "thermometer"),
+    ("Autorisations", routes.AUTHORIZATIONS, "signature"),
     ("Mes factures", routes.INVOICES, "receipt-euro"),
     ("Attestations", routes.CERTIFICATES, "file-badge"),
 )

@@ -18,7 +18,7 @@ from cityviz.models.billing import (
 from cityviz.models.bookings import ActivitySession, Attendance, Booking, Closure
 from cityviz.models.documents import Document, DocumentRequirement
 from cityviz.models.enrollments import Enrollment, EnrollmentEvent
-from cityviz.models.households import FamilyQuotient, Household, Person
+from cityviz.models.households import ChildAuthorization, FamilyQuotient, Household, Person
 from cityviz.models.jobs import Job
 from cityviz.models.menus import MenuDish
 from cityviz.models.messaging import CalendarFeed, OutboxEmail
@@ -41,6 +41,7 @@ __all__ = [
     "BillingPeriodHousehold",
     "Booking",
     "CalendarFeed",
+    "ChildAuthorization",
     "Closure",
     "CreditAllocation",
     "CreditNote",

@@ -241,6 +241,8 @@ def children_page() -> rx.Component:
                 rx.button(rx.icon("plus", size=16), "Ajouter un enfant", size="3",
                           on_click=ChildrenState.new_child),
                 rx.cond(ChildrenState.children.length() > 0,
+                        rx.link("Autorisations", href=routes.AUTHORIZATIONS), rx.fragment()),
+                rx.cond(ChildrenState.children.length() > 0,
                         rx.link("Retour à l'accueil", href=routes.HOME), rx.fragment()),
                 align="center",
                 spacing="4",

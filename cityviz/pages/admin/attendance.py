@@ -28,9 +28,12 @@ def _occupancy_row(row: OccupancyRow) -> rx.Component:
 
 def _health(line: RosterLine) -> rx.Component:
     """The diet and the PAI, on every daily list."""
-    return rx.hstack(rx.cond(line.diet != "", rx.badge(line.diet, color_scheme="amber"), rx.fragment()),
-                     rx.cond(line.pai, rx.badge("PAI", color_scheme="red", variant="solid"), rx.fragment()),
-                     spacing="1")
+    return rx.vstack(
+        rx.hstack(rx.cond(line.diet != "", rx.badge(line.diet, color_scheme="amber"), rx.fragment()),
+                  rx.cond(line.pai, rx.badge("PAI", color_scheme="red", variant="solid"), rx.fragment()),
+                  spacing="1"),
+        rx.text(line.authorizations, size="1", color_scheme="gray"),
+        spacing="1")
 
 
 def _roster_line(line: RosterLine) -> rx.Component:
@@ -81,7 +84,7 @@ def occupancy_page() -> rx.Component:
                     rx.text(r.lines.length(), " enfant(s)", size="2"),
                     rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("Enfant", "Classe", "Allergies, régime, PAI", "Pointage")])),
+                                                       ("Enfant", "Classe", "Santé, régime, autorisations", "Pointage")])),
                         rx.table.body(rx.foreach(r.lines, _roster_line)), width="100%"),
                     width="100%"), width="100%"),
                 rx.text("Choisissez une date pour voir la liste des enfants.", size="2", color_scheme="gray"),

@@ -15,6 +15,7 @@ from cityviz.services.booking import activities
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date, format_short_day
+from cityviz.services.households import authorizations
 from cityviz.services.households.people import DIETS
 
 ATTENDANCE_LABELS = {"present": "Présent", "absent": "Absent", "justified": "Absent justifié",
@@ -85,6 +86,7 @@ class RosterLine:
     allergies: str
     diet: str  # "Sans porc"…, "" none
     pai: bool
+    authorizations: str  # this school year's « Autorisations », in one line
     booked: bool
     status: str  # attendance status, "" when not yet marked
     status_label: str
@@ -112,6 +114,7 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
     extra = s.exec(select(Person).where(col(Person.id).in_(extra_ids))).all() if extra_ids else []
     people = sorted({p.id: p for p in [*booked, *extra]}.values(), key=lambda p: (p.last_name, p.first_name))
     booked_ids = {p.id for p in booked}
+    signed = authorizations.current(s, [p.id for p in people])
     others = s.exec(select(Person.id, Person.last_name, Person.first_name)
                     .join(ActivityRegistration, ActivityRegistration.child_id == Person.id)
                     .where(ActivityRegistration.activity_id == activity.id, ActivityRegistration.status == "validated",
@@ -122,7 +125,8 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
         day=format_short_day(session.date), is_canteen=activity.kind == "canteen",
         closed=session.closure_id is not None,
         lines=[RosterLine(child_id=p.id, name=f"{p.last_name} {p.first_name}", level=p.school_level,
-                          allergies=p.allergies, diet=DIETS.get(p.diet, ""), pai=p.has_pai, booked=p.id in booked_ids, status=marks.get(p.id, ""),
+                          allergies=p.allergies, diet=DIETS.get(p.diet, ""), pai=p.has_pai,
+                          authorizations=authorizations.summary(signed.get(p.id)), booked=p.id in booked_ids, status=marks.get(p.id, ""),
                           status_label=ATTENDANCE_LABELS.get(marks.get(p.id, ""), "À pointer")) for p in people],
         marked=sum(1 for p in people if p.id in marks),
         others=[[str(i), f"{last} {first}"] for i, last, first in others])

@@ -28,6 +28,7 @@ from cityviz.models import (
     AuditEntry,
     AuthSession,
     CalendarFeed,
+    ChildAuthorization,
     Document,
     Enrollment,
     EnrollmentEvent,
@@ -60,6 +61,7 @@ HANDLED = {
     "enrollment": "reasons erased", "sepa_mandate": "holder and bank details erased, revoked",
     "online_payment": "bank message erased", "audit_entry": "personal values erased",
     "absence_report": "deleted with its medical certificate (the decision stays in attendance)",
+    "child_authorization": "deleted (names and phones of the people allowed to pick up)",
 }
 KEPT = {
     "account_deletion_request": "ids and dates only: the trace of who asked and who confirmed",
@@ -118,7 +120,7 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     if user_ids:
         for model in (AuthSession, Invitation, PasswordReset):
             s.execute(delete(model).where(col(model.user_id).in_(user_ids)))
-    for model in (Document, FamilyQuotient, CalendarFeed, AbsenceReport):
+    for model in (Document, FamilyQuotient, CalendarFeed, AbsenceReport, ChildAuthorization):
         s.execute(delete(model).where(col(model.household_id) == household_id))
     s.execute(update(Enrollment).where(col(Enrollment.household_id) == household_id).values(rejection_reason=""))
     if enrollment_ids:
