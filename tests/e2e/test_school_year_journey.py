@@ -237,3 +237,35 @@ def test_the_agent_publishes_the_menu_and_families_read_it(server, page: Page, b
     expect(page.get_by_role("heading", name="Menu du jour")).to_be_visible()
     expect(page.get_by_text("Plat : Lasagnes (fait maison ; allergènes : gluten, lait)", exact=False)).to_be_visible()
     shoot(page, "12-menu-accueil")
+
+
+def test_a_guardian_signs_the_authorizations_and_the_daily_list_shows_them(server, page: Page, browser: Browser,
+                                                                           shoot, browser_context_args):
+    login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
+    expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
+    page.get_by_role("button", name="Menu du compte").click()
+    page.get_by_role("menuitem", name="Autorisations").click()
+    page.get_by_role("button", name="Autorisations de Léa").click()
+    page.get_by_label("Droit à l'image", exact=False).check()
+    page.get_by_label("Sortie seul(e) autorisée").check()
+    page.get_by_label("À partir de").fill("17:15")
+    page.get_by_label("Nom", exact=True).fill("Jeanne NOIRET")
+    page.get_by_label("Téléphone").first.fill("06 11 22 33 44")
+    page.get_by_label("Lien avec l'enfant").first.fill("Grand-mère")
+    page.get_by_role("button", name="Signer les autorisations").click()
+    expect(page.get_by_text("Autorisations de Léa signées.")).to_be_visible()
+    expect(page.get_by_text("Signé par Audrey NOIRET le 05/10/2026")).to_be_visible()
+    shoot(page, "13-autorisations")
+
+    agent_context = browser.new_context(**browser_context_args)
+    agent = agent_context.new_page()
+    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
+    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    agent.goto(f"{server.base_url}/admin/frequentation")
+    agent.get_by_label("Activité").select_option(label="Restauration scolaire")
+    agent.get_by_role("button", name="Afficher").click()
+    agent.get_by_role("row", name="lun. 12/10/2026").get_by_role("button", name="lun. 12/10/2026").click()
+    expect(agent.get_by_role("row", name="NOIRET Léa")).to_contain_text(
+        "Sortie seul(e) dès 17h15 · Autorisés : Jeanne NOIRET")
+    shoot(agent, "14-liste-du-jour")
+    agent_context.close()
