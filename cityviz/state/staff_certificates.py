@@ -27,10 +27,12 @@ class TaxRunState(AuthState):
     def percent(self) -> int:
         return 100 if self.status == "succeeded" else round(100 * self.done / self.total) if self.total else 0
 
-    async def _show_run(self, actor, org_id) -> None:
-        run = await read(certificate_jobs.run_status, actor=actor, organization_id=org_id, year=self.year)
+    def _apply(self, run: certificate_jobs.RunStatus) -> None:
         self.status, self.done, self.total, self.summary = run.status, run.done, run.total, run.summary
         self.status_label = LABELS.get(run.status, run.status)
+
+    async def _show_run(self, actor, org_id) -> None:
+        self._apply(await read(certificate_jobs.run_status, actor=actor, organization_id=org_id, year=self.year))
 
     @rx.event
     @as_staff
@@ -68,8 +70,7 @@ class TaxRunState(AuthState):
             async with self:
                 if self.year != year:
                     return
-                self.status, self.done, self.total, self.summary = run.status, run.done, run.total, run.summary
-                self.status_label = LABELS.get(run.status, run.status)
+                self._apply(run)
             if run.status not in ("queued", "running", "retrying"):
                 if run.status == "succeeded":
                     yield rx.toast.success(run.summary)

@@ -21,6 +21,21 @@ from tests.e2e.test_accounts_journey import login
 PASSWORD = "demo-cityviz-2026"
 
 
+def _agent(server, browser: Browser, context_args):
+    """The Démostars agent, logged in, at phone size: (context, page)."""
+    context = browser.new_context(**context_args)
+    agent = context.new_page()
+    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
+    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    return context, agent
+
+
+def _canteen_occupancy(server, agent: Page) -> None:
+    agent.goto(f"{server.base_url}/admin/frequentation")
+    agent.get_by_label("Activité").select_option(label="Restauration scolaire")
+    agent.get_by_role("button", name="Afficher").click()
+
+
 def _report(page: Page, day: str, reason: str) -> None:
     page.get_by_label("Enfant").select_option(label="Léa")
     page.get_by_label("Du", exact=True).fill(day)
@@ -51,10 +66,7 @@ def test_parent_reports_absences_and_the_invoice_follows(server, page: Page, bro
     expect(tuesday).to_contain_text("Absence signalée")
     shoot(page, "02-calendrier-signalee")
 
-    agent_context = browser.new_context(**browser_context_args)
-    agent = agent_context.new_page()
-    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
-    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    agent_context, agent = _agent(server, browser, browser_context_args)
     agent.get_by_role("button", name="Menu", exact=True).click()
     agent.get_by_role("menuitem", name="Absences").click()
     expect(agent.get_by_role("heading", name="Absences signalées")).to_be_visible()
@@ -105,10 +117,7 @@ def test_a_document_about_to_expire_is_renewed(server, page: Page, browser: Brow
         s.commit()
     engine.dispose()
 
-    agent_context = browser.new_context(**browser_context_args)
-    agent = agent_context.new_page()
-    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
-    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    agent_context, agent = _agent(server, browser, browser_context_args)
     agent.goto(f"{server.base_url}/admin/pieces")
     agent.get_by_role("link", name="Pièces à renouveler").click()
     row = agent.get_by_role("row", name="Attestation d'assurance responsabilité civile")
@@ -192,13 +201,8 @@ def test_diet_and_pai_reach_the_kitchen_counts(server, page: Page, browser: Brow
     expect(page.get_by_text("PAI : pai-lea.pdf")).to_be_visible()
     shoot(page, "09-fiche-enfant")
 
-    agent_context = browser.new_context(**browser_context_args)
-    agent = agent_context.new_page()
-    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
-    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
-    agent.goto(f"{server.base_url}/admin/frequentation")
-    agent.get_by_label("Activité").select_option(label="Restauration scolaire")
-    agent.get_by_role("button", name="Afficher").click()
+    agent_context, agent = _agent(server, browser, browser_context_args)
+    _canteen_occupancy(server, agent)
     monday = agent.get_by_role("row", name="lun. 12/10/2026")
     expect(monday).to_contain_text("Végétarien : 1 · PAI : 1")
     shoot(agent, "10-frequentation-regimes")
@@ -210,10 +214,7 @@ def test_diet_and_pai_reach_the_kitchen_counts(server, page: Page, browser: Brow
 
 def test_the_agent_publishes_the_menu_and_families_read_it(server, page: Page, browser: Browser, shoot,
                                                            browser_context_args):
-    agent_context = browser.new_context(**browser_context_args)
-    agent = agent_context.new_page()
-    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
-    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
+    agent_context, agent = _agent(server, browser, browser_context_args)
     agent.get_by_role("button", name="Menu", exact=True).click()
     agent.get_by_role("menuitem", name="Menus").click()
     expect(agent.get_by_role("heading", name="Menus")).to_be_visible()
@@ -257,13 +258,8 @@ def test_a_guardian_signs_the_authorizations_and_the_daily_list_shows_them(serve
     expect(page.get_by_text("Signé par Audrey NOIRET le 05/10/2026")).to_be_visible()
     shoot(page, "13-autorisations")
 
-    agent_context = browser.new_context(**browser_context_args)
-    agent = agent_context.new_page()
-    login(agent, server.base_url, "agent.demostars@example.org", PASSWORD)
-    expect(agent.get_by_role("heading", name="Tableau de bord")).to_be_visible()
-    agent.goto(f"{server.base_url}/admin/frequentation")
-    agent.get_by_label("Activité").select_option(label="Restauration scolaire")
-    agent.get_by_role("button", name="Afficher").click()
+    agent_context, agent = _agent(server, browser, browser_context_args)
+    _canteen_occupancy(server, agent)
     agent.get_by_role("row", name="lun. 12/10/2026").get_by_role("button", name="lun. 12/10/2026").click()
     expect(agent.get_by_role("row", name="NOIRET Léa")).to_contain_text(
         "Sortie seul(e) dès 17h15 · Autorisés : Jeanne NOIRET")
