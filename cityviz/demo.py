@@ -67,6 +67,10 @@ REQUIREMENTS = (
     ("Fiche sanitaire de liaison", "child", True, "Complétée et signée."),
 )
 
+# How long the demo's documents stay valid (the others: no limit).
+VALIDITY = {"Attestation de quotient familial (CAF)": "calendar_year",
+            "Attestation d'assurance responsabilité civile": "school_year"}
+
 
 def school_year(today: date) -> tuple[date, date]:
     start_year = today.year if today.month >= 8 else today.year - 1
@@ -84,7 +88,7 @@ def _activities(org_id: int, today: date, now) -> list[tuple[Activity, list[tupl
     return [
         (Activity(name="Restauration scolaire", kind="canteen", unit="meal", weekdays="0,1,3,4",
                   start_minutes=11 * 60 + 45, end_minutes=13 * 60 + 30, capacity=120,
-                  description="Repas du midi préparé par la cuisine centrale.", school_period="school",
+                  description="Repas du midi préparé par la cuisine centrale.", school_period="school", is_food=True,
                   **two_working_days, **common),
          [(500, 120), (900, 250), (None, 360)]),
         (Activity(name="Garderie du matin", kind="morning_care", unit="hour", weekdays="0,1,3,4",
@@ -140,7 +144,8 @@ def _organization(s: Session, name: str, postal_code: str, city: str) -> Organiz
     now = clock.now()
     for position, (label, scope, mandatory, description) in enumerate(REQUIREMENTS):
         s.add(DocumentRequirement(organization_id=org.id, name=label, scope=scope, mandatory=mandatory,
-                                  description=description, position=position, created_at=now))
+                                  description=description, position=position, created_at=now,
+                                  validity=VALIDITY.get(label, "unlimited")))
     for activity, bands in _activities(org.id, clock.today(), now):
         s.add(activity)
         s.flush()

@@ -18,12 +18,15 @@ RESET = "/nouveau-mot-de-passe"  # ?jeton=…
 PROFILE = "/profil"
 HOUSEHOLD = "/foyer"  # « Mon foyer »: guardians, children, organizations and dossiers, documents
 CHILDREN = "/enfants"
+AUTHORIZATIONS = "/autorisations"
 ORGANIZATIONS = "/organisations"
 DOSSIER = "/dossier"  # ?id=…
 BOOKINGS = "/reservations"
 ENROL = "/reservations/inscription"
 BULK = "/reservations/plusieurs-dates"
+ABSENCES = "/absences"  # « Signaler une absence »
 INVOICES = "/factures"
+CERTIFICATES = "/attestations"
 INVOICE = "/facture"  # ?type=facture|avoir&id=…
 
 # Public pages
@@ -36,6 +39,7 @@ ADMIN_OUTBOX = "/admin/outbox"
 ADMIN_DOSSIERS = "/admin/dossiers"
 ADMIN_DOSSIER = "/admin/dossier"  # ?id=…
 ADMIN_REQUIREMENTS = "/admin/pieces"
+ADMIN_EXPIRING = "/admin/pieces-a-renouveler"
 ADMIN_FAMILIES = "/admin/familles"
 ADMIN_NEWS = "/admin/actualites"
 ADMIN_ACTIVITIES = "/admin/activites"
@@ -43,11 +47,14 @@ ADMIN_ACTIVITY = "/admin/activite"  # ?id=… (none: a new activity)
 ADMIN_REGISTRATIONS = "/admin/inscriptions"
 ADMIN_OCCUPANCY = "/admin/frequentation"
 ADMIN_ATTENDANCE = "/admin/pointage"
+ADMIN_ABSENCES = "/admin/absences"
 ADMIN_CLOSURES = "/admin/fermetures"
+ADMIN_MENUS = "/admin/menus"
 ADMIN_BILLING = "/admin/facturation"
 ADMIN_INVOICES = "/admin/factures"
 ADMIN_INVOICE = "/admin/facture"  # ?type=…&id=…
 ADMIN_UNPAID = "/admin/impayes"
+ADMIN_TAX_CERTIFICATES = "/admin/attestations-fiscales"
 ADMIN_REGIE = "/admin/regie"
 ADMIN_DEBITS = "/admin/prelevements"
 ADMIN_REGIE_JOURNAL = "/admin/journal-regie"  # the money events (« Journal de la régie »)
@@ -66,9 +73,13 @@ DOCUMENT_FILE = "/fichiers/document"  # /<id>
 AVATAR_FILE = "/fichiers/photo"  # /<person id>
 NEWS_IMAGE = "/fichiers/actualite"  # /<post id>
 EXPORT = "/fichiers/mes-donnees"
+MENU_PDF = "/fichiers/menus.pdf"  # ?organisation=…&semaine=YYYY-MM-DD
 DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
-INVOICE_FILE = "/fichiers/pdf"  # /facture|avoir/<id>
+CERTIFICATE_FILE = "/fichiers/certificat"  # /<absence report id>
+PAI_FILE = "/fichiers/pai"  # /<child id>
+INVOICE_FILE = "/fichiers/pdf"
+CERTIFICATE_PDF = "/fichiers/attestation"  # /fiscale|paiement|presence?enfant=…&annee=…&du=…&au=…  # /facture|avoir/<id>
 HEALTH = "/_health"  # database, Redis, job queue (observability/http.py)
 METRICS = "/metrics"  # Prometheus; bearer token or the server's own machine
 

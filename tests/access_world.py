@@ -24,7 +24,7 @@ from cityviz.models import (
 )
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import direct_debits, periods
-from cityviz.services.booking import activities, calendar, closures, rules
+from cityviz.services.booking import absences, activities, calendar, closures, rules
 from cityviz.services.households import documents, news, people
 from cityviz.services.operations import deletion_requests
 from tests import factories
@@ -98,6 +98,15 @@ def build(frozen) -> World:
         people.set_avatar(s, actor=parent, person_id=guardian.id, data=factories.png_bytes())
         closure = closures.create_closure(s, actor=admin, organization_id=org.id, start=date(2026, 10, 1),
                                           end=date(2026, 10, 1), reason="Grève").closure_id
+    with db.transaction() as s:  # booked today, then reported ill
+        today = factories.session_on(s, s.get(type(canteen), canteen.id), date(2026, 9, 14))
+        s.add(Booking(session_id=today.id, child_id=child.id, household_id=household.id, status="booked",
+                      created_at=clock.now(), updated_at=clock.now()))
+        today.booked_count += 1
+        s.add(today)
+    with db.transaction() as s:
+        [report] = absences.report_absence(s, actor=parent, child_id=child.id, date_from=date(2026, 9, 14),
+                                           date_to=date(2026, 9, 14), reason="illness")
     with db.transaction() as s:
         deletion_requests.request_deletion(s, actor=parent)
     with db.read() as s:
@@ -108,7 +117,7 @@ def build(frozen) -> World:
         session_today = factories.session_on(s, s.get(type(canteen), canteen.id), date(2026, 9, 14))
         user = s.get(User, parent_user.id)
     ids.update(invoice=invoice.id, period=period.id, debit=debit.id, document=document, post=post, closure=closure,
-               request=request.id, session=session_today.id, parent_user_object=user)
+               request=request.id, session=session_today.id, report=report, parent_user_object=user)
     return World(actors=actors, ids=_arguments(ids))
 
 
@@ -121,6 +130,9 @@ def _arguments(x: dict) -> dict[str, Any]:
         "invoice_id": x["invoice"], "document_id": x["invoice"], "kind": "invoice", "period_id": x["period"],
         "debit_id": x["debit"], "post_id": x["post"], "closure_id": x["closure"], "request_id": x["request"],
         "user_id": x["agent_user"], "user": x["parent_user_object"], "job_id": 0,
+        "report_id": x["report"], "monday": date(2026, 9, 14), "date_from": date(2026, 9, 14),
+        "date_to": date(2026, 9, 14), "image": True, "leave_alone": False, "leave_alone_from": "", "pickups": [],
+        "emergency_care": True, "transport": False, "dishes": [],
         "month": "2026-08", "start": date(2026, 9, 14), "end": date(2026, 9, 18), "day": date(2026, 9, 14),
         "received_on": date(2026, 9, 14), "signed_on": date(2026, 9, 1), "year": 2026,
         "email": "nouvelle.personne@example.org", "display_name": "Nouvelle Personne", "role": "agent",

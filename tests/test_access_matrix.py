@@ -182,12 +182,38 @@ POLICY: dict[str, frozenset[str]] = {
     "operations.deletion_requests.request_deletion": PARENT,
     "operations.deletion_requests.retention_years": cap("families"),
     "operations.deletion_requests.save_retention_years": frozenset({"admin"}),
+    # the school year
+    "billing.certificate_jobs.produce_chunk": cap("billing"),
+    "billing.certificate_jobs.request_tax_run": cap("billing"),
+    "billing.certificate_jobs.run_status": cap("billing"),
+    "billing.certificate_pdf.certificate_file": PARENT,
+    "billing.certificates.payment_certificate": PARENT,
+    "billing.certificates.presence_certificate": PARENT,
+    "billing.certificates.tax_certificate": PARENT,
+    "billing.certificates.tax_summary": PARENT,
+    "booking.absence_review.decide_absence": cap("bookings"),
+    "booking.absence_review.list_absences": cap("bookings"),
+    "booking.absences.attach_certificate": PARENT,
+    "booking.absences.certificate_content": cap("documents") | PARENT,
+    "booking.absences.household_absences": PARENT,
+    "booking.absences.report_absence": PARENT,
+    "booking.menu_pdf.week_pdf": STAFF,  # the week's menu for the school's door
+    "booking.menus.save_menu_day": cap("activities"),
+    "booking.menus.todays_menu": PARENT,
+    "booking.menus.week_menu": STAFF,
+    "households.authorizations.household_authorizations": PARENT,
+    "households.authorizations.sign_authorizations": PARENT,
+    "households.document_validity.expiring_documents": cap("documents"),
+    "households.health.pai_content": cap("documents") | PARENT,
+    "households.people.attach_pai": PARENT,
 }
 
 # Public functions taking `actor` that no browser calls directly: each runs inside a service
 # that checked access first, or in a job acting as the system.
 INTERNAL = {
     "audit.record": "writes who did what; called by the services after their checks",
+    "booking.absences.apply_decision": "the attendance written by decide_absence, after its checks",
+    "booking.absences.get_report": "the staff lookup of decide_absence (checks the capability itself)",
     "billing.journal.actor_name": "the name a journal row keeps, for the services that write it",
     "billing.journal.record": "writes the régie's journal inside the money services, after their checks",
     "billing.journal.record_many": "the journal rows of an invoice run (periods.issue_chunk, checked)",

@@ -13,10 +13,10 @@ from starlette.responses import Response
 from cityviz import db, routes
 from cityviz.services.accounts import auth
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import invoices
-from cityviz.services.booking import attendance, feeds
-from cityviz.services.errors import DomainError, NotAuthenticated, NotFound
-from cityviz.services.households import documents, families, news, privacy
+from cityviz.services.billing import certificate_pdf, invoices
+from cityviz.services.booking import absences, attendance, feeds, menu_pdf
+from cityviz.services.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
+from cityviz.services.households import documents, families, health, news, privacy
 
 
 def _actor(request: Request) -> Actor:
@@ -84,6 +84,20 @@ def document(request: Request) -> Response:
 
 
 @_refusals
+def certificate(request: Request) -> Response:
+    """The medical certificate joined to a reported absence."""
+    content = _as_user(request, absences.certificate_content, report_id=_id(request))
+    return _private(content.data, content.content_type, content.filename, download=_download(request))
+
+
+@_refusals
+def pai(request: Request) -> Response:
+    """A child's PAI document."""
+    content = _as_user(request, health.pai_content, child_id=_id(request))
+    return _private(content.data, content.content_type, content.filename, download=_download(request))
+
+
+@_refusals
 def photo(request: Request) -> Response:
     return _private(_as_user(request, families.person_photo, person_id=_id(request)), "image/jpeg")
 
@@ -114,12 +128,45 @@ def daily_counts(request: Request) -> Response:
 
 
 @_refusals
+def menu_week(request: Request) -> Response:
+    """The week's canteen menu as PDF (staff of the organization): ?organisation=…&semaine=YYYY-MM-DD."""
+    try:
+        organization_id = int(request.query_params.get("organisation", "0"))
+        monday = date.fromisoformat(request.query_params.get("semaine", ""))
+    except ValueError:
+        return Response("Paramètres invalides.", status_code=400, media_type="text/plain; charset=utf-8")
+    try:
+        data, name = _as_user(request, menu_pdf.week_pdf, organization_id=organization_id, monday=monday)
+    except InvalidInput as exc:
+        return Response(exc.message, status_code=400, media_type="text/plain; charset=utf-8")
+    return _private(data, "application/pdf", name, download=True)
+
+
+@_refusals
 def calendar_feed(request: Request) -> Response:
     """The household's .ics: the secret link itself is the credential (revocable)."""
     with db.read() as s:
         data = feeds.render_feed(s, token=request.path_params.get("token", ""))
     return Response(data, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=900", "X-Content-Type-Options": "nosniff"})
+
+
+@_refusals
+def certificate_pdf_file(request: Request) -> Response:
+    """« Attestations »: ?enfant=…&annee=… (fiscale), ?du=…&au=… (paiement), both (presence)."""
+    params = request.query_params
+    try:
+        child_id, year = int(params.get("enfant") or 0), int(params.get("annee") or 0)
+        start = date.fromisoformat(params["du"]) if params.get("du") else None
+        end = date.fromisoformat(params["au"]) if params.get("au") else None
+    except ValueError:
+        return Response("Paramètres invalides.", status_code=400, media_type="text/plain; charset=utf-8")
+    try:
+        data, name = _as_user(request, certificate_pdf.certificate_file, kind=request.path_params.get("kind", ""),
+                              child_id=child_id, year=year, start=start, end=end)
+    except InvalidInput as exc:
+        return Response(exc.message, status_code=400, media_type="text/plain; charset=utf-8")
+    return _private(data, "application/pdf", name, download=True)
 
 
 @_refusals

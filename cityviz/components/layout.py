@@ -94,7 +94,10 @@ PARENT_MENU = (
     ("Mon profil", routes.PROFILE, "user"),
     ("Mes enfants", routes.CHILDREN, "baby"),
     ("Inscrire à une organisation", routes.ORGANIZATIONS, "user-plus"),
+    ("Signaler une absence", routes.ABSENCES, "thermometer"),
+    ("Autorisations", routes.AUTHORIZATIONS, "signature"),
     ("Mes factures", routes.INVOICES, "receipt-euro"),
+    ("Attestations", routes.CERTIFICATES, "file-badge"),
 )
 
 
@@ -205,13 +208,16 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Dossiers", routes.ADMIN_DOSSIERS, "folder-check", "families"),
     ("Inscriptions", routes.ADMIN_REGISTRATIONS, "clipboard-check", "activities"),
     ("Pointage", routes.ADMIN_ATTENDANCE, "list-checks", "attendance"),
+    ("Absences", routes.ADMIN_ABSENCES, "thermometer", "families"),
     ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "attendance"),
     ("Activités", routes.ADMIN_ACTIVITIES, "school", "activities"),
+    ("Menus", routes.ADMIN_MENUS, "utensils", "activities"),
     ("Fermetures", routes.ADMIN_CLOSURES, "calendar-off", "activities"),
     ("Statistiques CAF", routes.ADMIN_CAF, "chart-pie", "activities"),
     ("Facturation", routes.ADMIN_BILLING, "calculator", "billing"),
     ("Factures", routes.ADMIN_INVOICES, "receipt-euro", "billing"),
     ("Impayés", routes.ADMIN_UNPAID, "circle-alert", "billing"),
+    ("Attestations fiscales", routes.ADMIN_TAX_CERTIFICATES, "file-badge", "billing"),
     ("Prélèvements", routes.ADMIN_DEBITS, "landmark", "billing"),
     ("Régie", routes.ADMIN_REGIE, "settings", "regie"),
     ("Journal de la régie", routes.ADMIN_REGIE_JOURNAL, "book-open", "journal"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 STATUS_COLORS = {
-    "missing": "gray", "pending": "amber", "accepted": "green", "refused": "red",
+    "missing": "gray", "pending": "amber", "accepted": "green", "refused": "red", "expired": "red",
     "draft": "gray", "submitted": "amber", "validated": "green", "rejected": "red",
 }
 
@@ -43,6 +43,18 @@ def labelled_select(label: str, name: str, options: list[tuple[str, str]], defau
         ),
         spacing="1",
         width="100%",
+    )
+
+
+def var_select(label: str, name: str, options: rx.Var) -> rx.Component:
+    """A labelled select whose options come from the state: a list of [value, text]."""
+    select_id = f"f-{name}"
+    return rx.vstack(
+        rx.el.label(label, html_for=select_id, font_weight="500", font_size="14px"),
+        rx.el.select(rx.foreach(options, lambda o: rx.el.option(o[1], value=o[0])), id=select_id, name=name,
+                     class_name="cvz-select"),
+        width="100%",
+        spacing="1",
     )
 
 

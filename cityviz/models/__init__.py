@@ -1,5 +1,6 @@
 """All tables. Importing this package registers them on SQLModel.metadata."""
 
+from cityviz.models.absences import AbsenceReport
 from cityviz.models.accounts import AuthSession, Invitation, LoginThrottle, PasswordReset, User
 from cityviz.models.activities import Activity, ActivityRegistration, PriceBand
 from cityviz.models.audit import AuditEntry
@@ -12,13 +13,15 @@ from cityviz.models.billing import (
     DocumentCounter,
     Invoice,
     InvoiceLine,
+    TaxCertificateNotice,
 )
 from cityviz.models.bookings import ActivitySession, Attendance, Booking, Closure
 from cityviz.models.documents import Document, DocumentRequirement
 from cityviz.models.enrollments import Enrollment, EnrollmentEvent
-from cityviz.models.households import FamilyQuotient, Household, Person
+from cityviz.models.households import ChildAuthorization, FamilyQuotient, Household, Person
 from cityviz.models.jobs import Job
 from cityviz.models.journal import RegieJournalEntry
+from cityviz.models.menus import MenuDish
 from cityviz.models.messaging import CalendarFeed, OutboxEmail
 from cityviz.models.news import NewsPost
 from cityviz.models.organizations import Organization, StaffActivity, StaffMembership
@@ -26,6 +29,7 @@ from cityviz.models.payments import DirectDebit, OnlinePayment, Payment, Payment
 from cityviz.models.retention import AccountDeletionRequest, ArchivePurge
 
 __all__ = [
+    "AbsenceReport",
     "AccountDeletionRequest",
     "Activity",
     "ActivityRegistration",
@@ -38,6 +42,7 @@ __all__ = [
     "BillingPeriodHousehold",
     "Booking",
     "CalendarFeed",
+    "ChildAuthorization",
     "Closure",
     "CreditAllocation",
     "CreditNote",
@@ -55,6 +60,7 @@ __all__ = [
     "InvoiceLine",
     "Job",
     "LoginThrottle",
+    "MenuDish",
     "NewsPost",
     "OnlinePayment",
     "Organization",
@@ -69,5 +75,6 @@ __all__ = [
     "SepaMandate",
     "StaffActivity",
     "StaffMembership",
+    "TaxCertificateNotice",
     "User",
 ]

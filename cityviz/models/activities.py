@@ -88,6 +88,14 @@ class Activity(SQLModel, table=True):
     late_surcharge_percent: int = 0
     unbooked_surcharge_percent: int = 0
     is_open: bool = True
+    # Reported absences (« Signaler une absence »): what the town bills, checked by the service.
+    # billed: always billed; certificate: illness with a medical certificate not billed;
+    # illness: illness not billed, certificate or not. The first `absence_carence_days`
+    # sessions of an excused absence are billed all the same (carence).
+    absence_policy: str = Field(default="certificate", max_length=12)
+    absence_carence_days: int = 0
+    # Meals: left out of the « Attestation fiscale » (childcare costs exclude food).
+    is_food: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -166,3 +166,21 @@ class CreditAllocation(SQLModel, table=True):
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     amount_cents: int
     allocated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TaxCertificateNotice(SQLModel, table=True):
+    """A family told that its « Attestation fiscale » of a year is ready (one per organization,
+    household and year: a run that resumes never tells a family twice)."""
+
+    __tablename__ = "tax_certificate_notice"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "household_id", "year", name="uq_tax_notice"),
+        CheckConstraint("total_cents >= 0", name="ck_tax_notice_total"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    household_id: int = Field(foreign_key="household.id", index=True)
+    year: int
+    total_cents: int
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
@@ -26,6 +26,10 @@ class DocumentRequirement(SQLModel, table=True):
     mandatory: bool = True
     position: int = 0
     active: bool = True
+    # How long an accepted document stays valid (document_validity.py): unlimited, school_year,
+    # calendar_year, or months (validity_months from the document's date). Checked by the service.
+    validity: str = Field(default="unlimited", max_length=15)
+    validity_months: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -53,3 +57,7 @@ class Document(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Last day the accepted document counts (None: no limit, or not accepted); the e-mail sent
+    # to the family before that day.
+    valid_until: date | None = Field(default=None, index=True)
+    expiry_notice_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

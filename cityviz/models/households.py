@@ -54,6 +54,12 @@ class Person(SQLModel, table=True):
     allergies: str = Field(default="", max_length=1000)
     medical_notes: str = Field(default="", max_length=2000)
     authorised_pickups: str = Field(default="", max_length=1000)
+    # Canteen diet (people.DIETS; "" none) and the PAI (projet d'accueil individualisé) with its document.
+    diet: str = Field(default="", max_length=20)
+    has_pai: bool = False
+    pai_key: str | None = Field(default=None, max_length=64)
+    pai_name: str = Field(default="", max_length=200)
+    pai_type: str = Field(default="", max_length=40)
     avatar_key: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -84,3 +90,29 @@ class FamilyQuotient(SQLModel, table=True):
     value: int
     valid_from: date
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ChildAuthorization(SQLModel, table=True):
+    """« Autorisations » of a child for a school year, answered and signed by a guardian
+    (renewed each school year: a new row)."""
+
+    __tablename__ = "child_authorization"
+    __table_args__ = (
+        UniqueConstraint("child_id", "school_year", name="uq_authorization_child_year"),
+        CheckConstraint("leave_alone_from IS NULL OR (leave_alone_from >= 0 AND leave_alone_from < 1440)",
+                        name="ck_authorization_time"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="person.id")
+    household_id: int = Field(foreign_key="household.id", index=True)
+    school_year: int  # the year it starts (2026 for 2026-2027)
+    image: bool = False  # droit à l'image
+    leave_alone: bool = False  # sortie seul(e)…
+    leave_alone_from: int | None = None  # …from this time (minutes after midnight, Paris)
+    pickups: str = Field(default="", max_length=2000)  # one person a line: name ; phone ; relation
+    emergency_care: bool = False  # soins d'urgence
+    transport: bool = False
+    signed_by_name: str = Field(max_length=170)
+    signed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    signed_at: datetime = Field(sa_type=UTCDateTime)

@@ -7,7 +7,7 @@ import reflex as rx
 from cityviz import routes
 from cityviz.components.forms import WEEKDAYS, empty_state, error_callout, field
 from cityviz.components.layout import parent_page
-from cityviz.components.ui import labelled_select, section
+from cityviz.components.ui import labelled_select, section, var_select
 from cityviz.services.booking.calendar import BulkLine
 from cityviz.state.reservations import BulkState
 
@@ -46,12 +46,7 @@ def bulk_page() -> rx.Component:
                     wrap="wrap", spacing="4"),
                 width="100%",
             ),
-            rx.vstack(
-                rx.el.label("Activité", html_for="f-activity_id", font_weight="500", font_size="14px"),
-                rx.el.select(rx.foreach(BulkState.activities, lambda a: rx.el.option(a[1], value=a[0])),
-                             id="f-activity_id", name="activity_id", class_name="cvz-select"),
-                width="100%", spacing="1",
-            ),
+            var_select("Activité", "activity_id", BulkState.activities),
             rx.hstack(
                 rx.button("La semaine prochaine", type="button", variant="soft", size="1",
                           on_click=BulkState.preset("next_week")),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import CIVILITIES, TEN_MB, error_callout, field, named_file_input
+from cityviz.components.forms import CIVILITIES, TEN_MB, error_callout, field, named_file_input, upload_zone
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import checkbox, file_link, labelled_select, section, textarea
 from cityviz.pages.account_deletion import account_deletion_section
-from cityviz.services.households.people import SCHOOL_LEVELS, ChildView, GuardianView
+from cityviz.services.households.people import DIETS, SCHOOL_LEVELS, ChildView, GuardianView
 from cityviz.state.family import ChildrenState, ProfileState
 
 # --- Profile ---------------------------------------------------------------------------------
@@ -158,6 +158,19 @@ def _child_card(child: ChildView) -> rx.Component:
                 rx.cond(child.allergies != "",
                         rx.text("Allergies : ", child.allergies, size="2", color="var(--red-11)"),
                         rx.fragment()),
+                rx.cond(child.diet_label != "", rx.text("Cantine : ", child.diet_label, size="2"), rx.fragment()),
+                rx.cond(child.has_pai,
+                        rx.cond(child.pai_name != "",
+                                file_link(rx.text("PAI : ", child.pai_name, size="2", color="var(--accent-11)"),
+                                          href=routes.PAI_FILE + "/" + child.id.to_string()),
+                                rx.cond(ChildrenState.pai_for == child.id,
+                                        upload_zone("pai", "Choisir le document du PAI",
+                                                    "PDF, JPEG ou PNG, 10 Mo au plus.",
+                                                    ChildrenState.attach_pai(rx.upload_files(upload_id="pai"))),
+                                        rx.button(rx.icon("paperclip", size=14), "Joindre le PAI", size="1",
+                                                  variant="soft", on_click=ChildrenState.choose_pai(child.id),
+                                                  aria_label="Joindre le PAI de " + child.first_name))),
+                        rx.fragment()),
                 spacing="1",
                 flex="1",
             ),
@@ -192,6 +205,11 @@ def _child_form() -> rx.Component:
                                 default=rx.cond(child, child.school_level, "")),
                 textarea("Allergies", "allergies", default=rx.cond(child, child.allergies, ""),
                          hint="Alimentaires ou autres ; laissez vide s'il n'y en a pas.", rows="2"),
+                labelled_select("Régime à la cantine", "diet", [("", "Aucun régime particulier"),
+                                                                 *DIETS.items()],
+                                default=rx.cond(child, child.diet, "")),
+                checkbox("PAI (projet d'accueil individualisé)", "has_pai",
+                         default=rx.cond(child, child.has_pai, False)),
                 textarea("Informations médicales utiles", "medical_notes",
                          default=rx.cond(child, child.medical_notes, ""), rows="2"),
                 textarea("Personnes autorisées à venir chercher l'enfant", "authorised_pickups",
@@ -223,6 +241,8 @@ def children_page() -> rx.Component:
             rx.hstack(
                 rx.button(rx.icon("plus", size=16), "Ajouter un enfant", size="3",
                           on_click=ChildrenState.new_child),
+                rx.cond(ChildrenState.children.length() > 0,
+                        rx.link("Autorisations", href=routes.AUTHORIZATIONS), rx.fragment()),
                 rx.cond(ChildrenState.children.length() > 0,
                         rx.link("Retour à l'accueil", href=routes.HOME), rx.fragment()),
                 align="center",

@@ -127,6 +127,12 @@ def home_page() -> rx.Component:
             HomeState.loaded,
             rx.vstack(
                 next_action_cards(),
+                rx.cond(HomeState.today_menu != "",
+                        rx.card(rx.vstack(rx.hstack(rx.icon("utensils", size=18), rx.heading("Menu du jour", size="4",
+                                                                                               as_="h2"),
+                                                    align="center"),
+                                          rx.text(HomeState.today_menu, size="2"), spacing="2"), width="100%"),
+                        rx.fragment()),
                 dossiers_card(),
                 household_card(),
                 rx.cond(

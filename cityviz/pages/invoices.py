@@ -52,6 +52,8 @@ def _row(row: DocumentRow) -> rx.Component:
 def invoices_page() -> rx.Component:
     return parent_page(
         "Mes factures",
+        rx.link(rx.button(rx.icon("file-badge", size=16), "Attestations (fiscale, présence, paiement)",
+                          variant="soft"), href=routes.CERTIFICATES),
         rx.cond(
             InvoiceListState.rows.length() > 0,
             rx.vstack(rx.foreach(InvoiceListState.rows, _row), spacing="3", width="100%"),

@@ -23,6 +23,10 @@ STATE_STYLE = {
     "not_enrolled": ("gray", "circle-slash"),
     "past": ("gray", "history"),
     "not_open_yet": ("gray", "calendar-clock"),
+    "absence_reported": ("amber", "thermometer"),
+    "absence_justified": ("teal", "circle-check"),
+    "absence_billed": ("orange", "thermometer"),
+    "absence_refused": ("red", "thermometer"),
 }
 ACTION_LABELS = {"book": "Réserver", "cancel": "Annuler", "join": "Liste d'attente", "leave": "Quitter la liste"}
 
@@ -93,6 +97,8 @@ def _list_day(day: Day) -> rx.Component:
                           rx.cond(day.is_today, rx.badge("Aujourd'hui", variant="solid"), rx.fragment()),
                           align="center"),
                 rx.foreach(day.cells, lambda cell: _list_cell(cell, day)),
+                rx.cond(day.menu != "", rx.text(rx.text.strong("Menu : "), day.menu, size="1", color_scheme="gray"),
+                        rx.fragment()),
                 spacing="1",
                 width="100%",
             ),
@@ -187,9 +193,11 @@ def _grid_day(day: Day) -> rx.Component:
 
 
 def _legend() -> rx.Component:
-    shown = ["available", "booked", "full", "waiting", "deadline_passed", "closed", "not_enrolled"]
+    shown = ["available", "booked", "full", "waiting", "deadline_passed", "closed", "not_enrolled",
+             "absence_reported", "absence_justified"]
     labels = {"available": "Disponible", "booked": "Réservé", "full": "Complet", "waiting": "Liste d'attente",
-              "deadline_passed": "Délai dépassé", "closed": "Fermé", "not_enrolled": "Non inscrit"}
+              "deadline_passed": "Délai dépassé", "closed": "Fermé", "not_enrolled": "Non inscrit",
+              "absence_reported": "Absence signalée", "absence_justified": "Absence justifiée"}
     return rx.hstack(*[rx.badge(rx.icon(STATE_STYLE[s][1], size=12), labels[s], color_scheme=STATE_STYLE[s][0],
                                 variant="soft", high_contrast=True) for s in shown], wrap="wrap", spacing="2")
 
@@ -233,6 +241,8 @@ def calendar_page() -> rx.Component:
                     href=routes.ENROL),
             rx.link(rx.button(rx.icon("calendar-range", size=16), "Réserver plusieurs dates", variant="soft"),
                     href=routes.BULK),
+            rx.link(rx.button(rx.icon("thermometer", size=16), "Signaler une absence", variant="soft"),
+                    href=routes.ABSENCES),
             wrap="wrap",
         ),
         rx.hstack(

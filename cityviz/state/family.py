@@ -83,6 +83,7 @@ class ChildrenState(AuthState):
     form_key: int = 0
     loaded: bool = False
     family_name: str = ""  # suggested for a new child
+    pai_for: int = 0  # the child whose PAI document is being chosen
 
     async def _reload(self, actor) -> None:
         self.children = await read(people.list_children, actor=actor)
@@ -123,12 +124,28 @@ class ChildrenState(AuthState):
     @errors_in("error")
     async def save(self, actor, form: dict):
         fields = texts(form, "first_name", "last_name", "birth_date", "sex", "school", "school_level", "allergies",
-                       "medical_notes", "authorised_pickups")
+                       "medical_notes", "authorised_pickups", "diet")
+        fields["has_pai"] = bool(form.get("has_pai"))
         await write(people.save_child, actor=actor, child_id=self.editing.id if self.editing else None, **fields)
         self.show_form = False
         self.editing = None
         await self._reload(actor)
         return rx.toast.success(f"Fiche de {fields['first_name'].strip()} enregistrée.")
+
+    @rx.event
+    def choose_pai(self, child_id: int):
+        self.pai_for = int(child_id)
+
+    @rx.event
+    @as_parent
+    async def attach_pai(self, actor, uploads: list[rx.UploadFile]):
+        if not self.pai_for:
+            return
+        data, name = await read_upload(uploads)
+        await write(people.attach_pai, actor=actor, child_id=self.pai_for, filename=name, data=data)
+        self.pai_for = 0
+        await self._reload(actor)
+        return rx.toast.success("Document du PAI enregistré.")
 
 
 class RegisterState(AuthState):
@@ -208,7 +225,8 @@ class DossierState(AuthState):
     async def load(self, actor):
         await self._reload(actor)
         # Start at the first document still to send.
-        todo = [i for i, r in enumerate(self.steps) if r.mandatory and r.status in ("missing", "refused")]
+        todo = [i for i, r in enumerate(self.steps) if r.mandatory and r.status in ("missing", "refused", "expired")]
+        todo += [i for i, r in enumerate(self.steps) if r.status in ("accepted", "expired") and r.can_upload]  # renew
         self.step = todo[0] if todo else len(self.steps)
 
     @rx.event

@@ -7,6 +7,7 @@ import dataclasses
 import reflex as rx
 
 from cityviz import routes
+from cityviz.services.booking import menus
 from cityviz.services.households import dossiers, news, onboarding, overview
 from cityviz.services.households.dossiers import DossierSummary
 from cityviz.services.households.news import FeedItem
@@ -41,19 +42,20 @@ def _home(s, *, actor):
     """Everything the home page shows, in one read transaction."""
     dossier_list = dossiers.household_dossiers(s, actor=actor)
     return ([_card(a) for a in onboarding.next_actions(s, actor=actor, dossier_list=dossier_list)], dossier_list,
-            news.feed_for_household(s, actor=actor))
+            news.feed_for_household(s, actor=actor), menus.todays_menu(s, actor=actor))
 
 
 class HomeState(AuthState):
     next_actions: list[ActionCard] = []
     dossiers: list[DossierSummary] = []
     feed: list[FeedItem] = []
+    today_menu: str = ""
     loaded: bool = False
 
     @rx.event
     @as_parent
     async def load(self, actor):
-        self.next_actions, self.dossiers, self.feed = await read(_home, actor=actor)
+        self.next_actions, self.dossiers, self.feed, self.today_menu = await read(_home, actor=actor)
         self.loaded = True
 
 

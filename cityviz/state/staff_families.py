@@ -10,7 +10,7 @@ from cityviz.services.households.dossier_review import PER_PAGE, DossierRow, Sta
 from cityviz.services.households.families import FamilyRow
 from cityviz.services.households.news import PostRow
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
-from cityviz.state.forms import text, texts
+from cityviz.state.forms import text, texts, whole
 from cityviz.state.paging import Paged
 from cityviz.state.uploads import read_upload
 
@@ -130,7 +130,8 @@ class RequirementsState(AuthState):
     async def save(self, actor, org_id, form: dict):
         await write(documents.save_requirement, actor=actor, organization_id=org_id,
                     requirement_id=self.editing.id if self.editing else None, mandatory=bool(form.get("mandatory")),
-                    **texts(form, "name", "scope", "description"))
+                    validity_months=whole(form, "validity_months", "Indiquez un nombre de mois."),
+                    **texts(form, "name", "scope", "description", "validity"))
         self.editing = None
         self.form_key += 1
         await self._reload(actor, org_id)

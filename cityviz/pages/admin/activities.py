@@ -9,6 +9,7 @@ from cityviz import routes
 from cityviz.components.forms import WEEKDAYS, empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, section, textarea
+from cityviz.services.booking.absence_rules import MAX_CARENCE, POLICIES
 from cityviz.services.booking.activities import KINDS, UNITS, ActivityRow
 from cityviz.services.booking.registrations import RegistrationRow
 from cityviz.services.booking.school_calendar import PERIODS
@@ -38,6 +39,7 @@ def _activity_card(a: ActivityRow) -> rx.Component:
             rx.text("Inscription : ", a.enrolment, size="2"),
             rx.text(a.rules, size="2", color_scheme="gray"),
             rx.text(a.prices, size="2", color_scheme="gray"),
+            rx.text(a.absences, size="2", color_scheme="gray"),
             spacing="1", width="100%",
         ),
         width="100%",
@@ -100,6 +102,8 @@ def activity_form_page() -> rx.Component:
                         columns="2", spacing="3", width="100%"),
                 textarea("Description pour les familles", "description", default=v.description, rows="2"),
                 checkbox("Ouverte aux inscriptions", "is_open", default=v.is_open),
+                checkbox("Repas (non compté dans l'attestation fiscale de frais de garde)", "is_food",
+                         default=v.is_food),
             ),
             section(
                 "Calendrier",
@@ -143,6 +147,17 @@ def activity_form_page() -> rx.Component:
                               default_value=v.late_surcharge_percent),
                         field("Majoration d'une présence sans réservation (%)", "unbooked_surcharge_percent",
                               type="number", default_value=v.unbooked_surcharge_percent),
+                        columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
+            ),
+            section(
+                "Absences signalées par les familles",
+                rx.text("Ce que la commune facture quand une famille signale une absence (« Signaler une absence ») "
+                        "et que vous l'acceptez. Une absence refusée, ou pour un autre motif, est facturée comme "
+                        "une absence non justifiée.", size="1", color_scheme="gray"),
+                rx.grid(labelled_select("Maladie", "absence_policy", list(POLICIES.items()), default=v.absence_policy),
+                        field("Jours de carence (facturés)", "absence_carence_days", type="number", min="0",
+                              max=str(MAX_CARENCE), default_value=v.absence_carence_days,
+                              hint="0 : non facturée dès le premier jour."),
                         columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
             ),
             section(

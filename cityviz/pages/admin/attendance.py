@@ -18,17 +18,30 @@ def _occupancy_row(row: OccupancyRow) -> rx.Component:
         rx.table.row_header_cell(rx.button(row.day, variant="ghost", size="1",
                                            on_click=OccupancyState.open_session(row.session_id))),
         rx.table.cell(rx.cond(row.closed != "", rx.badge("Fermé : " + row.closed, color_scheme="red"),
-                              rx.hstack(rx.progress(value=row.ratio, width="80px", aria_label="Taux de remplissage du " + row.day),
-                                        rx.text(row.booked, " / ", row.capacity, size="2"), align="center"))),
+                              rx.vstack(rx.hstack(rx.progress(value=row.ratio, width="80px",
+                                                              aria_label="Taux de remplissage du " + row.day),
+                                                  rx.text(row.booked, " / ", row.capacity, size="2"), align="center"),
+                                        rx.cond(row.diets != "", rx.text(row.diets, size="1", color_scheme="gray"),
+                                                rx.fragment()), spacing="1"))),
         rx.table.cell(rx.cond(row.waiting > 0, row.waiting, "—")),
     )
+
+
+def _health(line: RosterLine) -> rx.Component:
+    """The diet and the PAI, on every daily list."""
+    return rx.vstack(
+        rx.hstack(rx.cond(line.diet != "", rx.badge(line.diet, color_scheme="amber"), rx.fragment()),
+                  rx.cond(line.pai, rx.badge("PAI", color_scheme="red", variant="solid"), rx.fragment()),
+                  spacing="1"),
+        rx.text(line.authorizations, size="1", color_scheme="gray"),
+        spacing="1")
 
 
 def _roster_line(line: RosterLine) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(line.name),
         rx.table.cell(line.level),
-        rx.table.cell(rx.text(line.allergies, color="var(--red-11)")),
+        rx.table.cell(rx.vstack(rx.text(line.allergies, color="var(--red-11)"), _health(line), spacing="1")),
         rx.table.cell(rx.cond(line.status != "", line.status_label, "")),
     )
 
@@ -77,7 +90,7 @@ def occupancy_page() -> rx.Component:
                         class_name="cvz-no-print"), rx.fragment()),
                     rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("Enfant", "Classe", "Allergies", "Pointage")])),
+                                                       ("Enfant", "Classe", "Santé, régime, autorisations", "Pointage")])),
                         rx.table.body(rx.foreach(r.lines, _roster_line)), width="100%"),
                     width="100%"), width="100%"),
                 rx.text("Choisissez une date pour voir la liste des enfants.", size="2", color_scheme="gray"),
@@ -112,7 +125,7 @@ def _attendance_line(line: RosterLine) -> rx.Component:
         rx.vstack(
             rx.hstack(rx.text(line.name, weight="bold"), rx.text(line.level, size="1", color_scheme="gray"),
                       rx.cond(line.allergies != "", rx.badge("Allergies : " + line.allergies, color_scheme="red"),
-                              rx.fragment()), wrap="wrap", align="center"),
+                              rx.fragment()), _health(line), wrap="wrap", align="center"),
             rx.cond(
                 line.booked,
                 rx.hstack(_mark_button(line, "present", "Présent", "green"),

@@ -8,6 +8,7 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, pager, section, status_badge, textarea
+from cityviz.services.households.document_validity import VALIDITIES
 from cityviz.services.households.documents import RequirementRow
 from cityviz.services.households.dossier_review import DossierRow, HistoryLine, StaffDocument
 from cityviz.state.staff_families import DossierReviewState, DossiersState, RequirementsState
@@ -203,7 +204,8 @@ def _requirement_row(r: RequirementRow) -> rx.Component:
         rx.table.row_header_cell(rx.vstack(rx.text(r.name, weight="medium"),
                                            rx.text(r.description, size="1", color_scheme="gray"), spacing="0")),
         rx.table.cell(r.scope_label),
-        rx.table.cell(rx.cond(r.mandatory, "Obligatoire", "Facultative")),
+        rx.table.cell(rx.vstack(rx.text(rx.cond(r.mandatory, "Obligatoire", "Facultative")),
+                                rx.text(r.validity_label, size="1", color_scheme="gray"), spacing="0")),
         rx.table.cell(rx.cond(r.active, rx.badge("Demandée", color_scheme="green", variant="soft"),
                               rx.badge("Retirée", color_scheme="gray", variant="soft"))),
         rx.table.cell(rx.hstack(
@@ -225,6 +227,14 @@ def requirements_page() -> rx.Component:
                                                   ("child", "Pour chaque enfant")],
                             default=rx.cond(e, e.scope, "household")),
             checkbox("Obligatoire", "mandatory", default=rx.cond(e, e.mandatory, True)),
+            rx.grid(
+                labelled_select("Validité", "validity", list(VALIDITIES.items()),
+                                default=rx.cond(e, e.validity, "unlimited")),
+                field("Nombre de mois", "validity_months", type="number", min="0",
+                      default_value=rx.cond(e, e.validity_months.to_string(), "0"),
+                      hint="Pour une validité en mois (ex. : 3 pour un justificatif de domicile)."),
+                columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+            ),
             textarea("Précisions pour les familles", "description", default=rx.cond(e, e.description, ""), rows="2"),
             rx.hstack(rx.button("Enregistrer", type="submit"),
                       rx.cond(e, rx.button("Annuler", type="button", variant="soft", color_scheme="gray",
@@ -239,7 +249,10 @@ def requirements_page() -> rx.Component:
     return staff_page(
         "Pièces demandées",
         rx.text("Les familles fournissent ces pièces dans leur dossier d'inscription. Une pièce « par foyer » "
-                "n'est demandée qu'une fois, quel que soit le nombre d'enfants.", size="2", color_scheme="gray"),
+                "n'est demandée qu'une fois, quel que soit le nombre d'enfants. Une pièce expirée rend le dossier "
+                "incomplet : la famille est prévenue 30 jours avant.", size="2", color_scheme="gray"),
+        rx.link(rx.button(rx.icon("calendar-clock", size=16), "Pièces à renouveler", variant="soft"),
+                href=routes.ADMIN_EXPIRING),
         rx.card(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                            ("Pièce", "Demandée", "", "État", "")])),

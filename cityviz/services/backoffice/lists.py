@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 from cityviz import clock
 from cityviz.models import Activity, ActivityRegistration, Household, Invoice, Payment, Person
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits, invoices
+from cityviz.services.billing import invoices, ledger
 from cityviz.services.billing.periods import month_bounds
 from cityviz.services.booking.registrations import STATUS_LABELS as REGISTRATION_LABELS
 from cityviz.services.errors import InvalidInput
@@ -76,7 +76,7 @@ def _registrations(s: Session, org: int, search: str, status: str, **_f) -> tupl
 def _invoices(s: Session, org: int, search: str, status: str, month: str, **_f) -> tuple[Sequence[str], Iterable]:
     rows = s.exec(select(Invoice).where(*invoices.list_conditions(org, search, status, month))
                   .order_by(Invoice.number).limit(MAX_ROWS)).all()
-    remaining = credits.remaining_by_invoice(s, rows)
+    remaining = ledger.remaining_by_invoice(s, rows)
     return (["Numéro", "Libellé", "Payeur", "Émise le", "Échéance", "Montant (€)", "Reste à payer (€)"],
             ([i.number, i.label, i.payer_name, format_date(i.issued_at.astimezone(clock.PARIS).date()), format_date(i.due_date),
               i.total_cents / 100, remaining[i.id] / 100] for i in rows))

@@ -28,7 +28,6 @@ from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import journal, ledger
-from cityviz.services.billing.ledger import available_credit, remaining_by_invoice  # noqa: F401 (callers' names)
 from cityviz.services.billing.lookups import require_billing_object
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound

@@ -59,7 +59,7 @@ def household_documents(s: Session, *, actor: Actor) -> list[DocumentRow]:
     household_id = actor.require_household()
     orgs = dict(s.exec(select(Organization.id, Organization.name)).all())
     invoices = s.exec(select(Invoice).where(Invoice.household_id == household_id)).all()
-    remaining = credits.remaining_by_invoice(s, invoices)
+    remaining = ledger.remaining_by_invoice(s, invoices)
     debited = on_direct_debit(s, [i.id for i in invoices])
     notes = s.exec(select(CreditNote).where(CreditNote.household_id == household_id)).all()
     used = dict(s.exec(select(CreditAllocation.credit_note_id, func.sum(CreditAllocation.amount_cents))
@@ -297,7 +297,7 @@ def list_documents(s: Session, *, actor: Actor, organization_id: int, search: st
     total = s.exec(select(func.count()).select_from(Invoice).where(*conditions)).one()
     rows = s.exec(select(Invoice).where(*conditions).order_by(col(Invoice.issued_at).desc(), col(Invoice.id).desc())
                   .offset(max(page, 0) * per_page).limit(per_page)).all()
-    remaining = credits.remaining_by_invoice(s, rows)
+    remaining = ledger.remaining_by_invoice(s, rows)
     debited = on_direct_debit(s, [i.id for i in rows])
     return [StaffInvoiceRow(
         kind="invoice", id=i.id, number=i.number, issued=format_date(_day(i.issued_at)), payer=i.payer_name,

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from cityviz import clock, config
 from cityviz.models import (
+    AbsenceReport,
     ActivitySession,
     Attendance,
     BillingPeriod,
@@ -100,6 +101,12 @@ def _anomalies(s: Session, organization_id: int, start: date, end: date, drafts:
         days = ", ".join(f"{d:%d/%m}" for d, _n in unmarked[:12]) + (" …" if len(unmarked) > 12 else "")
         notes.append(f"Pointage incomplet : {sum(n for _d, n in unmarked)} réservation(s) sans pointage "
                      f"({days}) — facturées comme réservées.")
+    pending = s.exec(select(func.count()).select_from(AbsenceReport).where(
+        AbsenceReport.organization_id == organization_id, AbsenceReport.status == "reported",
+        AbsenceReport.date_from <= end, AbsenceReport.date_to >= start)).one()
+    if pending:
+        notes.append(f"{pending} absence(s) signalée(s) par les familles à traiter (Absences) : tant qu'elles ne "
+                     "sont pas acceptées, les séances sont facturées comme réservées.")
     no_address = [d.payer_name or f"foyer n° {d.household_id}" for d in drafts if not d.payer_address]
     if no_address:
         notes.append(f"{len(no_address)} foyer(s) sans adresse : {', '.join(no_address[:8])}"

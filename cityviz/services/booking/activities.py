@@ -22,7 +22,7 @@ from cityviz.models import (
 )
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import bookings, registration_notices, rules, school_calendar
+from cityviz.services.booking import absence_rules, bookings, registration_notices, rules, school_calendar
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import SHORT_DAY_NAMES, format_date, format_money
 from cityviz.services.households.people import SCHOOL_LEVELS
@@ -62,6 +62,9 @@ class ActivityInput:
     price_bands: list[tuple[int | None, int]] = dataclasses.field(default_factory=list)
     is_open: bool = True
     school_period: str = "all"
+    absence_policy: str = "certificate"
+    absence_carence_days: int = 0
+    is_food: bool | None = None  # None: a canteen is food
 
 
 def _check(data: ActivityInput) -> None:
@@ -99,6 +102,10 @@ def _check(data: ActivityInput) -> None:
         bad("L'ouverture des réservations doit être comprise entre 1 et 400 jours.", "horizon_days")
     if not 0 <= data.late_surcharge_percent <= 300 or not 0 <= data.unbooked_surcharge_percent <= 300:
         bad("Une majoration est comprise entre 0 et 300 %.", "late_surcharge_percent")
+    if data.absence_policy not in absence_rules.POLICIES:
+        bad("Règle des absences signalées inconnue.", "absence_policy")
+    if not 0 <= data.absence_carence_days <= absence_rules.MAX_CARENCE:
+        bad(f"Les jours de carence vont de 0 à {absence_rules.MAX_CARENCE}.", "absence_carence_days")
     if not data.price_bands:
         bad("Indiquez au moins un tarif.", "price_bands")
     if sum(1 for qf_max, _ in data.price_bands if qf_max is None) != 1:
@@ -117,8 +124,10 @@ def _apply(activity: Activity, data: ActivityInput) -> None:
     activity.eligible_levels = ",".join(data.eligible_levels)
     for key in ("kind", "unit", "start_date", "end_date", "start_minutes", "end_minutes", "capacity",
                 "enrolment_mode", "max_enrolled", "min_age", "max_age", "horizon_days",
-                "late_surcharge_percent", "unbooked_surcharge_percent", "is_open", "school_period"):
+                "late_surcharge_percent", "unbooked_surcharge_percent", "is_open", "school_period",
+                "absence_policy", "absence_carence_days"):
         setattr(activity, key, getattr(data, key))
+    activity.is_food = data.is_food if data.is_food is not None else data.kind == "canteen"
     for prefix in ("booking", "cancel", "late"):
         rule: rules.NoticeRule = getattr(data, prefix)
         setattr(activity, f"{prefix}_notice_kind", rule.kind)
@@ -277,6 +286,7 @@ class ActivityRow:
     prices: str
     is_open: bool
     enrolled: int
+    absences: str  # the rule for reported absences
 
 
 def weekdays_label(weekdays: str) -> str:
@@ -300,7 +310,8 @@ def list_activities(s: Session, *, actor: Actor, organization_id: int) -> list[A
         dates=f"du {format_date(a.start_date)} au {format_date(a.end_date)}", weekdays=weekdays_label(a.weekdays),
         capacity=a.capacity, enrolment="Sur validation" if a.enrolment_mode == "validation" else "Automatique",
         rules=describe_rules(a), prices=describe_bands(bands.get(a.id, []), a.unit) if bands.get(a.id) else "",
-        is_open=a.is_open, enrolled=enrolled.get(a.id, 0)) for a in activities]
+        is_open=a.is_open, enrolled=enrolled.get(a.id, 0),
+        absences="Absences signalées : " + absence_rules.AbsenceRule.from_activity(a).describe()) for a in activities]
 
 
 def describe_rules(activity: Activity) -> str:

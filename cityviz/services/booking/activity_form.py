@@ -83,7 +83,10 @@ def parse_activity_form(form: dict) -> ActivityInput:
         unbooked_surcharge_percent=_optional_int(form.get("unbooked_surcharge_percent"),
                                                  "unbooked_surcharge_percent", "Majoration") or 0,
         price_bands=bands, is_open=bool(form.get("is_open")),
-        school_period=str(form.get("school_period") or "all"))
+        school_period=str(form.get("school_period") or "all"),
+        absence_policy=str(form.get("absence_policy") or "certificate"), is_food=bool(form.get("is_food")),
+        absence_carence_days=_optional_int(form.get("absence_carence_days"), "absence_carence_days",
+                                           "Jours de carence") or 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +116,9 @@ class ActivityFormValues:
     bands: list[list[str]]  # [qf_max, price]
     is_open: bool
     school_period: str
+    absence_policy: str
+    absence_carence_days: str
+    is_food: bool
 
 
 def _hhmm(minutes: int) -> str:
@@ -135,7 +141,8 @@ def activity_form_values(s: Session, *, actor: Actor, activity_id: int | None, o
             levels=[], horizon_days="", rules=[["working_days", "2", "12:00", ""], ["working_days", "2", "12:00", ""],
                                                ["none", "0", "00:00", ""]],
             late_surcharge_percent="0", unbooked_surcharge_percent="0",
-            bands=[["500", "1,20"], ["900", "2,50"], ["", "3,60"], ["", ""]], is_open=True, school_period="school")
+            bands=[["500", "1,20"], ["900", "2,50"], ["", "3,60"], ["", ""]], is_open=True, school_period="school",
+            absence_policy="certificate", absence_carence_days="0", is_food=True)
     activity = get_activity(s, actor, activity_id)
     bands = sorted(s.exec(select(PriceBand).where(PriceBand.activity_id == activity.id)).all(),
                    key=lambda b: (b.qf_max is None, b.qf_max or 0))
@@ -153,4 +160,5 @@ def activity_form_values(s: Session, *, actor: Actor, activity_id: int | None, o
                for p in ("booking", "cancel", "late")],
         late_surcharge_percent=str(activity.late_surcharge_percent),
         unbooked_surcharge_percent=str(activity.unbooked_surcharge_percent), bands=band_rows[:4],
-        is_open=activity.is_open, school_period=activity.school_period)
+        is_open=activity.is_open, school_period=activity.school_period, absence_policy=activity.absence_policy,
+        absence_carence_days=str(activity.absence_carence_days), is_food=activity.is_food)

@@ -23,6 +23,8 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from cityviz.services.exports import csv_bytes
 from cityviz.services.formatting import format_date, format_short_day
+from cityviz.services.households import authorizations
+from cityviz.services.households.people import DIETS
 
 ATTENDANCE_LABELS = {"present": "Présent", "absent": "Absent", "justified": "Absent justifié",
                      "unbooked_present": "Présent sans réservation"}
@@ -73,6 +75,7 @@ class OccupancyRow:
     waiting: int
     closed: str  # reason, "" when open
     ratio: int  # percent, for the gauge
+    diets: str  # canteen: booked children per diet and PAI, "Sans porc : 3 · PAI : 1" ("" none)
 
 
 def occupancy(s: Session, *, actor: Actor, activity_id: int, start: date, days: int = 14) -> list[OccupancyRow]:
@@ -83,10 +86,33 @@ def occupancy(s: Session, *, actor: Actor, activity_id: int, start: date, days: 
     rows = s.exec(select(ActivitySession, Closure.reason).outerjoin(Closure, Closure.id == ActivitySession.closure_id)
                   .where(ActivitySession.activity_id == activity_id, ActivitySession.date >= start,
                          ActivitySession.date < start + timedelta(days=days)).order_by(ActivitySession.date)).all()
+    diets = _diet_counts(s, [x.id for x, _r in rows]) if activity.kind == "canteen" else {}
     return [OccupancyRow(session_id=x.id, day=format_short_day(x.date),
                          iso=x.date.isoformat(), booked=x.booked_count, capacity=x.capacity,
                          waiting=x.waiting_count, closed=reason or "",
-                         ratio=round(100 * x.booked_count / x.capacity) if x.capacity else 0) for x, reason in rows]
+                         ratio=round(100 * x.booked_count / x.capacity) if x.capacity else 0,
+                         diets=diets.get(x.id, "")) for x, reason in rows]
+
+
+def _diet_counts(s: Session, session_ids: list[int]) -> dict[int, str]:
+    """Per session, the booked children per diet, then those with a PAI: the kitchen orders by these."""
+    if not session_ids:
+        return {}
+    rows = s.exec(select(Booking.session_id, Person.diet, Person.has_pai, func.count())
+                  .join(Person, Person.id == Booking.child_id)
+                  .where(col(Booking.session_id).in_(session_ids), Booking.status == "booked",
+                         (Person.diet != "") | (Person.has_pai == True))  # noqa: E712
+                  .group_by(Booking.session_id, Person.diet, Person.has_pai)).all()
+    counts: dict[int, dict[str, int]] = {}
+    for session_id, diet, has_pai, n in rows:
+        per = counts.setdefault(session_id, {})
+        if diet:
+            per[DIETS[diet]] = per.get(DIETS[diet], 0) + n
+        if has_pai:
+            per["PAI"] = per.get("PAI", 0) + n
+    order = [*DIETS.values(), "PAI"]
+    return {sid: " · ".join(f"{label} : {per[label]}" for label in order if label in per)
+            for sid, per in counts.items()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +121,9 @@ class RosterLine:
     name: str
     level: str
     allergies: str
+    diet: str  # "Sans porc"…, "" none
+    pai: bool
+    authorizations: str  # this school year's « Autorisations », in one line
     booked: bool
     status: str  # attendance status, "" when not yet marked
     status_label: str
@@ -123,6 +152,7 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
     extra = s.exec(select(Person).where(col(Person.id).in_(extra_ids))).all() if extra_ids else []
     people = sorted({p.id: p for p in [*booked, *extra]}.values(), key=lambda p: (p.last_name, p.first_name))
     booked_ids = {p.id for p in booked}
+    signed = authorizations.current(s, [p.id for p in people])
     others = s.exec(select(Person.id, Person.last_name, Person.first_name)
                     .join(ActivityRegistration, ActivityRegistration.child_id == Person.id)
                     .where(ActivityRegistration.activity_id == activity.id, ActivityRegistration.status == "validated",
@@ -133,7 +163,8 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
         day=format_short_day(session.date), is_canteen=activity.kind == "canteen",
         closed=session.closure_id is not None, capacity=session.capacity,
         lines=[RosterLine(child_id=p.id, name=f"{p.last_name} {p.first_name}", level=p.school_level,
-                          allergies=p.allergies, booked=p.id in booked_ids, status=marks.get(p.id, ""),
+                          allergies=p.allergies, diet=DIETS.get(p.diet, ""), pai=p.has_pai,
+                          authorizations=authorizations.summary(signed.get(p.id)), booked=p.id in booked_ids, status=marks.get(p.id, ""),
                           status_label=ATTENDANCE_LABELS.get(marks.get(p.id, ""), "À pointer")) for p in people],
         marked=sum(1 for p in people if p.id in marks),
         others=[[str(i), f"{last} {first}"] for i, last, first in others])

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from cityviz import clock
 from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Organization, Person
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import bookings, rules, school_calendar
+from cityviz.services.booking import absences, bookings, menus, rules, school_calendar
 from cityviz.services.errors import AccessDenied, DomainError, InvalidInput
 from cityviz.services.formatting import format_short_day
 
@@ -42,6 +42,7 @@ class Day:
     is_today: bool
     cells: list[Cell]
     note: str = ""  # a weekday of the month without any session: "Vacances scolaires", "Jour férié", "Pas d'accueil"
+    menu: str = ""  # the canteen menu of the day, "" when none is published
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,24 +141,32 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
     facts = _facts(s, actor, [child_id] if child_id else None, grid_start, grid_end)
     now, today = clock.now(), clock.today()
     by_day: dict[date, list[Cell]] = {}
+    absent = absences.calendar_marks(
+        s, child_ids=[c.id for c in facts.children], first=grid_start, last=grid_end,
+        sessions=[(x.id, x.date, facts.activities[x.activity_id].organization_id) for x in facts.sessions])
     for session in facts.sessions:
         activity = facts.activities[session.activity_id]
         for child in facts.children:
             if (activity.id, child.id) not in facts.registrations:
                 continue
             decision = _decide(facts, session, child, now)
+            state, label = decision.state, decision.label
+            if decision.state == "booked" and (session.id, child.id) in absent:
+                state = absent[(session.id, child.id)]
+                label = absences.CALENDAR_LABELS[state]
             by_day.setdefault(session.date, []).append(Cell(
                 child_id=child.id, child_name=child.first_name, activity_name=activity.name,
-                session_id=session.id, state=decision.state, label=decision.label, reason=decision.reason,
+                session_id=session.id, state=state, label=label, reason=decision.reason,
                 action=_action(decision)))
     zones = _school_zones(s, facts)
+    day_menus = menus.household_menus(s, actor.household_id, grid_start, grid_end)
     days, day = [], grid_start
     while day <= grid_end:
         cells = by_day.get(day, [])
         in_month = day.month == month
         days.append(Day(iso=day.isoformat(), number=day.day,
                         title=f"{LONG_DAY_NAMES[day.weekday()]} {day:%d/%m}", in_month=in_month,
-                        is_today=day == today, cells=cells,
+                        is_today=day == today, cells=cells, menu=day_menus.get(day, ""),
                         note=_no_session_note(day, zones) if in_month and not cells and facts.activities else ""))
         day += timedelta(days=1)
     return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),

@@ -13,7 +13,7 @@ from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from cityviz.services.households import files
+from cityviz.services.households import document_validity, files
 from cityviz.services.households.scope import require_staff_document
 from cityviz.services.inputs import bounded, clean
 
@@ -31,6 +31,9 @@ class RequirementRow:
     scope_label: str
     mandatory: bool
     active: bool
+    validity: str
+    validity_months: int
+    validity_label: str
 
 
 def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list[RequirementRow]:
@@ -41,17 +44,26 @@ def list_requirements(s: Session, *, actor: Actor, organization_id: int) -> list
                             DocumentRequirement.id)).all()
     return [RequirementRow(id=r.id, name=r.name, description=r.description, scope=r.scope,
                            scope_label="Une fois par foyer" if r.scope == "household" else "Pour chaque enfant",
-                           mandatory=r.mandatory, active=r.active) for r in rows]
+                           mandatory=r.mandatory, active=r.active, validity=r.validity,
+                           validity_months=r.validity_months,
+                           validity_label=document_validity.describe(r.validity, r.validity_months)) for r in rows]
 
 
 def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirement_id: int | None,
-                     name: str, scope: str, mandatory: bool, description: str = "") -> int:
+                     name: str, scope: str, mandatory: bool, description: str = "", validity: str = "unlimited",
+                     validity_months: int = 0) -> int:
     actor.require_capability(organization_id, "documents")
     name = bounded(name, 120, "Nom de la pièce", "name")
     if not name:
         raise InvalidInput("Indiquez le nom de la pièce (120 caractères au plus).", field="name")
     if scope not in ("household", "child"):
         raise InvalidInput("Choisissez si la pièce est demandée par foyer ou par enfant.", field="scope")
+    if validity not in document_validity.VALIDITIES:
+        raise InvalidInput("Choisissez la durée de validité de la pièce.", field="validity")
+    validity_months = int(validity_months or 0) if validity == "months" else 0
+    if validity == "months" and not 1 <= validity_months <= document_validity.MAX_MONTHS:
+        raise InvalidInput(f"Indiquez une validité de 1 à {document_validity.MAX_MONTHS} mois.",
+                           field="validity_months")
     if requirement_id:
         requirement = _requirement(s, actor, requirement_id)
     else:
@@ -62,11 +74,15 @@ def save_requirement(s: Session, *, actor: Actor, organization_id: int, requirem
                                           position=(last or 0) + 1, created_at=clock.now())
     requirement.name, requirement.scope, requirement.mandatory = name, scope, bool(mandatory)
     requirement.description = bounded(description, 1000, "Description", "description", multiline=True)
+    changed = (requirement.validity, requirement.validity_months) != (validity, validity_months)
+    requirement.validity, requirement.validity_months = validity, validity_months
     s.add(requirement)
     s.flush()
+    if changed and requirement_id:
+        document_validity.refresh_requirement(s, requirement)
     audit.record(s, actor=actor, action="requirement.save", organization_id=organization_id,
                  object_type="document_requirement", object_id=requirement.id, name=name, scope=scope,
-                 mandatory=bool(mandatory))
+                 mandatory=bool(mandatory), validity=validity, validity_months=validity_months)
     return requirement.id
 
 
@@ -131,11 +147,13 @@ def upload_document(s: Session, *, actor: Actor, requirement_id: int, person_id:
                                                col(Enrollment.status).in_(EDITABLE_STATUSES))
     if person_id is not None:
         open_dossier = open_dossier.where(Enrollment.person_id == person_id)
-    if s.exec(open_dossier).first() is None:
+    current = current_documents(s, household_id, [requirement.id]).get((requirement.id, person_id))
+    if s.exec(open_dossier).first() is None and not document_validity.renewable(current, clock.today()):
+        # A validated dossier takes only the renewal of a document that expires (or has expired).
         raise Conflict("Ce dossier est validé : ses pièces ne peuvent plus être modifiées. "
                        "Contactez votre organisation pour tout changement.")
-    current = current_documents(s, household_id, [requirement.id]).get((requirement.id, person_id))
-    if current is not None and current.status == "accepted":
+    if (current is not None and current.status == "accepted"
+            and not document_validity.renewable(current, clock.today())):
         raise Conflict("Cette pièce a déjà été acceptée : il n'est pas nécessaire de la renvoyer.")
     with files.stored(data) as stored:
         now = clock.now()
@@ -160,6 +178,7 @@ def decide_document(s: Session, *, actor: Actor, document_id: int, accept: bool,
         raise InvalidInput("Indiquez le motif du refus : la famille le lira.", field="reason")
     document.status = "accepted" if accept else "refused"
     document.refusal_reason = "" if accept else reason
+    document.valid_until = document_validity.valid_until_for(requirement, document) if accept else None
     document.decided_at = clock.now()
     document.decided_by_id = actor.user_id
     s.add(document)

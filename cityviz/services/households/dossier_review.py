@@ -21,7 +21,7 @@ from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import Conflict, InvalidInput
 from cityviz.services.formatting import format_date, format_datetime
-from cityviz.services.households import documents, scope
+from cityviz.services.households import authorizations, documents, scope
 from cityviz.services.households.dossiers import missing_documents
 from cityviz.services.households.people import format_phone
 from cityviz.services.inputs import bounded
@@ -115,6 +115,18 @@ def _details(person: Person) -> list[list[str]]:
     return [[label, value] for label, value in pairs if value]
 
 
+def _authorizations(s: Session, person: Person) -> list[list[str]]:
+    """This school year's « Autorisations » of a child, with their signature."""
+    if person.role != "child":
+        return []
+    row = authorizations.current(s, [person.id]).get(person.id)
+    signature = f" ({row.signed_by_name}, {format_datetime(row.signed_at)})" if row else ""
+    pairs = [["Autorisations", authorizations.summary(row) + signature]]
+    if row and row.pickups:
+        pairs.append(["Personnes autorisées (nom ; téléphone ; lien)", row.pickups.replace("\n", " · ")])
+    return pairs
+
+
 def staff_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> StaffDossier:
     enrollment = _enrollment(s, actor, enrollment_id)
     person = s.get(Person, enrollment.person_id)
@@ -138,7 +150,7 @@ def staff_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> StaffDossi
         id=enrollment.id, organization_id=enrollment.organization_id, status=enrollment.status,
         status_label=STAFF_STATUS_LABELS[enrollment.status], rejection_reason=enrollment.rejection_reason,
         person_name=f"{person.first_name} {person.last_name}", is_child=person.role == "child",
-        details=_details(person),
+        details=_details(person) + _authorizations(s, person),
         guardians=[[f"{g.civility or ''} {g.first_name} {g.last_name}".strip(),
                     " · ".join(x for x in (g.email, format_phone(g.phone_mobile),
                                            format_phone(g.phone_other)) if x)] for g in guardians],

@@ -12,7 +12,8 @@ from cityviz import clock
 from cityviz.models import Document, DocumentRequirement, Enrollment, EnrollmentEvent, Organization, Person
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from cityviz.services.households import documents
+from cityviz.services.formatting import format_date
+from cityviz.services.households import document_validity, documents
 
 STATUS_LABELS = {
     "draft": "À compléter",
@@ -153,24 +154,34 @@ def _status(requirement: DocumentRequirement, person_id: int | None, document: D
     label = "À fournir" if document is None else documents.STATUS_LABELS[status]
     if document is None and not requirement.mandatory:
         label = "Facultatif"
+    today = clock.today()
+    renew = document_validity.renewable(document, today)
+    if document_validity.is_expired(document, today):
+        status, label = "expired", f"Expirée le {format_date(document.valid_until)} : à renouveler"
+    elif renew:
+        label = f"Acceptée, expire le {format_date(document.valid_until)} : à renouveler"
+    elif status == "accepted" and document.valid_until is not None:
+        label = f"Acceptée, valable jusqu'au {format_date(document.valid_until)}"
     return RequirementStatus(
         requirement_id=requirement.id, name=requirement.name, description=requirement.description,
         mandatory=requirement.mandatory, person_id=person_id or 0,
         document_id=document.id if document else 0, file_name=document.original_name if document else "",
         status=status, status_label=label,
         refusal_reason=document.refusal_reason if document and status == "refused" else "",
-        can_upload=editable and status != "accepted")
+        can_upload=(editable and status != "accepted") or renew)
 
 
 def missing_documents(requirements: list[DocumentRequirement], person: Person, current: dict) -> list[str]:
-    """Mandatory documents not sent, or refused, for this person's dossier."""
-    missing = []
+    """Mandatory documents not sent, refused, or expired, for this person's dossier."""
+    missing, today = [], clock.today()
     for r in requirements:
         if not r.mandatory or (r.scope == "child" and person.role != "child"):
             continue
         doc = current.get((r.id, person.id if r.scope == "child" else None))
         if doc is None or doc.status == "refused":
             missing.append(r.name)
+        elif document_validity.is_expired(doc, today):
+            missing.append(f"{r.name} (expirée)")
     return missing
 
 

@@ -11,7 +11,7 @@ from cityviz import clock
 from cityviz.models import Document, DocumentRequirement, Enrollment, Household, Organization, Person
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.formatting import format_date
-from cityviz.services.households import dossiers
+from cityviz.services.households import document_validity, dossiers
 from cityviz.services.households.documents import refused_title
 from cityviz.services.households.people import profile_is_complete
 
@@ -110,14 +110,24 @@ def _refused_cards(s: Session, household_id: int, enrollments: list[Enrollment])
 
 
 def _expiring_documents(s: Session, household_id: int) -> list[ExpiringDocument]:
-    """Accepted documents that expire within EXPIRY_NOTICE_DAYS (or have expired).
-
-    Documents carry no expiry date yet: the document-validity work (per requirement: the
-    school year, the calendar year, N months) adds it. Until then there is nothing to
-    select, and `expiry_cards` — tested on its own — turns what this returns into cards.
-    """
-    del s, household_id
-    return []
+    """Accepted documents that expire within the renewal window (or have expired), each with
+    the dossier where the new file goes (the child's, or one with the asking organization)."""
+    expiring = document_validity.household_expiring(s, household_id, clock.today())
+    if not expiring:
+        return []
+    enrollments = s.exec(select(Enrollment.id, Enrollment.person_id, Enrollment.organization_id, Person.first_name)
+                         .join(Person, Person.id == Enrollment.person_id)
+                         .where(Enrollment.household_id == household_id)
+                         .order_by(Person.role, Enrollment.id)).all()  # a child's dossier first
+    out = []
+    for document, requirement in expiring:
+        child = next((e for e in enrollments if e.person_id == document.person_id), None) if document.person_id \
+            else None
+        target = child or next((e for e in enrollments if e.organization_id == requirement.organization_id), None)
+        if target is not None:
+            out.append(ExpiringDocument(requirement.name, child.first_name if child else "", document.valid_until,
+                                        target.id))
+    return out
 
 
 def expiry_cards(expiring: list[ExpiringDocument], today: date) -> list[NextAction]:

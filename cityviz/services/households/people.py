@@ -179,6 +179,10 @@ class ChildView:
     medical_notes: str
     authorised_pickups: str
     avatar_key: str
+    diet: str
+    diet_label: str
+    has_pai: bool
+    pai_name: str
 
 
 def _child_view(p: Person) -> ChildView:
@@ -187,7 +191,8 @@ def _child_view(p: Person) -> ChildView:
                      birth_date_iso=p.birth_date.isoformat() if p.birth_date else "", sex=p.sex or "",
                      school=p.school, school_level=p.school_level, allergies=p.allergies,
                      medical_notes=p.medical_notes, authorised_pickups=p.authorised_pickups,
-                     avatar_key=p.avatar_key or "")
+                     avatar_key=p.avatar_key or "", diet=p.diet, diet_label=DIETS.get(p.diet, ""),
+                     has_pai=p.has_pai, pai_name=p.pai_name if p.pai_key else "")
 
 
 def list_children(s: Session, *, actor: Actor) -> list[ChildView]:
@@ -211,10 +216,24 @@ def parse_birth_date(value: object) -> date:
     return born
 
 
+DIETS = {"no_pork": "Sans porc", "vegetarian": "Végétarien", "gluten_free": "Sans gluten",
+         "packed_lunch": "Panier repas (PAI)"}
+
+
 def child_fields(*, first_name: str, last_name: str, birth_date: str, sex: str, school: str = "",
                  school_level: str = "", allergies: str = "", medical_notes: str = "",
-                 authorised_pickups: str = "") -> dict:
-    """Checked values of a child record (shared by parents and staff)."""
+                 authorised_pickups: str = "", diet: str | None = None, has_pai: bool | None = None) -> dict:
+    """Checked values of a child record (shared by parents and staff). `diet` and `has_pai` are
+    changed only when given (a form without them leaves them as they are)."""
+    health = {}
+    if diet is not None:
+        if diet and diet not in DIETS:
+            raise InvalidInput("Régime alimentaire inconnu.", field="diet")
+        health["diet"] = diet
+    if has_pai is not None:
+        health["has_pai"] = bool(has_pai)
+    if health.get("diet") == "packed_lunch" and health.get("has_pai") is False:
+        raise InvalidInput("Le panier repas est réservé aux enfants qui ont un PAI : cochez « PAI ».", field="diet")
     if sex not in ("F", "M"):
         raise InvalidInput("Indiquez s'il s'agit d'une fille ou d'un garçon.", field="sex")
     if school_level and school_level not in SCHOOL_LEVELS:
@@ -226,7 +245,7 @@ def child_fields(*, first_name: str, last_name: str, birth_date: str, sex: str, 
                 medical_notes=bounded(medical_notes, 2000, "Informations médicales", "medical_notes",
                                       multiline=True),
                 authorised_pickups=bounded(authorised_pickups, 1000, "Personnes autorisées", "authorised_pickups",
-                                           multiline=True))
+                                           multiline=True), **health)
 
 
 def save_child(s: Session, *, actor: Actor, child_id: int | None = None, **fields) -> int:
@@ -243,6 +262,19 @@ def save_child(s: Session, *, actor: Actor, child_id: int | None = None, **field
     s.add(child)
     s.flush()
     return child.id
+
+
+def attach_pai(s: Session, *, actor: Actor, child_id: int, filename: str, data: bytes) -> None:
+    """The PAI document of a child (PDF, JPEG or PNG, 10 MB at most); a new one replaces the old."""
+    child = _own_person(s, actor, child_id, role="child")
+    with files.stored(data) as stored:
+        old = child.pai_key
+        child.pai_key, child.pai_type, child.pai_name = stored.key, stored.content_type, clean(filename, 200) or "pai"
+        child.has_pai = True
+        s.add(child)
+        s.flush()
+    if old:
+        db.after_commit(s, lambda: files.delete(old))
 
 
 def set_avatar(s: Session, *, actor: Actor, person_id: int, data: bytes) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from cityviz import clock
 from cityviz.models import (
+    AbsenceReport,
     AuthSession,
     CreditNote,
     CreditNoteLine,
@@ -75,11 +76,17 @@ def export_household(s: Session, *, actor: Actor) -> bytes:
             "Données détenues par le portail Cityviz Enfance sur votre foyer, au "
             f"{clock.now().astimezone(clock.PARIS):%d/%m/%Y à %H:%M}.\n"
             "mes-donnees.json : toutes les informations (une section par table) ;\n"
-            "documents/ : les pièces justificatives envoyées ; photos/ : les photos.\n"
+            "documents/ : les pièces justificatives envoyées ; certificats/ : les certificats médicaux "
+            "joints aux absences ; photos/ : les photos.\n"
             "Pour toute rectification ou suppression, adressez-vous à votre organisation.\n"))
         for doc in s.exec(select(Document).where(Document.household_id == household_id)).all():
             archive.writestr(f"documents/{doc.id}-{doc.original_name}", files.read(doc.storage_key))
+        for report in s.exec(select(AbsenceReport).where(AbsenceReport.household_id == household_id,
+                                                          col(AbsenceReport.certificate_key).is_not(None))).all():
+            archive.writestr(f"certificats/{report.id}-{report.certificate_name}", files.read(report.certificate_key))
         for person in people:
+            if person.pai_key:
+                archive.writestr(f"pai/{person.id}-{person.pai_name}", files.read(person.pai_key))
             if person.avatar_key:
                 archive.writestr(f"photos/{person.id}-{person.first_name}.jpg", files.read(person.avatar_key))
     return buffer.getvalue()

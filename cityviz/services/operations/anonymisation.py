@@ -23,10 +23,12 @@ from sqlmodel import Session, col, select
 
 from cityviz import clock, db
 from cityviz.models import (
+    AbsenceReport,
     ActivityRegistration,
     AuditEntry,
     AuthSession,
     CalendarFeed,
+    ChildAuthorization,
     Document,
     Enrollment,
     EnrollmentEvent,
@@ -52,12 +54,14 @@ ANONYMOUS_DOMAIN = "anonyme.invalid"  # RFC 2606: never deliverable
 # table -> what anonymise_household does with it
 HANDLED = {
     "household": "address erased, anonymised_at set",
-    "person": "names, birth date, contact, school, health notes, photo erased",
+    "person": "names, birth date, contact, school, health notes, diet, PAI and its file, photo erased",
     "user_account": "e-mail replaced, password removed, deactivated",
     "auth_session": "deleted", "invitation": "deleted", "password_reset": "deleted",
     "document": "deleted with its file", "family_quotient": "deleted", "calendar_feed": "deleted",
     "enrollment": "reasons erased", "sepa_mandate": "holder and bank details erased, revoked",
     "online_payment": "bank message erased", "audit_entry": "personal values erased",
+    "absence_report": "deleted with its medical certificate (the decision stays in attendance)",
+    "child_authorization": "deleted (names and phones of the people allowed to pick up)",
 }
 KEPT = {
     "account_deletion_request": "ids and dates only: the trace of who asked and who confirmed",
@@ -69,8 +73,9 @@ KEPT = {
     "credit_note": "append-only; payer copy kept ten years, then purged",
     "payment": "accounting record (amount, method, date), purged after ten years",
     "refund": "accounting record, purged after ten years",
-    "billing_period_household": "ids only", "billing_period": "staff id only", "closure": "staff id only",
-    "job": "staff id only", "news_post": "staff id only", "staff_membership": "staff only",
+    "billing_period_household": "ids only", "tax_certificate_notice": "ids, year and amount (accounting)",
+    "billing_period": "staff id only", "closure": "staff id only",
+    "job": "staff id only", "news_post": "staff id only", "menu_dish": "staff id only", "staff_membership": "staff only",
     "staff_activity": "staff only (an animateur's activities)",
 }
 
@@ -89,7 +94,10 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     user_ids = [u.id for u in users]
     addresses = {u.email for u in users} | {p.email for p in people if p.email}
     documents = list(s.exec(select(Document).where(Document.household_id == household_id)).all())
-    doomed_files = [d.storage_key for d in documents] + [p.avatar_key for p in people if p.avatar_key]
+    certificates = list(s.exec(select(AbsenceReport.certificate_key).where(
+        AbsenceReport.household_id == household_id, col(AbsenceReport.certificate_key).is_not(None))).all())
+    doomed_files = ([d.storage_key for d in documents] + [p.avatar_key for p in people if p.avatar_key]
+                    + certificates + [p.pai_key for p in people if p.pai_key])
     enrollment_ids = list(s.exec(select(Enrollment.id).where(Enrollment.household_id == household_id)).all())
 
     for person in people:
@@ -98,6 +106,7 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
         person.civility = person.birth_date = person.sex = person.avatar_key = None
         person.email = person.phone_mobile = person.phone_other = person.school = ""
         person.allergies = person.medical_notes = person.authorised_pickups = ""
+        person.diet, person.has_pai, person.pai_key, person.pai_name, person.pai_type = "", False, None, "", ""
         s.add(person)
     household.street = household.postal_code = household.city = ""
     household.anonymised_at = now
@@ -113,7 +122,7 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     if user_ids:
         for model in (AuthSession, Invitation, PasswordReset):
             s.execute(delete(model).where(col(model.user_id).in_(user_ids)))
-    for model in (Document, FamilyQuotient, CalendarFeed):
+    for model in (Document, FamilyQuotient, CalendarFeed, AbsenceReport, ChildAuthorization):
         s.execute(delete(model).where(col(model.household_id) == household_id))
     s.execute(update(Enrollment).where(col(Enrollment.household_id) == household_id).values(rejection_reason=""))
     if enrollment_ids:

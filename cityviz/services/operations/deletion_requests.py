@@ -19,7 +19,7 @@ from cityviz.models import AccountDeletionRequest, Invoice, Organization, Person
 from cityviz.services import audit
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits
+from cityviz.services.billing import ledger
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from cityviz.services.formatting import format_datetime, format_money
 from cityviz.services.households.scope import knows_household, organizations_knowing
@@ -98,7 +98,7 @@ def list_requests(s: Session, *, actor: Actor, organization_id: int) -> list[Del
                                                 Person.role == "guardian").order_by(Person.id)).all()
         invoices = s.exec(select(Invoice).where(Invoice.household_id == request.household_id,
                                                 Invoice.organization_id == organization_id)).all()
-        owed = sum(credits.remaining_by_invoice(s, invoices).values())
+        owed = sum(ledger.remaining_by_invoice(s, invoices).values())
         rows.append(DeletionRow(request.id, " et ".join(f"{p.first_name} {p.last_name}" for p in guardians)
                                 or f"Foyer n° {request.household_id}", format_datetime(request.requested_at),
                                 format_money(owed) if owed else ""))

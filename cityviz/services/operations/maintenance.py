@@ -21,6 +21,7 @@ from sqlmodel import col, select
 
 from cityviz import clock, config, db, jobs
 from cityviz.models import (
+    AbsenceReport,
     AuthSession,
     Document,
     Job,
@@ -74,7 +75,8 @@ def purge_expired(now=None) -> dict[str, int]:
 def referenced_files() -> set[str]:
     with db.read() as s:
         keys = set(s.exec(select(Document.storage_key)).all())
-        for column in (Person.avatar_key, NewsPost.image_key, Organization.logo_key, OutboxEmail.attachment_key):
+        for column in (Person.avatar_key, NewsPost.image_key, Organization.logo_key, OutboxEmail.attachment_key,
+                       AbsenceReport.certificate_key, Person.pai_key):
             keys |= {k for k in s.exec(select(column).where(col(column).is_not(None))).all() if k}
     return keys
 

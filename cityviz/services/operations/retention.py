@@ -48,7 +48,7 @@ from cityviz.models import (
 )
 from cityviz.services import audit
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.billing import credits
+from cityviz.services.billing import ledger
 from cityviz.services.operations import anonymisation
 
 DEFAULT_YEARS = 3
@@ -107,7 +107,7 @@ def _owing(s: Session, household_ids: list[int]) -> set[int]:
     owing: set[int] = set()
     for start in range(0, len(household_ids), 500):
         invoices = s.exec(select(Invoice).where(col(Invoice.household_id).in_(household_ids[start:start + 500]))).all()
-        remaining = credits.remaining_by_invoice(s, invoices)
+        remaining = ledger.remaining_by_invoice(s, invoices)
         owing |= {i.household_id for i in invoices if remaining[i.id] > 0}
     return owing
 

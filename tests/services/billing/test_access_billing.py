@@ -27,6 +27,7 @@ from cityviz.services.billing import (
     credits,
     direct_debits,
     invoices,
+    ledger,
     online_payment,
     pay_online,
     payments,
@@ -253,4 +254,4 @@ def test_payment_endpoints_trust_only_the_banks_answer(two_towns, settings):
     assert ok.status_code == 200
     with db.read() as s:
         invoice = s.get(Invoice, town["invoice"])
-        assert credits.remaining_by_invoice(s, [invoice])[invoice.id] == 0
+        assert ledger.remaining_by_invoice(s, [invoice])[invoice.id] == 0

@@ -21,7 +21,16 @@ from cityviz.models import (
     Organization,
     OutboxEmail,
 )
-from cityviz.services.billing import credits, direct_debits, invoices, online_payment, pay_online, payments, periods
+from cityviz.services.billing import (
+    credits,
+    direct_debits,
+    invoices,
+    ledger,
+    online_payment,
+    pay_online,
+    payments,
+    periods,
+)
 from cityviz.services.booking import rules
 from cityviz.services.errors import Conflict, InvalidInput
 from tests import factories
@@ -171,8 +180,8 @@ def test_partial_credit_then_payment_and_overpayment_credit_applies_to_the_next_
                                 method="cheque", amount="10,00", received_on=date(2026, 10, 5), reference="1234567",
                                 invoice_ids=[invoice.id])
     with db.read() as s:
-        assert credits.remaining_by_invoice(s, [invoice])[invoice.id] == 0
-        assert credits.available_credit(s, household.id) == 250  # 10,00 − 7,50 paid too much
+        assert ledger.remaining_by_invoice(s, [invoice])[invoice.id] == 0
+        assert ledger.available_credit(s, household.id) == 250  # 10,00 − 7,50 paid too much
         statement = payments.statement(s, actor=staff, organization_id=town["org"], household_id=household.id)
     assert [x.label for x in statement.lines] == ["Facture n°20260900001", "Avoir n°A20261000001", "Chèque n° 1234567"]
     assert statement.balance == "-2,50\xa0€" and statement.available_credit == "2,50\xa0€"
@@ -189,7 +198,7 @@ def test_partial_credit_then_payment_and_overpayment_credit_applies_to_the_next_
     _issue(town, "2026-10")
     with db.read() as s:
         october = s.exec(select(Invoice).where(Invoice.number == "20261000003")).one()
-        assert october.total_cents == 250 and credits.remaining_by_invoice(s, [october])[october.id] == 0
+        assert october.total_cents == 250 and ledger.remaining_by_invoice(s, [october])[october.id] == 0
 
 
 def test_online_payment_round_trip_is_counted_once(town, settings):
@@ -229,7 +238,7 @@ def test_online_payment_with_a_wrong_amount_is_refused_and_logged(town, settings
     assert pay_online.handle_bank_answer(organization_id=town["org"], payload=forged,
                                          from_notification=True).status == "error"
     with db.read() as s:
-        assert credits.remaining_by_invoice(s, [invoice])[invoice.id] == 1230
+        assert ledger.remaining_by_invoice(s, [invoice])[invoice.id] == 1230
         assert s.exec(select(AuditEntry).where(AuditEntry.action == "payment.amount_mismatch")).one()
     unsigned = urlencode(online_payment.dummy_answer(transaction_id=pending.transaction_id, amount=Decimal("12.30"),
                                                      accepted=True, signed=False))
@@ -259,11 +268,11 @@ def test_direct_debit_marked_at_issue_exported_then_rejected_reopens(town):
     with db.transaction() as s:
         direct_debits.settle(s, actor=staff, debit_id=debit.id, paid=True)
     with db.read() as s:
-        assert credits.remaining_by_invoice(s, [invoice])[invoice.id] == 0
+        assert ledger.remaining_by_invoice(s, [invoice])[invoice.id] == 0
     with db.transaction() as s:
         direct_debits.settle(s, actor=staff, debit_id=debit.id, paid=False, reason="Provision insuffisante")
     with db.read() as s:
-        assert credits.remaining_by_invoice(s, [invoice])[invoice.id] == 1230
+        assert ledger.remaining_by_invoice(s, [invoice])[invoice.id] == 1230
         detail = invoices.detail(s, actor=parent, kind="invoice", document_id=invoice.id)
     assert detail.can_pay_online  # the rejected debit reopens the invoice
 

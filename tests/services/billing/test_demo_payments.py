@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from cityviz import clock, db
 from cityviz.api import build_api
 from cityviz.models import Invoice, OnlinePayment, Organization
-from cityviz.services.billing import credits, online_payment, pay_online, regie
+from cityviz.services.billing import ledger, online_payment, pay_online, regie
 from cityviz.services.errors import Conflict, InvalidInput
 from tests.services.billing.test_access_billing import two_towns  # noqa: F401 - the fixture
 
@@ -42,7 +42,7 @@ def _pending(town, backend, transaction_id, amount_cents=360) -> None:
 def _due(town) -> int:
     with db.read() as s:
         invoice = s.get(Invoice, town["invoice"])
-        return credits.remaining_by_invoice(s, [invoice])[invoice.id]
+        return ledger.remaining_by_invoice(s, [invoice])[invoice.id]
 
 
 def _status() -> str:

@@ -177,7 +177,7 @@ def test_month_view_reads_a_bounded_number_of_statements(home):
                                 end=date(2026, 9, 30), reason="Travaux")
     large = count()
     assert sum(len(d.cells) for d in _month(home).days_with_sessions) > 150
-    assert large == small <= 8
+    assert large == small <= 10  # 8 before the reported absences and the menu (one statement each)
 
 
 # --- Bulk and recurring booking --------------------------------------------------------------------
