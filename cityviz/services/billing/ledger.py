@@ -91,7 +91,6 @@ class Source:
 
     kind: str  # "credit_note" or "payment"
     id: int
-    household_id: int
     organization_id: int
     amount: int  # the credit note's total, or the payment's amount
     applied: int  # settled invoices with it
@@ -127,10 +126,10 @@ def sources(s: Session, household_ids: list[int], organization_id: int | None = 
     pay_refunded = sums(s, Refund.amount_cents, Refund.payment_id, pay_ids)
     out: dict[int, list[Source]] = defaultdict(list)
     for n in notes:
-        out[n.household_id].append(Source("credit_note", n.id, n.household_id, n.organization_id, n.total_cents,
+        out[n.household_id].append(Source("credit_note", n.id, n.organization_id, n.total_cents,
                                           note_used.get(n.id, 0), note_refunded.get(n.id, 0), f"Avoir n°{n.number}"))
     for p in pays:
-        out[p.household_id].append(Source("payment", p.id, p.household_id, p.organization_id, p.amount_cents,
+        out[p.household_id].append(Source("payment", p.id, p.organization_id, p.amount_cents,
                                           pay_used.get(p.id, 0), pay_refunded.get(p.id, 0), ""))
     return {h: [x for x in xs if with_empty or x.left > 0] for h, xs in out.items()}
 

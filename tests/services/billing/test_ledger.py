@@ -58,7 +58,13 @@ def test_a_credit_note_is_refunded_once_and_then_no_longer_applied(books):
     with db.transaction() as s:
         note = credits.issue_credit_note(s, actor=books["staff"][0], invoice_id=books["invoice"], reason="Annulation")
     assert _balance(books).available == 5760
+    with db.read() as s:
+        [source] = payments.credit_sources(s, actor=books["staff"][0], organization_id=books["orgs"][0],
+                                           household_id=books["martin"])
+    assert (source.key, source.label, source.available) == (f"credit_note:{note.id}", f"Avoir n°{note.number}",
+                                                            "57,60\xa0€")
     _refund(books, f"credit_note:{note.id}", "57,60")
+    assert _balance(books, household="durand").refunded == 0  # another family of the town: untouched
     for _ in range(2):
         with pytest.raises(InvalidInput, match=r"ne peut dépasser ce qui reste sur cette source \(0,00"):
             _refund(books, f"credit_note:{note.id}", "57,60")
