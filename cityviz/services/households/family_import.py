@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from cityviz import clock
 from cityviz.models import Enrollment, EnrollmentEvent, Household, Person, User
+from cityviz.models.households import fold
 from cityviz.services import audit
 from cityviz.services.accounts import invitations
 from cityviz.services.accounts.actor import Actor
@@ -258,6 +259,8 @@ def import_families(s: Session, *, actor: Actor, organization_id: int, filename:
                         setattr(child, key, value)
                 s.add(child)
     s.flush()
+    for row in new_people:  # the staff search's folded name (the ORM fills it on its own writes, not here)
+        row["last_name_folded"] = fold(row["last_name"])[:80]
     people = _insert(s, Person, new_people)
     dossiers = _insert(s, Enrollment, [dict(person_id=p, household_id=row["household_id"],
                                             organization_id=organization_id, status="draft", created_at=now,

@@ -149,3 +149,12 @@ def test_only_roles_in_charge_of_families_import(town):
     with db.read() as s, pytest.raises(AccessDenied):
         family_import.preview_import(s, actor=animateur, organization_id=town["org"], filename="f.csv",
                                      data=GOOD.encode())
+
+
+def test_imported_families_are_found_by_the_staff_search_accents_folded(town):
+    from cityviz.services.households import families
+
+    _import(town, "\n".join([HEADER, "Mme;Inès;Lefèvre;ines.lefevre@example.org;;;;;Léo;;02/03/2019;M;CP;"]))
+    with db.read() as s:
+        rows, total = families.list_families(s, actor=town["agent"], organization_id=town["org"], search="lefevre")
+    assert total == 1 and "LEFÈVRE" in rows[0].name
