@@ -14,7 +14,7 @@ export REFLEX_CHECK_LATEST_VERSION := 0
 export REFLEX_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run db demo test test-pg browser ci clean bench-auth lint
+.PHONY: help setup run db demo test test-pg browser ci clean bench-auth lint mutation
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ test-pg: setup ## run the database suite on PostgreSQL (127.0.0.1:5432, database
 
 lint: setup ## static checks (ruff: undefined names, unused imports, import order)
 	$(PY) -m ruff check cityviz tests bench
+
+mutation: setup ## mutation testing per module, not in CI (MODULES="rules numbering" to choose; setup.cfg)
+	$(PY) scripts/mutation $(MODULES)
 
 bench-auth: setup ## login throughput benchmark (bench/auth.py)
 	$(PY) bench/auth.py
