@@ -221,3 +221,21 @@ def test_only_live_debits_of_the_invoices_asked_count(towns):
         assert direct_debits.on_direct_debit(s, [debits[0].invoice_id]) == set()
         all_invoices = [i.id for i in s.exec(select(Invoice).where(col(Invoice.id) > 0))]
         assert direct_debits.on_direct_debit(s, all_invoices) == {d.invoice_id for d in debits[1:]}
+
+
+def test_a_file_follows_due_dates_not_creation_order(towns):
+    _mandate(towns)
+    _mandate(towns, "durand")
+    for month, day in (("2026-09", 28), ("2026-10", 15)):  # the town moves its debit day in between
+        with db.transaction() as s:
+            org = s.get(Organization, towns["orgs"][0])
+            org.direct_debit_day = day
+            s.add(org)
+        _issue(towns, month)
+    debits = _debits()
+    assert [d.due_date for d in debits] == [date(2026, 11, 28), date(2026, 11, 15), date(2026, 11, 15)]
+    with db.read() as s:
+        numbers = [s.get(Invoice, d.invoice_id).number for d in debits]
+    xml, _name = _export(towns)
+    positions = [xml.index(f"F{n}".encode()) for n in numbers]
+    assert positions[1] < positions[2] < positions[0]
