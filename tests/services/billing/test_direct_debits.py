@@ -7,21 +7,14 @@ import pytest
 from sqlmodel import col, select
 
 from cityviz import clock, db
-from cityviz.models import AuditEntry, BillingPeriod, DirectDebit, Invoice, Payment, SepaMandate
+from cityviz.models import AuditEntry, BillingPeriod, Invoice, Payment, SepaMandate
 from cityviz.services.billing import credits, direct_debits, payments, periods
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
+from tests.services.billing.debit_helpers import IBAN, debits, export, issue, mandate, settle
 
 pytestmark = pytest.mark.usefixtures("database")
-IBAN = "FR76 3000 6000 0112 3456 7890 189"
 
 
-def _mandate(towns, household_key="noiret", town=0, **changes) -> int:
-    values = dict(holder_name="Camille Noiret", iban=IBAN, bic="", reference="RUM-NOIRET-1",
-                  signed_on=date(2026, 9, 1))
-    values.update(changes)
-    with db.transaction() as s:
-        return direct_debits.save_mandate(s, actor=towns["staff"][town], organization_id=towns["orgs"][town],
-                                          household_id=towns[household_key], **values)
 
 
 def _mandates() -> list[SepaMandate]:
@@ -29,23 +22,12 @@ def _mandates() -> list[SepaMandate]:
         return list(s.exec(select(SepaMandate).order_by(SepaMandate.id)).all())
 
 
-def _debits() -> list[DirectDebit]:
-    with db.read() as s:
-        return list(s.exec(select(DirectDebit).order_by(DirectDebit.id)).all())
 
 
-def _export(towns, town=0):
-    with db.transaction() as s:
-        return direct_debits.export_file(s, actor=towns["staff"][town], organization_id=towns["orgs"][town])
 
 
-def _settle(towns, debit_id, paid, reason="Provision insuffisante"):
-    with db.transaction() as s:
-        direct_debits.settle(s, actor=towns["staff"][0], debit_id=debit_id, paid=paid, reason=reason)
 
 
-def _issue(towns, month, town=0):
-    periods.issue_all(db.transaction, actor=towns["staff"][town], organization_id=towns["orgs"][town], month=month)
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
@@ -56,18 +38,18 @@ def _issue(towns, month, town=0):
 ])
 def test_a_mandate_with_bad_input_is_refused_with_a_french_message(towns, changes, field, message):
     with pytest.raises(InvalidInput, match=re.escape(message)) as refused:
-        _mandate(towns, **changes)
+        mandate(towns, **changes)
     assert refused.value.field == field or field == "iban"
     assert _mandates() == []
 
 
 def test_a_mandate_is_cleaned_its_bic_found_from_the_iban_and_the_previous_one_revoked(towns):
-    first = _mandate(towns, holder_name="  Camille   Noiret ", reference=" RUM-1 ", signed_on=date(2026, 11, 5))
-    other_town = _mandate(towns, town=1, reference="RUM-B-1")
-    other_family = _mandate(towns, "durand", reference="RUM-D-1", bic="agrifrpp")
+    first = mandate(towns, holder_name="  Camille   Noiret ", reference=" RUM-1 ", signed_on=date(2026, 11, 5))
+    other_town = mandate(towns, town=1, reference="RUM-B-1")
+    other_family = mandate(towns, "durand", reference="RUM-D-1", bic="agrifrpp")
     with pytest.raises(InvalidInput, match="existe déjà"):
-        _mandate(towns, reference="RUM-1")
-    second = _mandate(towns, reference="RUM-2", holder_name="X" * 200)
+        mandate(towns, reference="RUM-1")
+    second = mandate(towns, reference="RUM-2", holder_name="X" * 200)
     rows = {m.id: m for m in _mandates()}
     assert (rows[first].holder_name, rows[first].reference, rows[first].iban, rows[first].bic) == (
         "Camille Noiret", "RUM-1", "FR7630006000011234567890189", "AGRIFRPPXXX")
@@ -99,33 +81,33 @@ def _mandate_unknown(towns):
 
 def test_export_needs_the_regie_s_sepa_settings_and_something_to_send(towns):
     with pytest.raises(Conflict, match="Aucun prélèvement à transmettre"):
-        _export(towns)
+        export(towns)
     with pytest.raises(Conflict, match="identifiant créancier SEPA"):
-        _export(towns, town=1)  # the second town has no SEPA settings
+        export(towns, town=1)  # the second town has no SEPA settings
     with pytest.raises(AccessDenied), db.transaction() as s:
         direct_debits.export_file(s, actor=towns["staff"][1], organization_id=towns["orgs"][0])
 
 
 def test_export_sends_what_remains_due_first_then_recurring_and_lists_the_debits(towns):
-    _mandate(towns)
-    _mandate(towns, "durand", reference="RUM-DURAND-1")
-    _issue(towns, "2026-09")
+    mandate(towns)
+    mandate(towns, "durand", reference="RUM-DURAND-1")
+    issue(towns, "2026-09")
     noiret_sept = _invoice(towns["noiret"], "2026-09")
     with db.transaction() as s:  # 1,50 € paid at the counter meanwhile: 3,50 € left to debit
         payments.record_payment(s, actor=towns["staff"][0], organization_id=towns["orgs"][0],
                                 household_id=towns["noiret"], method="cash", amount="1,50",
                                 received_on=date(2026, 11, 5))
-    xml, name = _export(towns)
+    xml, name = export(towns)
     assert b'<InstdAmt Ccy="EUR">3.50</InstdAmt>' in xml and b"<SeqTp>FRST</SeqTp>" in xml
-    assert b"RUM-NOIRET-1" in xml and name.startswith("PRLV20261105") and name.endswith(".xml")
-    [sept] = _debits()
+    assert b"RUM-noiret-0" in xml and name.startswith("PRLV20261105") and name.endswith(".xml")
+    [sept] = debits()
     assert (sept.status, sept.amount_cents, sept.batch_reference) == ("exported", 350, name[:-4])
     assert sept.exported_at == clock.now()
     with pytest.raises(Conflict, match="Aucun prélèvement"):
-        _export(towns)  # nothing new
-    _settle(towns, sept.id, paid=True)
-    _issue(towns, "2026-10")  # DURAND's first debit and NOIRET's second
-    xml, _name = _export(towns)
+        export(towns)  # nothing new
+    settle(towns, sept.id, paid=True)
+    issue(towns, "2026-10")  # DURAND's first debit and NOIRET's second
+    xml, _name = export(towns)
     assert xml.count(b"<SeqTp>FRST</SeqTp>") == 1 and xml.count(b"<SeqTp>RCUR</SeqTp>") == 1
     with db.read() as s:
         rows = direct_debits.list_debits(s, actor=towns["staff"][0], organization_id=towns["orgs"][0])
@@ -150,41 +132,41 @@ def _invoice(household_id, month) -> Invoice:
 
 
 def test_an_invoice_settled_otherwise_is_not_debited(towns):
-    _mandate(towns)
-    _issue(towns, "2026-09")
+    mandate(towns)
+    issue(towns, "2026-09")
     invoice = _invoice(towns["noiret"], "2026-09")
     with db.transaction() as s:
         credits.issue_credit_note(s, actor=towns["staff"][0], invoice_id=invoice.id, reason="Erreur")
     with pytest.raises(Conflict, match="Aucun prélèvement"):
-        _export(towns)
-    assert _debits()[0].status == "pending"
+        export(towns)
+    assert debits()[0].status == "pending"
 
 
 def test_the_bank_s_answer(towns):
-    _mandate(towns)
-    _issue(towns, "2026-09")
-    [debit] = _debits()
+    mandate(towns)
+    issue(towns, "2026-09")
+    [debit] = debits()
     with pytest.raises(Conflict, match="Seul un prélèvement transmis"):
-        _settle(towns, debit.id, paid=True)  # not sent yet
+        settle(towns, debit.id, paid=True)  # not sent yet
     with pytest.raises(NotFound, match="Prélèvement introuvable"):
-        _settle(towns, 999_999, paid=True)
-    _export(towns)
+        settle(towns, 999_999, paid=True)
+    export(towns)
     with pytest.raises(AccessDenied), db.transaction() as s:
         direct_debits.settle(s, actor=towns["staff"][1], debit_id=debit.id, paid=True)
-    _settle(towns, debit.id, paid=True)
-    _settle(towns, debit.id, paid=True)  # the same answer twice: one payment
+    settle(towns, debit.id, paid=True)
+    settle(towns, debit.id, paid=True)  # the same answer twice: one payment
     with db.read() as s:
         [payment] = s.exec(select(Payment)).all()
         assert direct_debits.on_direct_debit(s, [debit.invoice_id, 999_999]) == {debit.invoice_id}
         assert direct_debits.on_direct_debit(s, []) == set()
-    exported = _debits()[0]
+    exported = debits()[0]
     assert (payment.method, payment.amount_cents, payment.received_on, payment.reference) == (
         "direct_debit", 500, exported.due_date, exported.batch_reference)
     assert (exported.status, exported.payment_id, exported.settled_at) == ("paid", payment.id, clock.now())
     with pytest.raises(InvalidInput, match="motif du rejet"):
-        _settle(towns, debit.id, paid=False, reason="  ")
-    _settle(towns, debit.id, paid=False, reason=" Provision   insuffisante ")
-    rejected = _debits()[0]
+        settle(towns, debit.id, paid=False, reason="  ")
+    settle(towns, debit.id, paid=False, reason=" Provision   insuffisante ")
+    rejected = debits()[0]
     assert (rejected.status, rejected.rejection_reason) == ("rejected", "Provision insuffisante")
     with db.read() as s:
         payment = s.get(Payment, payment.id)
@@ -194,17 +176,17 @@ def test_the_bank_s_answer(towns):
             col(AuditEntry.action).like("direct_debit.%")).order_by(AuditEntry.id)).all()]
     assert actions == ["direct_debit.export", "direct_debit.paid", "direct_debit.rejected"]
     with pytest.raises(Conflict, match="Seul un prélèvement transmis"):
-        _settle(towns, debit.id, paid=True)
+        settle(towns, debit.id, paid=True)
 
 
 def test_a_debit_rejected_before_any_payment_reopens_nothing_and_pays_nothing(towns):
-    _mandate(towns)
-    _issue(towns, "2026-09")
-    _export(towns)
-    [debit] = _debits()
-    _settle(towns, debit.id, paid=False, reason="Compte clos")
+    mandate(towns)
+    issue(towns, "2026-09")
+    export(towns)
+    [debit] = debits()
+    settle(towns, debit.id, paid=False, reason="Compte clos")
     with db.read() as s:
         assert s.exec(select(Payment)).all() == []
         invoice = s.get(Invoice, debit.invoice_id)
         assert credits.remaining_by_invoice(s, [invoice])[invoice.id] == 500
-    assert (_debits()[0].status, _debits()[0].payment_id) == ("rejected", None)
+    assert (debits()[0].status, debits()[0].payment_id) == ("rejected", None)

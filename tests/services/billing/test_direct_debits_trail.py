@@ -8,21 +8,14 @@ import pytest
 from sqlmodel import col, select
 
 from cityviz import clock, db
-from cityviz.models import AuditEntry, DirectDebit, Invoice, Organization, Payment, SepaMandate
-from cityviz.services.billing import credits, direct_debits, payments, periods
+from cityviz.models import AuditEntry, Invoice, Organization, Payment, SepaMandate
+from cityviz.services.billing import credits, direct_debits, payments
 from cityviz.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from tests.services.billing.debit_helpers import IBAN, debits, export, issue, mandate, settle
 
 pytestmark = pytest.mark.usefixtures("database")
-IBAN = "FR76 3000 6000 0112 3456 7890 189"
 
 
-def _mandate(towns, household="noiret", town=0, **changes) -> int:
-    values = dict(holder_name="Camille Noiret", iban=IBAN, bic="", reference=f"RUM-{household}-{town}",
-                  signed_on=date(2026, 9, 1))
-    values.update(changes)
-    with db.transaction() as s:
-        return direct_debits.save_mandate(s, actor=towns["staff"][town], organization_id=towns["orgs"][town],
-                                          household_id=towns[household], **values)
 
 
 def _refusal(call) -> DomainError:
@@ -37,23 +30,12 @@ def _audit(action: str) -> list[tuple]:
                 for a in s.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))]
 
 
-def _debits() -> list[DirectDebit]:
-    with db.read() as s:
-        return list(s.exec(select(DirectDebit).order_by(DirectDebit.id)).all())
 
 
-def _issue(towns, month, town=0):
-    periods.issue_all(db.transaction, actor=towns["staff"][town], organization_id=towns["orgs"][town], month=month)
 
 
-def _export(towns, town=0):
-    with db.transaction() as s:
-        return direct_debits.export_file(s, actor=towns["staff"][town], organization_id=towns["orgs"][town])
 
 
-def _settle(towns, debit_id, paid, reason=""):
-    with db.transaction() as s:
-        direct_debits.settle(s, actor=towns["staff"][0], debit_id=debit_id, paid=paid, reason=reason)
 
 
 def _sepa(towns, town: int, creditor: str, iban: str) -> None:
@@ -71,31 +53,31 @@ def test_mandate_messages_fields_caps_and_trail(towns):
              ({"signed_on": date(2026, 11, 6)}, "La date de signature ne peut pas être dans le futur.", "signed_on")]
     for changes, message, field in cases:
         with pytest.raises(InvalidInput) as refused:
-            _mandate(towns, **changes)
+            mandate(towns, **changes)
         assert (refused.value.message, refused.value.field) == (message, field)
     unknown = _refusal(lambda s: direct_debits.save_mandate(
         s, actor=staff, organization_id=org, household_id=999_999, holder_name="A", iban=IBAN, bic="",
         reference="R", signed_on=date(2026, 9, 1)))
     assert (type(unknown), unknown.message) == (NotFound, "Foyer introuvable.")
-    first = _mandate(towns, reference="R" * 50)
+    first = mandate(towns, reference="R" * 50)
     with pytest.raises(InvalidInput) as duplicate:
-        _mandate(towns, reference="R" * 40)  # the same once capped at 35 characters
+        mandate(towns, reference="R" * 40)  # the same once capped at 35 characters
     assert (duplicate.value.message, duplicate.value.field) == ("Cette référence de mandat existe déjà.", "reference")
     with db.read() as s:
-        mandate = s.get(SepaMandate, first)
-    assert (mandate.organization_id, mandate.household_id, mandate.signed_on, mandate.created_at) == (
+        saved = s.get(SepaMandate, first)
+    assert (saved.organization_id, saved.household_id, saved.signed_on, saved.created_at) == (
         org, towns["noiret"], date(2026, 9, 1), clock.now())
-    assert mandate.reference == "R" * 35
+    assert saved.reference == "R" * 35
     assert _audit("mandate.save") == [(staff.user_id, org, "sepa_mandate", first,
                                        {"household_id": towns["noiret"], "reference": "R" * 35})]
 
 
 def test_a_new_mandate_revokes_only_the_active_one(towns, frozen):
-    first = _mandate(towns, reference="RUM-1")
+    first = mandate(towns, reference="RUM-1")
     frozen.move_to(datetime(2026, 11, 5, 11, 0, tzinfo=clock.PARIS))
-    second = _mandate(towns, reference="RUM-2")
+    second = mandate(towns, reference="RUM-2")
     frozen.move_to(datetime(2026, 11, 5, 12, 0, tzinfo=clock.PARIS))
-    third = _mandate(towns, reference="RUM-3")
+    third = mandate(towns, reference="RUM-3")
     with db.read() as s:  # revoking again would move the first one's date
         assert s.get(SepaMandate, first).revoked_at == datetime(2026, 11, 5, 11, 0, tzinfo=clock.PARIS)
         assert s.get(SepaMandate, second).revoked_at == datetime(2026, 11, 5, 12, 0, tzinfo=clock.PARIS)
@@ -113,68 +95,68 @@ def test_export_messages_and_which_debits_go_in_the_file(towns, frozen):
                                                            organization_id=towns["orgs"][0]))
     assert (type(nothing), nothing.message) == (Conflict, "Aucun prélèvement à transmettre.")
     _sepa(towns, 1, "FR72ZZZ654321", "FR7630006000011234567890189")
-    _mandate(towns)
-    _mandate(towns, town=1)
-    _issue(towns, "2026-09", town=1)  # the other town's debit stays out of town 1's file
-    _issue(towns, "2026-09")
+    mandate(towns)
+    mandate(towns, town=1)
+    issue(towns, "2026-09", town=1)  # the other town's debit stays out of town 1's file
+    issue(towns, "2026-09")
     with db.transaction() as s:  # all but one cent paid at the counter: the cent is still debited
         payments.record_payment(s, actor=towns["staff"][0], organization_id=towns["orgs"][0],
                                 household_id=towns["noiret"], method="cash", amount="4,99",
                                 received_on=date(2026, 11, 5))
-    xml, name = _export(towns)
+    xml, name = export(towns)
     assert b'<InstdAmt Ccy="EUR">0.01</InstdAmt>' in xml and xml.count(b"<InstdAmt") == 1
-    town1, town2 = _debits()[1], _debits()[0]
+    town1, town2 = debits()[1], debits()[0]
     assert (town1.status, town1.amount_cents, town2.status) == ("exported", 1, "pending")
     assert _audit("direct_debit.export") == [(towns["staff"][0].user_id, towns["orgs"][0], "direct_debit", None,
                                               {"batch": name[:-4], "count": 1})]
-    _mandate(towns, "durand")
-    _issue(towns, "2026-10")  # NOIRET's mandate was used by a debit still with the bank: recurring
-    xml, _name = _export(towns)
+    mandate(towns, "durand")
+    issue(towns, "2026-10")  # NOIRET's mandate was used by a debit still with the bank: recurring
+    xml, _name = export(towns)
     assert xml.count(b"<SeqTp>RCUR</SeqTp>") == 1 and xml.count(b"<SeqTp>FRST</SeqTp>") == 1
 
 
 def test_a_debit_settled_otherwise_is_skipped_and_the_next_ones_still_sent(towns, frozen):
-    _mandate(towns)
-    _mandate(towns, "durand")
-    _issue(towns, "2026-09")
+    mandate(towns)
+    mandate(towns, "durand")
+    issue(towns, "2026-09")
     frozen.move_to(datetime(2026, 12, 5, 10, 0, tzinfo=clock.PARIS))
-    _issue(towns, "2026-10")
-    first = _debits()[0]
+    issue(towns, "2026-10")
+    first = debits()[0]
     with db.transaction() as s:
         credits.issue_credit_note(s, actor=towns["staff"][0], invoice_id=first.invoice_id, reason="Erreur")
-    xml, _name = _export(towns)
+    xml, _name = export(towns)
     assert xml.count(b"<InstdAmt") == 2
-    assert [d.status for d in _debits()] == ["pending", "exported", "exported"]
+    assert [d.status for d in debits()] == ["pending", "exported", "exported"]
 
 
 def test_files_and_the_list_are_in_due_date_order(towns, frozen):
-    _mandate(towns)
-    _mandate(towns, "durand")
-    _issue(towns, "2026-09")  # NOIRET, due in December
+    mandate(towns)
+    mandate(towns, "durand")
+    issue(towns, "2026-09")  # NOIRET, due in December
     frozen.move_to(datetime(2026, 12, 5, 10, 0, tzinfo=clock.PARIS))
-    _issue(towns, "2026-10")  # NOIRET and DURAND, due in December
-    debits = _debits()
-    assert debits[0].due_date < debits[1].due_date == debits[2].due_date
+    issue(towns, "2026-10")  # NOIRET and DURAND, due in December
+    made = debits()
+    assert made[0].due_date < made[1].due_date == made[2].due_date
     with db.read() as s:
-        numbers = {d.id: s.get(Invoice, d.invoice_id).number for d in debits}
-        payers = {d.id: s.get(Invoice, d.invoice_id).payer_name for d in debits}
-    xml, _name = _export(towns)
-    positions = [xml.index(f"F{numbers[d.id]}".encode()) for d in debits]
+        numbers = {d.id: s.get(Invoice, d.invoice_id).number for d in made}
+        payers = {d.id: s.get(Invoice, d.invoice_id).payer_name for d in made}
+    xml, _name = export(towns)
+    positions = [xml.index(f"F{numbers[d.id]}".encode()) for d in made]
     assert positions == sorted(positions)  # due date, then id
-    assert [d.status for d in _debits()] == ["exported"] * 3
+    assert [d.status for d in debits()] == ["exported"] * 3
     with db.read() as s:
         rows = direct_debits.list_debits(s, actor=towns["staff"][0], organization_id=towns["orgs"][0])
-    expected = [debits[1], debits[2], debits[0]]  # latest due first, then id
+    expected = [made[1], made[2], made[0]]  # latest due first, then id
     assert [(r.id, r.invoice, r.payer) for r in rows] == [(d.id, numbers[d.id], payers[d.id]) for d in expected]
 
 
 def test_a_paid_debit_settles_its_own_invoice_and_records_who(towns):
-    _issue(towns, "2026-09")  # before the mandate: paid otherwise
-    _mandate(towns)
-    _issue(towns, "2026-10")
-    _export(towns)
-    [debit] = _debits()
-    _settle(towns, debit.id, paid=True)
+    issue(towns, "2026-09")  # before the mandate: paid otherwise
+    mandate(towns)
+    issue(towns, "2026-10")
+    export(towns)
+    [debit] = debits()
+    settle(towns, debit.id, paid=True)
     with db.read() as s:
         invoices = {i.number[:6]: i for i in s.exec(select(Invoice).where(Invoice.household_id == towns["noiret"],
                                                                           Invoice.organization_id == towns["orgs"][0]))}
@@ -187,19 +169,19 @@ def test_a_paid_debit_settles_its_own_invoice_and_records_who(towns):
 
 
 def test_the_bank_s_answer_messages_and_the_rejection_trail(towns):
-    _mandate(towns)
-    _issue(towns, "2026-09")
-    [debit] = _debits()
+    mandate(towns)
+    issue(towns, "2026-09")
+    [debit] = debits()
     staff = towns["staff"][0]
     early = _refusal(lambda s: direct_debits.settle(s, actor=staff, debit_id=debit.id, paid=True))
     assert early.message == "Seul un prélèvement transmis à la banque peut être marqué payé ou rejeté."
     missing = _refusal(lambda s: direct_debits.settle(s, actor=staff, debit_id=999_999, paid=True))
     assert (type(missing), missing.message) == (NotFound, "Prélèvement introuvable.")
-    _export(towns)
+    export(towns)
     blank = _refusal(lambda s: direct_debits.settle(s, actor=staff, debit_id=debit.id, paid=False, reason=" "))
     assert (blank.message, blank.field) == ("Indiquez le motif du rejet donné par la banque.", "reason")
-    _settle(towns, debit.id, paid=False, reason="M" * 400)
-    assert _debits()[0].rejection_reason == "M" * 300
+    settle(towns, debit.id, paid=False, reason="M" * 400)
+    assert debits()[0].rejection_reason == "M" * 300
     with db.read() as s:
         number = s.get(Invoice, debit.invoice_id).number
         assert direct_debits.on_direct_debit(s, [debit.invoice_id]) == set()
@@ -208,34 +190,34 @@ def test_the_bank_s_answer_messages_and_the_rejection_trail(towns):
 
 
 def test_only_live_debits_of_the_invoices_asked_count(towns):
-    _mandate(towns)
-    _mandate(towns, "durand")
-    _issue(towns, "2026-09")
-    _issue(towns, "2026-10")
-    _export(towns)
-    debits = _debits()
-    _settle(towns, debits[0].id, paid=False, reason="Compte clos")
+    mandate(towns)
+    mandate(towns, "durand")
+    issue(towns, "2026-09")
+    issue(towns, "2026-10")
+    export(towns)
+    made = debits()
+    settle(towns, made[0].id, paid=False, reason="Compte clos")
     with db.read() as s:
-        assert direct_debits.on_direct_debit(s, [d.invoice_id for d in debits]) == {d.invoice_id for d in debits[1:]}
-        assert direct_debits.on_direct_debit(s, [debits[1].invoice_id]) == {debits[1].invoice_id}
-        assert direct_debits.on_direct_debit(s, [debits[0].invoice_id]) == set()
+        assert direct_debits.on_direct_debit(s, [d.invoice_id for d in made]) == {d.invoice_id for d in made[1:]}
+        assert direct_debits.on_direct_debit(s, [made[1].invoice_id]) == {made[1].invoice_id}
+        assert direct_debits.on_direct_debit(s, [made[0].invoice_id]) == set()
         all_invoices = [i.id for i in s.exec(select(Invoice).where(col(Invoice.id) > 0))]
-        assert direct_debits.on_direct_debit(s, all_invoices) == {d.invoice_id for d in debits[1:]}
+        assert direct_debits.on_direct_debit(s, all_invoices) == {d.invoice_id for d in made[1:]}
 
 
 def test_a_file_follows_due_dates_not_creation_order(towns):
-    _mandate(towns)
-    _mandate(towns, "durand")
+    mandate(towns)
+    mandate(towns, "durand")
     for month, day in (("2026-09", 28), ("2026-10", 15)):  # the town moves its debit day in between
         with db.transaction() as s:
             org = s.get(Organization, towns["orgs"][0])
             org.direct_debit_day = day
             s.add(org)
-        _issue(towns, month)
-    debits = _debits()
-    assert [d.due_date for d in debits] == [date(2026, 11, 28), date(2026, 11, 15), date(2026, 11, 15)]
+        issue(towns, month)
+    made = debits()
+    assert [d.due_date for d in made] == [date(2026, 11, 28), date(2026, 11, 15), date(2026, 11, 15)]
     with db.read() as s:
-        numbers = [s.get(Invoice, d.invoice_id).number for d in debits]
-    xml, _name = _export(towns)
+        numbers = [s.get(Invoice, d.invoice_id).number for d in made]
+    xml, _name = export(towns)
     positions = [xml.index(f"F{n}".encode()) for n in numbers]
     assert positions[1] < positions[2] < positions[0]
