@@ -30,9 +30,10 @@ def export(towns, town=0):
         return direct_debits.export_file(s, actor=towns["staff"][town], organization_id=towns["orgs"][town])
 
 
-def settle(towns, debit_id, paid, reason=""):
+def settle(towns, debit_id, paid, reason=None):
+    given = {} if reason is None else {"reason": reason}  # a paid answer usually comes without a reason
     with db.transaction() as s:
-        direct_debits.settle(s, actor=towns["staff"][0], debit_id=debit_id, paid=paid, reason=reason)
+        direct_debits.settle(s, actor=towns["staff"][0], debit_id=debit_id, paid=paid, **given)
 
 
 def issue(towns, month, town=0):
