@@ -49,4 +49,5 @@ def test_within_one_transaction_numbers_follow_each_other():
     with db.transaction() as s:
         org = factories.make_organization(s).id
         assert [next_number(s, org, 2026, "invoice", n) for n in (0, 2, 0, 1, 5)] == [1, 1, 3, 3, 4]
-    assert _last_values() == {(org, 2026, "invoice"): 8}
+        assert next_number(s, org, 2026, "invoice") == 9  # one number by default
+    assert _last_values() == {(org, 2026, "invoice"): 9}
