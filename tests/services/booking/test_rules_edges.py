@@ -33,7 +33,7 @@ def _decide(now, day=THURSDAY, **facts):
     (paris(2026, 8, 1, 9), {}, "not_open_yet", BOOK_BY),
     (paris(2026, 9, 16, 12, 1), {}, "deadline_passed", BOOK_BY),
     (paris(2026, 9, 14, 9), {"booked_count": 10}, "full", BOOK_BY),
-    (paris(2026, 9, 14, 9), {}, "available", BOOK_BY),  # late: within 3 working days
+    (paris(2026, 9, 14, 13), {}, "available", BOOK_BY),  # late: past 3 working days before
     (paris(2026, 9, 1, 9), {}, "available", BOOK_BY),
     (paris(2026, 9, 14, 9), {"booking_status": "waiting"}, "waiting", BOOK_BY),
     (paris(2026, 9, 14, 9), {"registration": "pending"}, "not_enrolled", BOOK_BY),
@@ -44,6 +44,7 @@ def _decide(now, day=THURSDAY, **facts):
 def test_every_decision_carries_its_deadline(now, facts, state, deadline):
     decision = _decide(now, **facts)
     assert (decision.state, decision.deadline) == (state, deadline)
+    assert decision.late == (now == paris(2026, 9, 14, 13))
 
 
 def test_exact_labels_of_a_booked_session_and_a_waiting_list_without_position():
