@@ -18,7 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cityviz import config, db
 
@@ -132,3 +133,20 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+def quick_menu(page: Page, item: str, trigger: str = "Menu du compte") -> None:
+    """Choose `item` in the quick menu behind the initials. The page re-renders when its data
+    arrives just after the heading shows, which can close a menu opened in that instant: open
+    it again then, as a person would."""
+    for _ in range(4):
+        page.get_by_role("button", name=trigger).click()
+        entry = page.get_by_role("menuitem", name=item)
+        try:
+            entry.wait_for(state="visible", timeout=4000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        entry.click()
+        return
+    raise AssertionError(f"« {item} » never showed in the quick menu")

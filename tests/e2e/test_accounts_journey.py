@@ -4,6 +4,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import quick_menu
+
 
 def login(page: Page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/connexion")
@@ -40,8 +42,7 @@ def test_invited_parent_first_login(server, page: Page, shoot):
     page.goto(f"{server.base_url}/admin")  # the staff area is not for parents
     expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
 
-    page.get_by_role("button", name="Menu du compte").click()
-    page.get_by_role("menuitem", name="Se déconnecter").click()
+    quick_menu(page, "Se déconnecter")
     expect(page.get_by_text("Vous êtes déconnecté.")).to_be_visible()
 
     login(page, server.base_url, "emma.leroy@example.org", temporary)  # works only once

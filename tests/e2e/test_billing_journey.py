@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import text
 
 from cityviz.services.formatting import format_money
+from tests.e2e.conftest import quick_menu
 from tests.e2e.test_accounts_journey import login
 
 
@@ -37,8 +38,7 @@ def test_close_month_pay_online_and_credit_note(server, page: Page, browser: Bro
 
     login(page, server.base_url, "audrey.noiret@example.org", "demo-cityviz-2026")
     expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
-    page.get_by_role("button", name="Menu du compte").click()
-    page.get_by_role("menuitem", name="Mes factures").click()
+    quick_menu(page, "Mes factures")
     entry = page.get_by_role("link", name=f"Facture n°{number} émise le 05/10/2026")
     expect(entry).to_contain_text(f"Montant : {amount} / À payer : {amount}")
     expect(entry).to_contain_text("Facture post-paiement pour sept. 2026")

@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.conftest import quick_menu
 from tests.e2e.test_accounts_journey import login
 from tests.e2e.test_onboarding_journey import _upload
 from tests.factories import pdf_bytes, png_bytes
@@ -21,11 +22,6 @@ def _agent(browser: Browser, server, browser_context_args) -> Page:
     login(page, server.base_url, AGENT, "demo-cityviz-2026")
     expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
     return page
-
-
-def _quick_menu(page: Page, item: str) -> None:
-    page.get_by_role("button", name="Menu du compte").click()
-    page.get_by_role("menuitem", name=item).click()
 
 
 def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Browser, shoot, browser_context_args):
@@ -115,7 +111,7 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     shoot(page, "04-accueil-piece-refusee")
 
     # « Mon foyer » from the quick menu: guardians, children, dossiers, documents.
-    _quick_menu(page, "Mon foyer")
+    quick_menu(page, "Mon foyer")
     expect(page.get_by_role("heading", name="Mon foyer")).to_be_visible()
     for section in ("Responsables", "Enfants", "Organisations et dossiers", "Pièces justificatives"):
         expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
@@ -123,11 +119,11 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     shoot(page, "05-mon-foyer")
     page.get_by_role("link", name="Envoyer un nouveau fichier").click()
     expect(page.get_by_role("heading", name="Carnet de vaccination")).to_be_visible()
-    _quick_menu(page, "Inscrire à une organisation")
+    quick_menu(page, "Inscrire à une organisation")
     expect(page.get_by_role("heading", name="Inscrire à une organisation")).to_be_visible()
-    _quick_menu(page, "Mes enfants")
+    quick_menu(page, "Mes enfants")
     expect(page.get_by_role("heading", name="Mes enfants")).to_be_visible()
-    _quick_menu(page, "Mon profil")
+    quick_menu(page, "Mon profil")
     expect(page.get_by_role("heading", name="Mon profil")).to_be_visible()
 
 

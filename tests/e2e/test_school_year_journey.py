@@ -16,6 +16,7 @@ from cityviz.services.accounts import auth
 from cityviz.services.billing import ledger, payments, period_lines
 from cityviz.services.formatting import format_money
 from tests import factories
+from tests.e2e.conftest import quick_menu
 from tests.e2e.test_accounts_journey import login
 
 PASSWORD = "demo-cityviz-2026"
@@ -48,8 +49,7 @@ def test_parent_reports_absences_and_the_invoice_follows(server, page: Page, bro
                                                         browser_context_args, tmp_path):
     login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
     expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
-    page.get_by_role("button", name="Menu du compte").click()
-    page.get_by_role("menuitem", name="Signaler une absence").click()
+    quick_menu(page, "Signaler une absence")
     expect(page.get_by_role("heading", name="Signaler une absence")).to_be_visible()
 
     _report(page, "2026-10-06", "Maladie")
@@ -127,11 +127,10 @@ def test_a_document_about_to_expire_is_renewed(server, page: Page, browser: Brow
     agent_context.close()
 
     login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
-    expect(page.get_by_text("Renouveler une pièce justificative")).to_be_visible()
-    expect(page.get_by_text("« Attestation d'assurance responsabilité civile » expire le 20/10/2026",
-                            exact=False)).to_be_visible()
+    expect(page.get_by_text("Pièce à renouveler : Attestation d'assurance responsabilité civile")).to_be_visible()
+    expect(page.get_by_text("Elle expire le 20/10/2026", exact=False)).to_be_visible()
     shoot(page, "06-carte-renouveler")
-    page.get_by_role("link", name="Renouveler dans le dossier de Léa").click()
+    page.get_by_role("link", name="Envoyer la nouvelle pièce").click()
     expect(page.get_by_role("heading", name="Attestation d'assurance responsabilité civile")).to_be_visible()
     expect(page.get_by_text("Acceptée, expire le 20/10/2026 : à renouveler")).to_be_visible()
     page.locator("#dossier input[type=file]").set_input_files(
@@ -170,8 +169,7 @@ def test_parent_downloads_a_tax_certificate_equal_to_the_care_paid(server, page:
 
     login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
     expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
-    page.get_by_role("button", name="Menu du compte").click()
-    page.get_by_role("menuitem", name="Attestations").click()
+    quick_menu(page, "Attestations")
     expect(page.get_by_role("heading", name="Attestations", exact=True)).to_be_visible()
     page.get_by_label("Année").select_option("2026")
     expect(page.get_by_text(f"Frais de garde payés en 2026 : {format_money(care)}")).to_be_visible()
@@ -244,8 +242,7 @@ def test_a_guardian_signs_the_authorizations_and_the_daily_list_shows_them(serve
                                                                            shoot, browser_context_args):
     login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
     expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
-    page.get_by_role("button", name="Menu du compte").click()
-    page.get_by_role("menuitem", name="Autorisations").click()
+    quick_menu(page, "Autorisations")
     page.get_by_role("button", name="Autorisations de Léa").click()
     page.get_by_label("Droit à l'image", exact=False).check()
     page.get_by_label("Sortie seul(e) autorisée").check()
