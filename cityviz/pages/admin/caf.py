@@ -34,7 +34,7 @@ def caf_page() -> rx.Component:
                 empty_state("chart-column", "Aucune présence ce mois-ci", "Choisissez un autre mois."),
                 rx.card(rx.table.root(
                     rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                        "Activité", "Heures (moins de 6 ans)", "Heures (6 ans et plus)", "Enfants distincts",
-                        "Jours d'ouverture", "Âge inconnu")])),
+                        "Activité", "Heures < 6 ans", "Heures ≥ 6 ans", "Enfants", "Jours ouverts",
+                        "Âge inconnu")])),
                     rx.table.body(rx.foreach(CafState.rows, _row)), width="100%"), width="100%", overflow_x="auto")),
     )
