@@ -44,7 +44,8 @@ def _is_current(href: str) -> rx.Var:
     path = rx.State.router.url.path
     if href == routes.HOME:
         return path == href
-    return path.startswith(href)
+    # The page itself or one below it (« /admin/journal » is not current on « /admin/journal-regie »).
+    return (path == href) | path.startswith(href + "/")
 
 
 def user_menu(items: Sequence[tuple[str, str, str]]) -> rx.Component:
