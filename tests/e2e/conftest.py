@@ -150,3 +150,11 @@ def quick_menu(page: Page, item: str, trigger: str = "Menu du compte") -> None:
         entry.click()
         return
     raise AssertionError(f"« {item} » never showed in the quick menu")
+
+
+def hydrated(page: Page) -> None:
+    """Wait until React has taken over the page's forms. Pages are prerendered: a form submitted
+    before that would be sent by the browser itself (a GET with its fields in the address)."""
+    page.wait_for_function("() => [...document.querySelectorAll('form')].length > 0 && "
+                           "[...document.querySelectorAll('form')].every(f => Object.keys(f)"
+                           ".some(k => k.startsWith('__reactProps')))")

@@ -4,11 +4,12 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import quick_menu
+from tests.e2e.conftest import hydrated, quick_menu
 
 
 def login(page: Page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/connexion")
+    hydrated(page)
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_role("button", name="Se connecter").click()
@@ -27,10 +28,12 @@ def test_invited_parent_first_login(server, page: Page, shoot):
 
     expect(page.get_by_role("heading", name="Choisir votre mot de passe")).to_be_visible()
     shoot(page, "2-mot-de-passe")
+    hydrated(page)
     page.get_by_label("Nouveau mot de passe", exact=True).fill("court")
     page.get_by_label("Confirmer le nouveau mot de passe").fill("court")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("alert")).to_contain_text("au moins 12 caractères")
+    hydrated(page)
     page.get_by_label("Nouveau mot de passe", exact=True).fill("les mouettes de la plage")
     page.get_by_label("Confirmer le nouveau mot de passe").fill("les mouettes de la plage")
     page.get_by_role("button", name="Enregistrer").click()

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from playwright.sync_api import Browser, Page, expect
 
 from cityviz.services.households import import_files
+from tests.e2e.conftest import hydrated
 from tests.e2e.test_accounts_journey import login
 
 ADMIN = "agent.demostars@example.org"  # the demo town's administrator
@@ -55,6 +56,7 @@ def test_the_administrator_invites_an_animateur_who_sees_only_his_attendance(ser
     animateur = desk.new_page()
     login(animateur, server.base_url, "paul.animateur@example.org",
           _temporary_password(server, "paul.animateur@example.org"))
+    hydrated(animateur)
     animateur.get_by_label("Nouveau mot de passe", exact=True).fill("le sifflet du moniteur")
     animateur.get_by_label("Confirmer le nouveau mot de passe").fill("le sifflet du moniteur")
     animateur.get_by_role("button", name="Enregistrer").click()

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import quick_menu
+from tests.e2e.conftest import hydrated, quick_menu
 from tests.e2e.test_accounts_journey import login
 from tests.e2e.test_onboarding_journey import _upload
 from tests.factories import pdf_bytes, png_bytes
@@ -43,6 +43,7 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     # The outbox masks credentials: only `credentials ADDRESS` on the command line prints them.
     temporary = re.search(r"Mot de passe temporaire : (\S+)", server.cli("credentials", PARENT)).group(1)
     login(page, server.base_url, PARENT, temporary)
+    hydrated(page)
     page.get_by_label("Nouveau mot de passe", exact=True).fill("un grand jardin fleuri")
     page.get_by_label("Confirmer le nouveau mot de passe").fill("un grand jardin fleuri")
     page.get_by_role("button", name="Enregistrer").click()

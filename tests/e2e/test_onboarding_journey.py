@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.conftest import hydrated
 from tests.e2e.test_accounts_journey import login
 from tests.factories import pdf_bytes, png_bytes
 
@@ -18,6 +19,7 @@ def test_parent_registers_two_children_and_the_agent_validates(server, page: Pag
     out = server.cli("invite", "lucie.martin@example.org", "Lucie", "Martin")
     temporary = re.search(r"Mot de passe temporaire : (\S+)", out).group(1)
     login(page, server.base_url, "lucie.martin@example.org", temporary)
+    hydrated(page)
     page.get_by_label("Nouveau mot de passe", exact=True).fill("un grand jardin fleuri")
     page.get_by_label("Confirmer le nouveau mot de passe").fill("un grand jardin fleuri")
     page.get_by_role("button", name="Enregistrer").click()
