@@ -28,6 +28,9 @@ ABSENCES = "/absences"  # « Signaler une absence »
 INVOICES = "/factures"
 CERTIFICATES = "/attestations"
 INVOICE = "/facture"  # ?type=facture|avoir&id=…
+MESSAGES = "/messagerie"  # « Messagerie »: the household's conversations with its towns
+MESSAGE_NEW = "/messagerie/nouveau"
+MESSAGE_THREAD = "/messagerie/fil"  # ?id=… (services/households/messaging.FAMILY_PATH)
 
 # Public pages
 ACCESSIBILITY = "/accessibilite"  # the accessibility declaration (RGAA)
@@ -64,6 +67,9 @@ ADMIN_JOURNAL = "/admin/journal"  # the staff decisions (« Journal »)
 ADMIN_IMPORT = "/admin/import"
 ADMIN_CAF = "/admin/statistiques-caf"
 ADMIN_FAMILY = "/admin/famille"  # ?id=<household id>
+ADMIN_MESSAGES = "/admin/messagerie"  # ?etat=tous (default: « Messages en attente »)
+ADMIN_MESSAGE_NEW = "/admin/messagerie/nouveau"  # ?famille=<household id>, or to an activity's families
+ADMIN_MESSAGE_THREAD = "/admin/messagerie/fil"  # ?id=… (messaging.STAFF_PATH)
 ADMIN_DELETIONS = "/admin/suppressions"  # « Supprimer mon compte » requests to confirm
 
 # HTTP endpoints (not Reflex pages)
@@ -78,6 +84,7 @@ DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
 CERTIFICATE_FILE = "/fichiers/certificat"  # /<absence report id>
 PAI_FILE = "/fichiers/pai"  # /<child id>
+MESSAGE_FILE = "/fichiers/message"  # /<attachment id>
 INVOICE_FILE = "/fichiers/pdf"
 CERTIFICATE_PDF = "/fichiers/attestation"  # /fiscale|paiement|presence?enfant=…&annee=…&du=…&au=…  # /facture|avoir/<id>
 HEALTH = "/_health"  # database, Redis, job queue (observability/http.py)

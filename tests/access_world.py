@@ -19,13 +19,14 @@ from cityviz.models import (
     DirectDebit,
     Enrollment,
     Invoice,
+    MessageAttachment,
     StaffActivity,
     User,
 )
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import direct_debits, periods
 from cityviz.services.booking import absences, activities, calendar, closures, rules
-from cityviz.services.households import documents, news, people
+from cityviz.services.households import documents, messaging, news, people
 from cityviz.services.operations import deletion_requests
 from tests import factories
 
@@ -108,6 +109,11 @@ def build(frozen) -> World:
         [report] = absences.report_absence(s, actor=parent, child_id=child.id, date_from=date(2026, 9, 14),
                                            date_to=date(2026, 9, 14), reason="illness")
     with db.transaction() as s:
+        thread = messaging.start_thread(s, actor=parent, organization_id=org.id, subject="Question",
+                                        body="Bonjour", child_id=child.id,
+                                        attachments=[("ordonnance.pdf", factories.pdf_bytes())])
+        attachment = s.exec(select(MessageAttachment)).one().id
+    with db.transaction() as s:
         deletion_requests.request_deletion(s, actor=parent)
     with db.read() as s:
         invoice = s.exec(select(Invoice)).one()
@@ -117,7 +123,8 @@ def build(frozen) -> World:
         session_today = factories.session_on(s, s.get(type(canteen), canteen.id), date(2026, 9, 14))
         user = s.get(User, parent_user.id)
     ids.update(invoice=invoice.id, period=period.id, debit=debit.id, document=document, post=post, closure=closure,
-               request=request.id, session=session_today.id, report=report, parent_user_object=user)
+               request=request.id, session=session_today.id, report=report, parent_user_object=user,
+               thread=thread, attachment=attachment)
     return World(actors=actors, ids=_arguments(ids))
 
 
@@ -130,7 +137,8 @@ def _arguments(x: dict) -> dict[str, Any]:
         "invoice_id": x["invoice"], "document_id": x["invoice"], "kind": "invoice", "period_id": x["period"],
         "debit_id": x["debit"], "post_id": x["post"], "closure_id": x["closure"], "request_id": x["request"],
         "user_id": x["agent_user"], "user": x["parent_user_object"], "job_id": 0,
-        "report_id": x["report"], "monday": date(2026, 9, 14), "date_from": date(2026, 9, 14),
+        "report_id": x["report"], "thread_id": x["thread"], "attachment_id": x["attachment"],
+        "subject": "Sortie annulée", "monday": date(2026, 9, 14), "date_from": date(2026, 9, 14),
         "date_to": date(2026, 9, 14), "image": True, "leave_alone": False, "leave_alone_from": "", "pickups": [],
         "emergency_care": True, "transport": False, "dishes": [],
         "month": "2026-08", "start": date(2026, 9, 14), "end": date(2026, 9, 18), "day": date(2026, 9, 14),

@@ -206,6 +206,22 @@ POLICY: dict[str, frozenset[str]] = {
     "households.document_validity.expiring_documents": cap("documents"),
     "households.health.pai_content": cap("documents") | PARENT,
     "households.people.attach_pai": PARENT,
+    # « Messagerie »: administrateur and agent (the « messages » capability), the household itself
+    "households.messaging.attachment_content": cap("messages") | PARENT,
+    "households.messaging.family_unread_count": PARENT,
+    "households.messaging.household_threads": PARENT,
+    "households.messaging.message_choices": PARENT,
+    "households.messaging.open_family_thread": PARENT,
+    "households.messaging.reply_as_family": PARENT,
+    "households.messaging.start_thread": PARENT,
+    "households.messaging_staff.compose_choices": cap("messages"),
+    "households.messaging_staff.mark_handled": cap("messages"),
+    "households.messaging_staff.reply_as_staff": cap("messages"),
+    "households.messaging_staff.staff_thread": cap("messages"),
+    "households.messaging_staff.staff_threads": cap("messages"),
+    "households.messaging_staff.staff_waiting_count": cap("messages"),
+    "households.messaging_staff.write_to_activity": cap("messages"),  # every family of an activity
+    "households.messaging_staff.write_to_family": cap("messages"),
 }
 
 # Public functions taking `actor` that no browser calls directly: each runs inside a service
@@ -229,6 +245,7 @@ INTERNAL = {
     "booking.bookings.book_locked": "the booking engine's core, called by book_session/apply_bulk after own_child",
     "operations.anonymisation.anonymise_household": "retention job (system) and deletion_requests.confirm",
     "operations.retention.purge_archives": "the ten-year purge job, acting as the system",
+    "households.messaging.add_message": "writes a message inside the messaging services, after their checks",
 }
 
 # Arguments that differ from what access_world gives by name.

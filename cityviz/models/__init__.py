@@ -22,7 +22,7 @@ from cityviz.models.households import ChildAuthorization, FamilyQuotient, Househ
 from cityviz.models.jobs import Job
 from cityviz.models.journal import RegieJournalEntry
 from cityviz.models.menus import MenuDish
-from cityviz.models.messaging import CalendarFeed, OutboxEmail
+from cityviz.models.messaging import CalendarFeed, Message, MessageAttachment, MessageThread, OutboxEmail
 from cityviz.models.news import NewsPost
 from cityviz.models.organizations import Organization, StaffActivity, StaffMembership
 from cityviz.models.payments import DirectDebit, OnlinePayment, Payment, PaymentAllocation, Refund, SepaMandate
@@ -61,6 +61,9 @@ __all__ = [
     "Job",
     "LoginThrottle",
     "MenuDish",
+    "Message",
+    "MessageAttachment",
+    "MessageThread",
     "NewsPost",
     "OnlinePayment",
     "Organization",

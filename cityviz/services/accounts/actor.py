@@ -14,8 +14,11 @@ ROLE_LABELS = {"admin": "Administrateur", "agent": "Agent", "animateur": "Animat
 # capability they need: `actor.require_capability(org_id, "billing")`.
 CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({"team", "families", "documents", "activities", "bookings", "attendance", "news",
-                        "billing", "regie", "journal"}),
-    "agent": frozenset({"families", "documents", "activities", "bookings", "attendance", "news"}),
+                        "billing", "regie", "journal", "messages"}),
+    # « Messagerie »: administrators and agents read and answer the families. Not the animateur (on
+    # the ground; a family's message may carry health or family matters an agent relays if need be),
+    # nor the régisseur (billing questions reach the agents, who hand them over).
+    "agent": frozenset({"families", "documents", "activities", "bookings", "attendance", "news", "messages"}),
     "animateur": frozenset({"attendance"}),  # only the activities assigned to them (checked by the service)
     "regisseur": frozenset({"billing", "regie", "journal"}),
 }

@@ -26,6 +26,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import ledger
 from cityviz.services.booking import attendance
 from cityviz.services.formatting import format_long_date, format_money
+from cityviz.services.households import messaging_staff
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +105,7 @@ def platform_figures(s: Session, *, actor: Actor) -> dict[str, int]:
 
 @dataclasses.dataclass(frozen=True)
 class Figure:
-    page: str  # the list behind the figure: "attendance", "dossiers", "registrations", "invoices"
+    page: str  # the list behind the figure: "attendance", "dossiers", "registrations", "messages", "invoices"
     query: str  # that list's filter ("etat=late")
     label: str
     value: str
@@ -180,6 +181,9 @@ def _waiting(s: Session, actor: Actor, organization_id: int) -> list[Figure]:
                          col(ActivityRegistration.activity_id).in_(
                              select(Activity.id).where(Activity.organization_id == organization_id)))
         figures.append(Figure("registrations", "", "inscriptions à valider", str(pending), pending > 0))
+    if actor.can(organization_id, "messages"):
+        waiting = messaging_staff.staff_waiting_count(s, actor=actor, organization_id=organization_id)
+        figures.append(Figure("messages", "", "messages en attente", str(waiting), waiting > 0))
     return figures
 
 

@@ -32,6 +32,7 @@ CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                      "mandate.", "regie.")),
     "role": ("Équipe", "team", ("staff.",)),
     "import": ("Imports", "families", ("import.",)),
+    "message": ("Messagerie", "messages", ("message.",)),
 }
 
 ACTION_LABELS = {
@@ -55,10 +56,12 @@ ACTION_LABELS = {
     "mandate.save": "Mandat SEPA enregistré", "regie.save": "Réglages de la régie",
     "staff.invite": "Collègue invité", "staff.role": "Rôle modifié", "staff.remove": "Collègue retiré",
     "import.families": "Familles importées",
+    "message.activity": "Message à toutes les familles d'une activité",
 }
 _DETAIL_LABELS = {"reason": "motif", "role": "rôle", "before": "avant", "capacity": "places", "email": "e-mail",
                   "month": "mois", "number": "n°", "invoice": "facture", "name": "nom", "dates": "dates",
-                  "status": "état", "reference": "référence", "created": "créées", "updated": "mises à jour", "method": "mode"}
+                  "status": "état", "reference": "référence", "created": "créées", "updated": "mises à jour", "method": "mode",
+                  "activity": "activité", "subject": "objet", "families": "familles"}
 PER_PAGE = 50
 
 

@@ -21,6 +21,7 @@ from cityviz.models import (
     Household,
     Invoice,
     InvoiceLine,
+    MessageAttachment,
     Person,
     User,
 )
@@ -77,13 +78,17 @@ def export_household(s: Session, *, actor: Actor) -> bytes:
             f"{clock.now().astimezone(clock.PARIS):%d/%m/%Y à %H:%M}.\n"
             "mes-donnees.json : toutes les informations (une section par table) ;\n"
             "documents/ : les pièces justificatives envoyées ; certificats/ : les certificats médicaux "
-            "joints aux absences ; photos/ : les photos.\n"
+            "joints aux absences ; messages/ : les pièces jointes de la messagerie (les conversations "
+            "elles-mêmes sont dans mes-donnees.json, sections message_thread et message) ; photos/ : les photos.\n"
             "Pour toute rectification ou suppression, adressez-vous à votre organisation.\n"))
         for doc in s.exec(select(Document).where(Document.household_id == household_id)).all():
             archive.writestr(f"documents/{doc.id}-{doc.original_name}", files.read(doc.storage_key))
         for report in s.exec(select(AbsenceReport).where(AbsenceReport.household_id == household_id,
                                                           col(AbsenceReport.certificate_key).is_not(None))).all():
             archive.writestr(f"certificats/{report.id}-{report.certificate_name}", files.read(report.certificate_key))
+        for attachment in s.exec(select(MessageAttachment).where(MessageAttachment.household_id == household_id)
+                                 .order_by(MessageAttachment.id)).all():
+            archive.writestr(f"messages/{attachment.id}-{attachment.original_name}", files.read(attachment.storage_key))
         for person in people:
             if person.pai_key:
                 archive.writestr(f"pai/{person.id}-{person.pai_name}", files.read(person.pai_key))

@@ -36,6 +36,9 @@ from cityviz.models import (
     Household,
     Invitation,
     LoginThrottle,
+    Message,
+    MessageAttachment,
+    MessageThread,
     OnlinePayment,
     OutboxEmail,
     PasswordReset,
@@ -62,6 +65,8 @@ HANDLED = {
     "online_payment": "bank message erased", "audit_entry": "personal values erased",
     "absence_report": "deleted with its medical certificate (the decision stays in attendance)",
     "child_authorization": "deleted (names and phones of the people allowed to pick up)",
+    "message_thread": "deleted with its messages", "message": "deleted (the correspondence with the town)",
+    "message_attachment": "deleted with its file",
 }
 KEPT = {
     "account_deletion_request": "ids and dates only: the trace of who asked and who confirmed",
@@ -97,7 +102,9 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     certificates = list(s.exec(select(AbsenceReport.certificate_key).where(
         AbsenceReport.household_id == household_id, col(AbsenceReport.certificate_key).is_not(None))).all())
     doomed_files = ([d.storage_key for d in documents] + [p.avatar_key for p in people if p.avatar_key]
-                    + certificates + [p.pai_key for p in people if p.pai_key])
+                    + certificates + [p.pai_key for p in people if p.pai_key]
+                    + list(s.exec(select(MessageAttachment.storage_key).where(
+                        MessageAttachment.household_id == household_id)).all()))
     enrollment_ids = list(s.exec(select(Enrollment.id).where(Enrollment.household_id == household_id)).all())
 
     for person in people:
@@ -122,7 +129,8 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     if user_ids:
         for model in (AuthSession, Invitation, PasswordReset):
             s.execute(delete(model).where(col(model.user_id).in_(user_ids)))
-    for model in (Document, FamilyQuotient, CalendarFeed, AbsenceReport, ChildAuthorization):
+    for model in (Document, FamilyQuotient, CalendarFeed, AbsenceReport, ChildAuthorization, MessageAttachment,
+                  Message, MessageThread):
         s.execute(delete(model).where(col(model.household_id) == household_id))
     s.execute(update(Enrollment).where(col(Enrollment.household_id) == household_id).values(rejection_reason=""))
     if enrollment_ids:

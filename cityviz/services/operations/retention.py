@@ -1,7 +1,7 @@
 """Personal data retention (RGPD), every night.
 
 1. A household with no activity — no activity registration, no booking, no
-   dossier activity (dossier, documents) — for N years is anonymised
+   dossier activity (dossier, documents), no message written — for N years is anonymised
    (anonymisation.py). N is the « durée de conservation » of its organizations
    (`Organization.retention_years`, 3 by default; the longest when it is known to
    several). A household that still owes money is kept while the debt is open.
@@ -39,6 +39,7 @@ from cityviz.models import (
     Household,
     Invoice,
     InvoiceLine,
+    Message,
     OnlinePayment,
     Organization,
     Payment,
@@ -87,6 +88,8 @@ def last_activity(s: Session) -> dict[int, datetime]:
                     .group_by(ActivityRegistration.household_id)).all())
     for model, column in ((Enrollment, Enrollment.updated_at), (Document, Document.uploaded_at)):
         bump(s.exec(select(model.household_id, func.max(column)).group_by(model.household_id)).all())
+    bump(s.exec(select(Message.household_id, func.max(Message.created_at))  # what the town writes does not count
+                .where(Message.author_kind == "family").group_by(Message.household_id)).all())
     return last
 
 

@@ -18,8 +18,8 @@ def test_the_roles_are_those_of_the_domain():
     """DOMAIN.md, « Staff roles »: the access matrix derives its expectations from this table."""
     assert CAPABILITIES == {
         "admin": {"team", "families", "documents", "activities", "bookings", "attendance", "news", "billing",
-                  "regie", "journal"},
-        "agent": {"families", "documents", "activities", "bookings", "attendance", "news"},
+                  "regie", "journal", "messages"},
+        "agent": {"families", "documents", "activities", "bookings", "attendance", "news", "messages"},
         "animateur": {"attendance"},
         "regisseur": {"billing", "regie", "journal"},
     }
