@@ -19,15 +19,7 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from cityviz import clock, config
-from cityviz.models import (
-    Message,
-    MessageAttachment,
-    MessageThread,
-    Organization,
-    Person,
-    StaffMembership,
-    User,
-)
+from cityviz.models import Message, MessageAttachment, MessageThread, Organization, Person, StaffMembership, User
 from cityviz.services import email as mail
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import InvalidInput, NotFound
