@@ -27,6 +27,7 @@ def build_api() -> Starlette:
             Route(routes.DOCUMENT_FILE + "/{item_id}", files.document, methods=["GET"]),
             Route(routes.CERTIFICATE_FILE + "/{item_id}", files.certificate, methods=["GET"]),
             Route(routes.PAI_FILE + "/{item_id}", files.pai, methods=["GET"]),
+            Route(routes.MESSAGE_FILE + "/{item_id}", files.message_attachment, methods=["GET"]),
             Route(routes.AVATAR_FILE + "/{item_id}", files.photo, methods=["GET"]),
             Route(routes.NEWS_IMAGE + "/{item_id}", files.news_image, methods=["GET"]),
             Route(routes.EXPORT, files.export, methods=["GET"]),

@@ -16,7 +16,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import certificate_pdf, invoices
 from cityviz.services.booking import absences, attendance, feeds, menu_pdf
 from cityviz.services.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
-from cityviz.services.households import documents, families, health, news, privacy
+from cityviz.services.households import documents, families, health, messaging, news, privacy
 
 
 def _actor(request: Request) -> Actor:
@@ -94,6 +94,13 @@ def certificate(request: Request) -> Response:
 def pai(request: Request) -> Response:
     """A child's PAI document."""
     content = _as_user(request, health.pai_content, child_id=_id(request))
+    return _private(content.data, content.content_type, content.filename, download=_download(request))
+
+
+@_refusals
+def message_attachment(request: Request) -> Response:
+    """A file joined to a message: its household, or its organization's administrators and agents."""
+    content = _as_user(request, messaging.attachment_content, attachment_id=_id(request))
     return _private(content.data, content.content_type, content.filename, download=_download(request))
 
 

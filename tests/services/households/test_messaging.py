@@ -10,7 +10,16 @@ import pytest
 from sqlmodel import func, select
 
 from cityviz import db
-from cityviz.models import AuditEntry, Message, MessageAttachment, MessageThread, OutboxEmail
+from cityviz.models import (
+    AuditEntry,
+    Household,
+    Message,
+    MessageAttachment,
+    MessageThread,
+    Organization,
+    OutboxEmail,
+    Person,
+)
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
 from cityviz.services.households import files, messaging, messaging_staff, privacy
@@ -219,17 +228,14 @@ def test_staff_write_to_every_family_of_an_activity_one_thread_each_and_the_jour
 
 
 def _org(s, town):
-    from cityviz.models import Organization
     return s.get(Organization, town["org"])
 
 
 def _household(s, household_id):
-    from cityviz.models import Household
     return s.get(Household, household_id)
 
 
 def _person(s, person_id):
-    from cityviz.models import Person
     return s.get(Person, person_id)
 
 
@@ -275,3 +281,41 @@ def test_threads_are_in_the_data_export_and_erased_with_the_household(town):
                                                  reason="request")
     assert (_count(MessageThread), _count(Message), _count(MessageAttachment)) == (0, 0, 0)
     assert not files._path(key).exists()
+
+
+def test_the_attachment_route_serves_the_file_only_to_the_household_and_its_staff(town):
+    from starlette.testclient import TestClient
+
+    from cityviz import routes
+    from cityviz.api import build_api
+    from cityviz.services.accounts import auth
+
+    def cookie(email):
+        result = auth.login(email=email, password=factories.PASSWORD)
+        with db.transaction() as s:
+            return auth.exchange_ticket(s, ticket=result.ticket)
+
+    _write(town)
+    with db.read() as s:
+        attachment_id = s.exec(select(MessageAttachment.id)).one()
+    with db.transaction() as s:
+        factories.make_staff(s, s.get(Organization, town["other"]),
+                             role="agent", email="agent@demostars.example.org")
+    client = TestClient(build_api())
+    url = f"{routes.MESSAGE_FILE}/{attachment_id}"
+    assert client.get(url).status_code == 401  # no session
+    expected = {"camille@example.org": 200, "agent@mairie.example.org": 200, "admin@mairie.example.org": 200,
+                "nina@example.org": 404, "agent@demostars.example.org": 404, "animateur@mairie.example.org": 403,
+                "regisseur@mairie.example.org": 403}
+    for email, status in expected.items():
+        client.cookies.set(routes.SESSION_COOKIE, cookie(email))
+        answer = client.get(url)
+        assert answer.status_code == status, email
+        if status == 200:
+            assert answer.headers["content-type"] == "application/pdf" and answer.content.startswith(b"%PDF")
+            assert answer.headers["cache-control"] == "private, no-store"
+            assert "sandbox" in answer.headers["content-security-policy"]
+        else:
+            assert not answer.content.startswith(b"%PDF")
+    client.cookies.set(routes.SESSION_COOKIE, cookie("camille@example.org"))
+    assert client.get(f"{routes.MESSAGE_FILE}/999999").status_code == 404  # like another household's
