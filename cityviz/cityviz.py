@@ -23,6 +23,7 @@ from cityviz.pages.admin.home import admin_home_page
 from cityviz.pages.admin.jobs import jobs_page
 from cityviz.pages.admin.journal import journal_page
 from cityviz.pages.admin.menus import menus_page
+from cityviz.pages.admin.messaging import compose_admin_page, messages_admin_page, thread_admin_page
 from cityviz.pages.admin.platform import organizations_page, outbox_page
 from cityviz.pages.admin.privacy import deletions_page
 from cityviz.pages.admin.regie import debits_page, regie_page, unpaid_page
@@ -36,16 +37,19 @@ from cityviz.pages.home import home_page
 from cityviz.pages.household import household_page
 from cityviz.pages.invoices import invoice_page, invoices_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
+from cityviz.pages.messaging import messages_page, new_message_page, thread_page
 from cityviz.pages.reservations import calendar_page, enrol_page
 from cityviz.state.absences import AbsencesAdminState, AbsenceState
 from cityviz.state.account_deletion import DeletionRequestsState
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.authorizations import AuthorizationsState
+from cityviz.state.base import AuthState
 from cityviz.state.certificates import CertificatesState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState, HouseholdState
 from cityviz.state.invoices import InvoiceListState, InvoiceState
 from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
+from cityviz.state.messaging import MessagesState, NewMessageState, ThreadState
 from cityviz.state.reservations import BulkState, CalendarState, EnrolState
 from cityviz.state.staff_activities import (
     ActivitiesState,
@@ -71,6 +75,7 @@ from cityviz.state.staff_import import ImportState
 from cityviz.state.staff_jobs import JobsState
 from cityviz.state.staff_journal import JournalState
 from cityviz.state.staff_menus import MenusState
+from cityviz.state.staff_messaging import StaffComposeState, StaffMessagesState, StaffThreadState
 from cityviz.state.staff_regie import DebitsState, RegieState, UnpaidState
 from cityviz.state.staff_team import TeamState
 
@@ -95,14 +100,17 @@ app = rx.App(
 runtime.setup(app)  # JSON logs, every event timed, the job runner (SQLite alone)
 
 
-def _page(component, route: str, title: str, on_load) -> None:
+def _page(component, route: str, title: str, on_load, *, counters: bool = True) -> None:
+    """`counters`: the menus' « Messagerie » counters are read after the page's own load."""
+    if on_load is not None and counters:
+        on_load = [on_load, AuthState.load_counters]
     app.add_page(component, route=route, title=f"{title} · Cityviz Enfance", on_load=on_load)
 
 
-_page(login_page, routes.LOGIN, "Connexion", LoginState.load)
-_page(password_page, routes.PASSWORD, "Mot de passe", PasswordState.load)
-_page(forgot_page, routes.FORGOT, "Mot de passe oublié", ForgotState.load)
-_page(reset_page, routes.RESET, "Nouveau mot de passe", ResetState.load)
+_page(login_page, routes.LOGIN, "Connexion", LoginState.load, counters=False)
+_page(password_page, routes.PASSWORD, "Mot de passe", PasswordState.load, counters=False)
+_page(forgot_page, routes.FORGOT, "Mot de passe oublié", ForgotState.load, counters=False)
+_page(reset_page, routes.RESET, "Nouveau mot de passe", ResetState.load, counters=False)
 _page(accessibility_page, routes.ACCESSIBILITY, "Accessibilité", None)
 _page(home_page, routes.HOME, "Fil d'actualités", HomeState.load)
 _page(admin_home_page, routes.ADMIN, "Tableau de bord", AdminHomeState.load)
@@ -150,3 +158,9 @@ _page(import_page, routes.ADMIN_IMPORT, "Importer des familles", ImportState.loa
 _page(decisions_page, routes.ADMIN_JOURNAL, "Journal", DecisionsState.load)
 _page(family_page, routes.ADMIN_FAMILY, "Famille", FamilyPageState.load)
 _page(deletions_page, routes.ADMIN_DELETIONS, "Suppressions de compte", DeletionRequestsState.load)
+_page(messages_page, routes.MESSAGES, "Messagerie", MessagesState.load)
+_page(new_message_page, routes.MESSAGE_NEW, "Nouveau message", NewMessageState.load)
+_page(thread_page, routes.MESSAGE_THREAD, "Conversation", ThreadState.load)
+_page(messages_admin_page, routes.ADMIN_MESSAGES, "Messagerie", StaffMessagesState.load)
+_page(thread_admin_page, routes.ADMIN_MESSAGE_THREAD, "Conversation", StaffThreadState.load)
+_page(compose_admin_page, routes.ADMIN_MESSAGE_NEW, "Nouveau message", StaffComposeState.load)

@@ -48,6 +48,20 @@ def _is_current(href: str) -> rx.Var:
     return (path == href) | path.startswith(href + "/")
 
 
+def _counter(href: str) -> rx.Var | None:
+    """The number shown on a menu entry: unread answers (parents), « Messages en attente » (staff)."""
+    return {routes.MESSAGES: AuthState.unread_messages, routes.ADMIN_MESSAGES: AuthState.waiting_messages}.get(href)
+
+
+def counter_badge(href: str, **props) -> rx.Component:
+    count = _counter(href)
+    if count is None:
+        return rx.fragment()
+    meaning = " non lu(s)" if href == routes.MESSAGES else " en attente"
+    return rx.cond(count > 0, rx.badge(count.to_string(), rx.el.span(meaning, class_name="cvz-sr-only"),
+                                       color_scheme="red", variant="solid", radius="full", **props), rx.fragment())
+
+
 def user_menu(items: Sequence[tuple[str, str, str]]) -> rx.Component:
     """The quick menu behind the photo or initials (top right)."""
     return rx.menu.root(
@@ -69,7 +83,7 @@ def user_menu(items: Sequence[tuple[str, str, str]]) -> rx.Component:
             rx.box(rx.text(AuthState.user_name, size="2", weight="bold"), padding_x="3", padding_y="2"),
             *[
                 rx.menu.item(
-                    rx.hstack(rx.icon(icon, size=16), rx.text(label), align="center"),
+                    rx.hstack(rx.icon(icon, size=16), rx.text(label), counter_badge(href, size="1"), align="center"),
                     on_click=rx.redirect(href),
                 )
                 for label, href, icon in items
@@ -88,9 +102,11 @@ def user_menu(items: Sequence[tuple[str, str, str]]) -> rx.Component:
 PARENT_NAV = (
     ("Accueil", routes.HOME, "house"),
     ("Réservations", routes.BOOKINGS, "calendar-days"),
+    ("Messagerie", routes.MESSAGES, "mail"),
     ("Factures", routes.INVOICES, "receipt-euro"),
 )
 PARENT_MENU = (
+    ("Messagerie", routes.MESSAGES, "mail"),
     ("Mon foyer", routes.HOUSEHOLD, "house-plus"),
     ("Mon profil", routes.PROFILE, "user"),
     ("Mes enfants", routes.CHILDREN, "baby"),
@@ -104,7 +120,7 @@ PARENT_MENU = (
 
 def _top_nav_link(label: str, href: str) -> rx.Component:
     return rx.link(
-        label,
+        rx.hstack(rx.text(label), counter_badge(href, size="1"), align="center", spacing="1"),
         href=href,
         weight=rx.cond(_is_current(href), "bold", "regular"),
         color=rx.cond(_is_current(href), "var(--accent-11)", "var(--gray-12)"),
@@ -117,7 +133,9 @@ def _bottom_nav_item(label: str, href: str, icon: str) -> rx.Component:
     color = rx.cond(_is_current(href), "var(--accent-11)", "var(--gray-11)")
     return rx.link(
         rx.vstack(
-            rx.icon(icon, size=22, color=color),
+            rx.box(rx.icon(icon, size=22, color=color),
+                   rx.box(counter_badge(href, size="1"), position="absolute", top="-8px", left="14px"),
+                   position="relative"),
             rx.text(label, size="1", weight="medium", color=color),
             align="center",
             spacing="1",
@@ -209,6 +227,7 @@ STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Dossiers", routes.ADMIN_DOSSIERS, "folder-check", "families"),
     ("Inscriptions", routes.ADMIN_REGISTRATIONS, "clipboard-check", "activities"),
     ("Pointage", routes.ADMIN_ATTENDANCE, "list-checks", "attendance"),
+    ("Messagerie", routes.ADMIN_MESSAGES, "mail", "messages"),
     ("Absences", routes.ADMIN_ABSENCES, "thermometer", "families"),
     ("Fréquentation", routes.ADMIN_OCCUPANCY, "chart-column", "attendance"),
     ("Activités", routes.ADMIN_ACTIVITIES, "school", "activities"),
@@ -248,7 +267,8 @@ def _audience(audience: str) -> rx.Var:
 def _staff_link(label: str, href: str, icon: str, audience: str) -> rx.Component:
     current = _is_current(href) if href != routes.ADMIN else rx.State.router.url.path == href
     link = rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", spacing="2"),
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), counter_badge(href, size="1"), align="center",
+                  spacing="2"),
         href=href,
         underline="none",
         color=rx.cond(current, "var(--accent-11)", "var(--gray-12)"),
@@ -275,7 +295,8 @@ def staff_page(title: str | rx.Var, *children: rx.Component,
             *[
                 rx.cond(
                     _audience(audience),
-                    rx.menu.item(label, on_click=rx.redirect(href)),
+                    rx.menu.item(rx.hstack(rx.text(label), counter_badge(href, size="1"), align="center"),
+                                 on_click=rx.redirect(href)),
                     rx.fragment(),
                 )
                 for label, href, _icon, audience in STAFF_NAV

@@ -10,6 +10,7 @@ from cityviz.components.layout import parent_page
 from cityviz.components.ui import status_badge
 from cityviz.services.households.dossiers import DossierSummary
 from cityviz.services.households.news import FeedItem
+from cityviz.state.base import AuthState
 from cityviz.state.home import ActionCard, ActionLink, HomeState
 
 
@@ -39,6 +40,30 @@ def _next_action_card(action: ActionCard) -> rx.Component:
 
 def next_action_cards() -> rx.Component:
     return rx.foreach(HomeState.next_actions, _next_action_card)
+
+
+def messages_card() -> rx.Component:
+    """New answers from the town (« Messagerie »), on top of the feed while there are some."""
+    count = AuthState.unread_messages
+    return rx.cond(
+        count > 0,
+        rx.card(
+            rx.hstack(
+                rx.icon("mail", size=22, color="var(--accent-11)"),
+                rx.vstack(
+                    rx.heading("Messagerie", size="4", as_="h2"),
+                    rx.text(rx.cond(count == 1, "1 nouveau message de votre mairie",
+                                    count.to_string() + " nouveaux messages de votre mairie"), size="2"),
+                    spacing="0", flex="1",
+                ),
+                rx.link(rx.button("Lire", size="2"), href=routes.MESSAGES),
+                align="center", width="100%",
+            ),
+            width="100%",
+            border="1px solid var(--accent-7)",
+        ),
+        rx.fragment(),
+    )
 
 
 def _household_link(label: str, href: str, icon: str) -> rx.Component:
@@ -126,6 +151,7 @@ def home_page() -> rx.Component:
         rx.cond(
             HomeState.loaded,
             rx.vstack(
+                messages_card(),
                 next_action_cards(),
                 rx.cond(HomeState.today_menu != "",
                         rx.card(rx.vstack(rx.hstack(rx.icon("utensils", size=18), rx.heading("Menu du jour", size="4",

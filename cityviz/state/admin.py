@@ -15,7 +15,8 @@ from cityviz.state.paging import Paged
 
 # The list behind each figure of the board (services name the page, the UI knows its address).
 BOARD_PAGES = {"attendance": routes.ADMIN_ATTENDANCE, "dossiers": routes.ADMIN_DOSSIERS,
-               "registrations": routes.ADMIN_REGISTRATIONS, "invoices": routes.ADMIN_INVOICES}
+               "registrations": routes.ADMIN_REGISTRATIONS, "messages": routes.ADMIN_MESSAGES,
+               "invoices": routes.ADMIN_INVOICES}
 
 
 class AdminHomeState(AuthState):

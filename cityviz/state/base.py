@@ -25,6 +25,7 @@ from cityviz import db, observability, routes
 from cityviz.services.accounts import auth, organizations
 from cityviz.services.accounts.actor import CAPABILITIES, Actor
 from cityviz.services.errors import DomainError, NotAuthenticated
+from cityviz.services.households import messaging, messaging_staff
 
 T = TypeVar("T")
 
@@ -98,6 +99,10 @@ class AuthState(rx.State):
     # What the role allows in that organization: the menu shows only those pages (display only:
     # every service checks the role again).
     capabilities: list[str] = []
+    # « Messagerie »: a parent's threads with an answer not read yet; the staff's « Messages en
+    # attente » in the organization worked on (display only, read again at each page's load).
+    unread_messages: int = 0
+    waiting_messages: int = 0
 
     def _token(self) -> str:
         try:
@@ -171,6 +176,19 @@ class AuthState(rx.State):
             self.org_choices = [[str(org_id), name] for org_id, name, _role in choices]
         self.org_name = next((name for org_id, name in self.org_choices if int(org_id) == self.org_id), "")
         return actor, self.org_id, None
+
+    async def _count_messages(self, actor: Actor) -> None:
+        self.unread_messages = await in_read(messaging.family_unread_count, actor=actor) if actor.is_parent else 0
+        org_id = self.org_id if self.org_id in actor.roles else min(actor.roles, default=0)
+        self.waiting_messages = (await in_read(messaging_staff.staff_waiting_count, actor=actor, organization_id=org_id)
+                                 if actor.can(org_id, "messages") else 0)
+
+    @rx.event
+    async def load_counters(self):
+        """After each page's own load (cityviz.py): the « Messagerie » counters of the menus."""
+        actor = await self._actor_or_none()
+        if actor is not None and not actor.password_change_only:
+            await self._count_messages(actor)
 
     @rx.event
     async def switch_organization(self, org_id: str):

@@ -6,6 +6,7 @@ from datetime import date
 
 import reflex as rx
 
+from cityviz import routes
 from cityviz.services.backoffice import journal
 from cityviz.services.backoffice.journal import PER_PAGE, JournalRow
 from cityviz.services.households import families
@@ -61,12 +62,14 @@ class FamilyPageState(AuthState):
     title: str = "Famille"
     history: list[JournalRow] = []
     error: str = ""
+    write_link: str = ""  # « Écrire à la famille » (Messagerie)
 
     @rx.event
     @as_staff
     @errors_in("error", history=[])
     async def load(self, actor, org_id):
         household_id = self._query_int()
+        self.write_link = f"{routes.ADMIN_MESSAGE_NEW}?famille={household_id}"
         self.title = await read(families.family_name, actor=actor, organization_id=org_id, household_id=household_id)
         self.history = await read(journal.household_history, actor=actor, organization_id=org_id,
                                   household_id=household_id)

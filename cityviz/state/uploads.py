@@ -23,3 +23,18 @@ async def read_upload(uploads: list[rx.UploadFile], formats: str = "PDF, JPEG ou
         raise InvalidInput("Le fichier dépasse 10 Mo : réduisez-le (photo moins grande, PDF compressé) "
                            "puis réessayez.", field="file")
     return data, (upload.name or "document")
+
+
+async def read_uploads(uploads: list[rx.UploadFile], limit: int = 3) -> list[tuple[str, bytes]]:
+    """(file name, content) of every file chosen (none is fine: attachments are optional); each read
+    to 10 MB at most, and the service checks them all before writing anything."""
+    if len(uploads) > limit:
+        raise InvalidInput(f"{limit} pièces jointes au plus par message.", field="file")
+    chosen = []
+    for upload in uploads:
+        data = await upload.read(files.MAX_BYTES + 1)
+        if len(data) > files.MAX_BYTES:
+            raise InvalidInput(f"« {upload.name} » dépasse 10 Mo : réduisez-le (photo moins grande, PDF compressé) "
+                               "puis réessayez.", field="file")
+        chosen.append((upload.name or "piece-jointe", data))
+    return chosen

@@ -9,6 +9,7 @@ from cityviz.components.forms import empty_state, error_callout, field
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import pager, section
 from cityviz.services.backoffice.journal import JournalRow
+from cityviz.state.base import AuthState
 from cityviz.state.staff_decisions import DecisionsState, FamilyPageState
 
 
@@ -68,4 +69,8 @@ def family_page() -> rx.Component:
                         rx.text("Aucune décision enregistrée pour cette famille.", size="2", color_scheme="gray"),
                         rx.vstack(rx.foreach(FamilyPageState.history, lambda r: entry_card(r, family_link=False)),
                                   spacing="2", width="100%"))),
+        actions=[rx.cond(AuthState.capabilities.contains("messages") & (FamilyPageState.error == ""),
+                         rx.link(rx.button(rx.icon("mail", size=16), "Écrire à la famille", size="2"),
+                                 href=FamilyPageState.write_link),
+                         rx.fragment())],
     )
