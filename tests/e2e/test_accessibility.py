@@ -18,7 +18,7 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 PUBLIC = [routes.LOGIN, routes.FORGOT, routes.ACCESSIBILITY]
 PARENT = [routes.HOME, routes.BOOKINGS, routes.ENROL, routes.BULK, routes.INVOICES, routes.PROFILE,
-          routes.CHILDREN, routes.ORGANIZATIONS, routes.PASSWORD]
+          routes.CHILDREN, routes.ORGANIZATIONS, routes.MESSAGES, routes.MESSAGE_NEW, routes.PASSWORD]
 PLATFORM = [routes.ADMIN_ORGANIZATIONS, routes.ADMIN_OUTBOX]
 
 
@@ -69,7 +69,8 @@ def test_staff_pages_at_desktop_size(server, browser: Browser, browser_context_a
     login(page, server.base_url, "agent.demostars@example.org", PASSWORD)
     expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
     staff = [href for _label, href, _icon, audience in STAFF_NAV if audience != "platform"]
-    found = _audit(page, server.base_url, staff + [routes.ADMIN_ACTIVITY, routes.ADMIN_CLOSURES], axe_script)
+    found = _audit(page, server.base_url, staff + [routes.ADMIN_ACTIVITY, routes.ADMIN_CLOSURES,
+                                                           routes.ADMIN_MESSAGE_NEW], axe_script)
     context.close()
 
     context = browser.new_context(**{**browser_context_args, "viewport": DESKTOP})
