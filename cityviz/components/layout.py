@@ -133,12 +133,13 @@ def _bottom_nav_item(label: str, href: str, icon: str) -> rx.Component:
     color = rx.cond(_is_current(href), "var(--accent-11)", "var(--gray-11)")
     return rx.link(
         rx.vstack(
-            rx.box(rx.icon(icon, size=22, color=color),
-                   rx.box(counter_badge(href, size="1"), position="absolute", top="-8px", left="14px"),
-                   position="relative"),
+            rx.icon(icon, size=22, color=color),
             rx.text(label, size="1", weight="medium", color=color),
+            # After the label (read « Messagerie, 1 non lu(s) »), shown on the icon's corner.
+            rx.box(counter_badge(href, size="1"), position="absolute", top="2px", left="calc(50% + 4px)"),
             align="center",
             spacing="1",
+            position="relative",
         ),
         href=href,
         underline="none",
