@@ -319,3 +319,23 @@ def test_the_attachment_route_serves_the_file_only_to_the_household_and_its_staf
             assert not answer.content.startswith(b"%PDF")
     client.cookies.set(routes.SESSION_COOKIE, cookie("camille@example.org"))
     assert client.get(f"{routes.MESSAGE_FILE}/999999").status_code == 404  # like another household's
+
+
+def test_a_message_from_the_family_counts_as_activity_for_retention_not_one_from_the_town(town, frozen):
+    from datetime import datetime
+
+    from cityviz import clock
+    from cityviz.services.operations import retention
+
+    with db.read() as s:
+        created = retention.last_activity(s)[town["household"]]
+    frozen.move_to(datetime(2027, 3, 1, 9, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        messaging_staff.write_to_family(s, actor=town["actors"]["agent"], organization_id=town["org"],
+                                        household_id=town["household"], subject="Rappel", body="Texte")
+    with db.read() as s:
+        assert retention.last_activity(s)[town["household"]] == created
+    frozen.move_to(datetime(2027, 4, 1, 9, 0, tzinfo=clock.PARIS))
+    _write(town, attachments=[])
+    with db.read() as s:
+        assert retention.last_activity(s)[town["household"]] == datetime(2027, 4, 1, 9, 0, tzinfo=clock.PARIS)
