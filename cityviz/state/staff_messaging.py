@@ -108,7 +108,8 @@ class StaffComposeState(AuthState):
         self.household_id, self.error, self.sending = self._query_int("famille"), "", False
         choices = await read(messaging_staff.compose_choices, actor=actor, organization_id=org_id,
                              household_id=self.household_id or None)
-        self.family, self.activities = choices.family, choices.activities
+        self.family = choices.family
+        self.activities = [["", "Choisir l'activité…"], *choices.activities]
         self.children = [["", "Sujet général (pas un enfant en particulier)"], *choices.children]
 
     @rx.event

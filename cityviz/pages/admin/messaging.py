@@ -105,7 +105,7 @@ def compose_admin_page() -> rx.Component:
                     composer("Message", send, error=state.error, sending=state.sending, upload_id=UPLOAD_ID,
                              before=(var_select("À propos de", "child_id", state.children), subject))),
             rx.cond(
-                rx.State.is_hydrated & (state.activities.length() == 0),
+                rx.State.is_hydrated & (state.activities.length() <= 1),
                 empty_state("school", "Aucune activité",
                             "Pour écrire aux familles d'une activité, créez d'abord l'activité (« Activités »). "
                             "Pour écrire à une famille, ouvrez sa fiche depuis « Familles ».",

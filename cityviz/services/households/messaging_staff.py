@@ -154,6 +154,8 @@ def write_to_activity(s: Session, *, actor: Actor, organization_id: int, activit
     """The same message to every family with a child registered (validated, pending or waiting) in the
     activity: one thread per household, each told by e-mail; written to the « Journal ». How many."""
     actor.require_capability(organization_id, "messages")
+    if not activity_id:
+        raise InvalidInput("Choisissez l'activité dont les familles recevront le message.", field="activity_id")
     activity = s.get(Activity, activity_id) if isinstance(activity_id, int) else None
     if activity is None or activity.organization_id != organization_id:
         raise NotFound("Activité introuvable dans votre organisation.")

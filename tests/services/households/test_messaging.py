@@ -225,6 +225,11 @@ def test_staff_write_to_every_family_of_an_activity_one_thread_each_and_the_jour
     with pytest.raises(NotFound), db.transaction() as s:
         messaging_staff.write_to_activity(s, actor=actors["foreign"], organization_id=town["other"],
                                           activity_id=activity_id, subject="Objet", body="Texte")
+    with pytest.raises(InvalidInput, match="Choisissez l'activité"), db.transaction() as s:
+        messaging_staff.write_to_activity(s, actor=actors["agent"], organization_id=town["org"], activity_id=0,
+                                          subject="Objet", body="Texte")
+    with db.read() as s:
+        assert s.exec(select(func.count()).select_from(MessageThread)).one() == 2
 
 
 def _org(s, town):
