@@ -85,6 +85,11 @@ def test_a_parent_writes_with_an_attachment_the_agent_answers(server, page: Page
     expect(agent.get_by_text("Traité", exact=True)).to_be_visible()
     expect(menu.get_by_role("link", name="Messagerie", exact=True)).to_be_visible()  # no counter any more
     shoot(agent, "06-reponse-agent")
+    agent.get_by_role("link", name="Famille NOIRET").click()  # its page offers to write to it
+    agent.get_by_role("link", name="Écrire à la famille").click()
+    expect(agent.get_by_text("À : Famille NOIRET")).to_be_visible()
+    expect(agent.get_by_label("À propos de")).to_contain_text("Tom")
+    shoot(agent, "07-ecrire-a-la-famille")
 
     # The e-mail to the family says who wrote and links the conversation, nothing of the message.
     outbox = server.cli("outbox")
@@ -94,14 +99,14 @@ def test_a_parent_writes_with_an_attachment_the_agent_answers(server, page: Page
     page.goto(base + "/")
     expect(page.get_by_text("1 nouveau message de votre mairie")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^Messagerie\s*1"))).to_be_visible()
-    shoot(page, "07-accueil-nouveau-message")
+    shoot(page, "08-accueil-nouveau-message")
     page.get_by_role("link", name="Lire").click()
     expect(page.get_by_text("Nouveau", exact=True)).to_be_visible()
     page.get_by_role("link", name=re.compile("Repas de Léa jeudi")).click()
     expect(page.get_by_text("Bien noté : pas de repas pour Léa jeudi.", exact=False)).to_be_visible()
     expect(page.get_by_role("link", name="Messagerie", exact=True)).to_be_visible()
     _no_serious_violation(page)
-    shoot(page, "08-reponse-lue")
+    shoot(page, "09-reponse-lue")
     desk.close()
 
     # Another family reaches neither the conversation nor its file.
