@@ -124,15 +124,14 @@ class StaffComposeState(AuthState):
                                     household_id=self.household_id, child_id=child or None,
                                     subject=text(form, "subject"), body=text(form, "body"),
                                     attachments=await read_uploads(uploads))
-            self.sending = False
-            yield rx.clear_selected_files(UPLOAD_ID)
-            yield rx.redirect(f"{routes.ADMIN_MESSAGE_THREAD}?id={thread_id}")
-            yield rx.toast.success("Message envoyé : la famille est prévenue par e-mail.")
-            return
-        sent = await write(messaging_staff.write_to_activity, actor=actor, organization_id=org_id,
-                           activity_id=whole(form, "activity_id", "Choisissez l'activité."),
-                           subject=text(form, "subject"), body=text(form, "body"))
+            then, said = f"{routes.ADMIN_MESSAGE_THREAD}?id={thread_id}", "la famille est prévenue par e-mail."
+        else:
+            sent = await write(messaging_staff.write_to_activity, actor=actor, organization_id=org_id,
+                               activity_id=whole(form, "activity_id", "Choisissez l'activité."),
+                               subject=text(form, "subject"), body=text(form, "body"))
+            then = f"{routes.ADMIN_MESSAGES}?etat=tous"
+            said = f"{sent} famille(s) le reçoivent dans leur messagerie et par e-mail."
         self.sending = False
-        yield rx.redirect(f"{routes.ADMIN_MESSAGES}?etat=tous")
-        yield rx.toast.success(f"Message envoyé à {sent} famille(s) : chacune le reçoit dans sa messagerie et "
-                               "par e-mail.")
+        yield rx.clear_selected_files(UPLOAD_ID)
+        yield rx.redirect(then)
+        yield rx.toast.success(f"Message envoyé : {said}")
