@@ -3,6 +3,7 @@ import os
 import reflex as rx
 
 from cityviz import config
+from cityviz.paint_first import PaintFirst
 
 settings = config.get()
 if settings.redis_url:
@@ -20,6 +21,8 @@ config = rx.Config(
                            has_background=True)
         ),
         rx.plugins.SitemapPlugin(),
+        # The built pages are painted from their HTML before React's scripts load (paint_first.py).
+        PaintFirst(),
     ],
     telemetry_enabled=False,
     show_built_with_reflex=False,
