@@ -4,6 +4,7 @@ import reflex as rx
 
 from cityviz import config
 from cityviz.paint_first import PaintFirst
+from cityviz.radix_css import RadixThemes
 
 settings = config.get()
 if settings.redis_url:
@@ -16,7 +17,8 @@ if settings.redis_url:
 config = rx.Config(
     app_name="cityviz",
     plugins=[
-        rx.plugins.RadixThemesPlugin(
+        # Reflex's Radix Themes plugin, without the colour scales the app never uses (radix_css.py).
+        RadixThemes(
             theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large",
                            has_background=True)
         ),
