@@ -4,7 +4,7 @@ moment is sent by the browser itself. It must never put a password in an address
 import re
 import urllib.request
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, expect
 
 from cityviz import routes
 
@@ -15,16 +15,22 @@ PAGES = [routes.LOGIN, routes.PASSWORD, routes.FORGOT, routes.RESET, routes.PROF
          routes.ADMIN_REGIE, routes.ADMIN_BILLING, routes.ADMIN_JOURNAL, routes.ADMIN_CAF]
 
 
-def test_login_sent_before_hydration_keeps_the_password_out_of_every_address(server, page: Page):
-    page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())  # React never comes
+def test_login_sent_before_hydration_keeps_the_password_out_of_every_address(server, browser: Browser,
+                                                                             browser_context_args):
+    # React never comes: its scripts are refused (and no service worker may fetch them instead).
+    context = browser.new_context(**browser_context_args, service_workers="block")
+    page = context.new_page()
+    page.route(re.compile(r"/assets/.*\.js$"), lambda route: route.abort())
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.method + " " + request.url))
     page.goto(f"{server.base_url}{routes.LOGIN}")
     page.get_by_label("Adresse e-mail").fill("audrey.noiret@example.org")
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-    page.get_by_label("Mot de passe", exact=True).press("Enter")
-    expect(page).to_have_url(f"{server.base_url}{routes.LOGIN}")  # back on the page, nothing in its address
+    with page.expect_request(lambda request: request.is_navigation_request() and request.method == "POST"), \
+            page.expect_response(lambda response: response.url == f"{server.base_url}{routes.LOGIN}"):
+        page.get_by_label("Mot de passe", exact=True).press("Enter")
     page.wait_for_load_state()
+    expect(page).to_have_url(f"{server.base_url}{routes.LOGIN}")  # back on the page, nothing in its address
     assert f"POST {server.base_url}{routes.FORM_FALLBACK}" in requested
     assert not [url for url in requested if PASSWORD in url or "password=" in url]
     # The tab's whole history, as Chromium keeps it.
@@ -32,6 +38,7 @@ def test_login_sent_before_hydration_keeps_the_password_out_of_every_address(ser
     history = [entry["url"] for entry in entries]
     assert f"{server.base_url}{routes.LOGIN}" in history
     assert not [url for url in history if PASSWORD in url or "password=" in url or "?email=" in url]
+    context.close()
 
 
 def test_every_prerendered_form_posts_to_the_harmless_address(server):
