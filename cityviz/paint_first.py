@@ -16,12 +16,7 @@ This step rewrites each built page (before Reflex compresses it) so that:
   where nothing is painted; after a few seconds whatever happens).
 
 What the browser fetches and runs is unchanged, only later: the page is drawn from the HTML and
-the stylesheet alone, then React takes it over.
-
-Before the build, Reflex's client (`.web/utils/state.js`) is also changed so that the state each
-websocket message brings is rendered as a React transition: React renders it in slices of a few
-milliseconds instead of one long task (a calendar's worth of data blocked a phone's main thread for
-a third of a second), and keeps the page responsive meanwhile. Forms are safe in that window: they post to a
+the stylesheet alone, then React takes it over. Forms are safe in that window: they post to a
 harmless address (components/forms.form), never a GET with the fields in the URL.
 """
 
@@ -58,29 +53,6 @@ STARTER = (
 )
 
 
-STATE_JS = "utils/state.js"
-TRANSITION_MARK = "cityviz: each delta rendered as a transition"
-_DISPATCH = """        for (const substate in delta) {
-          dispatch[substate](delta[substate]);
-        }
-"""
-_REACT_IMPORT = 'import { useCallback, useEffect, useRef, useState } from "react";'
-
-
-def deltas_in_transitions(js: str) -> str:
-    """Reflex's client with each received delta dispatched inside `startTransition`; unchanged
-    (and a warning) when its code is not the one this was written for."""
-    if TRANSITION_MARK in js:
-        return js
-    if js.count(_DISPATCH) != 1 or js.count(_REACT_IMPORT) != 1:
-        log.warning("paint_first: %s changed, its deltas are not rendered as transitions", STATE_JS)
-        return js
-    wrapped = ("        startTransition(() => { // " + TRANSITION_MARK + "\n"
-               + "".join("  " + line + "\n" for line in _DISPATCH.splitlines()) + "        });\n")
-    js = js.replace(_DISPATCH, wrapped)
-    return js.replace(_REACT_IMPORT, _REACT_IMPORT.replace("{ useCallback", "{ startTransition, useCallback"))
-
-
 def rewrite(html: str) -> str | None:
     """The page with its bootstrap deferred after the first paint; None when the page is not one
     React Router built (no bootstrap found), so that it is left as it is."""
@@ -106,11 +78,7 @@ def rewrite_pages(static_dir: Path) -> int:
 
 
 class PaintFirst(rx.plugins.Plugin):
-    """rxconfig plugin: transitions in Reflex's client before the build; `rewrite_pages` after each
-    production build, before compression."""
-
-    def pre_compile(self, **context) -> None:
-        context["add_modify_task"](STATE_JS, deltas_in_transitions)
+    """rxconfig plugin: runs `rewrite_pages` after each production build, before compression."""
 
     def post_build(self, **context) -> None:
         rewrite_pages(context["static_dir"])

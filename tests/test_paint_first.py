@@ -38,26 +38,3 @@ def test_a_page_without_react_router_bootstrap_is_left_alone(tmp_path):
     assert paint_first.rewrite_pages(tmp_path) == 1
     assert "modulepreload" not in (tmp_path / "connexion" / "index.html").read_text()
     assert (tmp_path / "offline.html").read_text() == "<html><body>hors ligne</body></html>"
-
-
-STATE_JS = '''import { useCallback, useEffect, useRef, useState } from "react";
-  socket.current.on("event", (update) => {
-    const delta = withoutUnknownSubstates(update.delta);
-    try {
-      if (delta) {
-        for (const substate in delta) {
-          dispatch[substate](delta[substate]);
-        }
-        applyClientStorageDelta(client_storage, delta);
-      }
-'''
-
-
-def test_each_delta_from_the_server_renders_as_a_transition_once():
-    js = paint_first.deltas_in_transitions(STATE_JS)
-    assert js.startswith('import { startTransition, useCallback, useEffect, useRef, useState } from "react";')
-    inside = js[js.index("startTransition(() =>"):js.index("applyClientStorageDelta")]
-    assert "dispatch[substate](delta[substate]);" in inside and inside.rstrip().endswith("});")
-    assert paint_first.deltas_in_transitions(js) == js  # a second build changes nothing more
-    changed = STATE_JS.replace("for (const substate in delta)", "for (const name in delta)")
-    assert paint_first.deltas_in_transitions(changed) == changed  # other code: left alone
