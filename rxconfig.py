@@ -3,6 +3,8 @@ import os
 import reflex as rx
 
 from cityviz import config
+from cityviz.paint_first import PaintFirst
+from cityviz.radix_css import RadixThemes
 
 settings = config.get()
 if settings.redis_url:
@@ -15,11 +17,14 @@ if settings.redis_url:
 config = rx.Config(
     app_name="cityviz",
     plugins=[
-        rx.plugins.RadixThemesPlugin(
+        # Reflex's Radix Themes plugin, without the colour scales the app never uses (radix_css.py).
+        RadixThemes(
             theme=rx.theme(accent_color="indigo", gray_color="slate", radius="large",
                            has_background=True)
         ),
         rx.plugins.SitemapPlugin(),
+        # The built pages are painted from their HTML before React's scripts load (paint_first.py).
+        PaintFirst(),
     ],
     telemetry_enabled=False,
     show_built_with_reflex=False,

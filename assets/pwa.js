@@ -1,10 +1,16 @@
-/* Registers the service worker and offers « Installer l'application » where the browser allows it:
- * elements with the class cvz-install appear (html.cvz-can-install) once the browser says the app
+/* Registers the service worker (once the page is idle) and offers « Installer l'application »
+ * where the browser allows it: elements with the class cvz-install appear (html.cvz-can-install) once the browser says the app
  * can be installed, and a tap opens its prompt. */
 (function () {
   if ("serviceWorker" in navigator) {
-    window.addEventListener("load", function () {
+    /* Once the page is loaded and the main thread is idle: the worker's install fetches the app
+     * shell, which must not compete with the page's own scripts on a phone's slow link. */
+    var register = function () {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    };
+    window.addEventListener("load", function () {
+      if (window.requestIdleCallback) window.requestIdleCallback(register, { timeout: 5000 });
+      else setTimeout(register, 2000);
     });
   }
   var deferred = null;

@@ -75,6 +75,7 @@ ADMIN_DELETIONS = "/admin/suppressions"  # « Supprimer mon compte » requests t
 # HTTP endpoints (not Reflex pages)
 SESSION_ENDPOINT = "/auth/session"
 LOGOUT_ENDPOINT = "/auth/logout"
+FORM_FALLBACK = "/formulaire"  # where a form sent before the page's scripts run goes (POST, unread)
 DOCUMENT_FILE = "/fichiers/document"  # /<id>
 AVATAR_FILE = "/fichiers/photo"  # /<person id>
 NEWS_IMAGE = "/fichiers/actualite"  # /<post id>

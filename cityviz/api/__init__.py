@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from cityviz import routes
-from cityviz.api import bank_simulator, files, payments, session
+from cityviz.api import bank_simulator, early_submit, files, payments, session
 from cityviz.api.origin import OriginCheck
 from cityviz.observability import http as observability
 
@@ -24,6 +24,7 @@ def build_api() -> Starlette:
             Route(routes.METRICS, observability.metrics_endpoint, methods=["GET"]),
             Route(routes.SESSION_ENDPOINT, session.open_session, methods=["GET"]),
             Route(routes.LOGOUT_ENDPOINT, session.clear_session, methods=["POST"]),
+            Route(routes.FORM_FALLBACK, early_submit.early_submit, methods=["POST"]),
             Route(routes.DOCUMENT_FILE + "/{item_id}", files.document, methods=["GET"]),
             Route(routes.CERTIFICATE_FILE + "/{item_id}", files.certificate, methods=["GET"]),
             Route(routes.PAI_FILE + "/{item_id}", files.pai, methods=["GET"]),

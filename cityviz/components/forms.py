@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cityviz import routes
+
 WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
 CIVILITIES = [("", "Choisir…"), ("Mme", "Madame"), ("M.", "Monsieur")]
 DOCUMENT_ACCEPT = {"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]}
@@ -44,6 +46,15 @@ def named_file_input(label: str, upload: rx.Component) -> rx.Component:
     file_input = zone.children[0]
     file_input.custom_attrs["aria-label"] = label
     return upload
+
+
+def safe_form(*children: rx.Component, **props) -> rx.Component:
+    """`rx.form`, safe before React takes the page over. Pages are prerendered: a form sent in
+    that moment (Enter in a field) is sent by the browser itself, by default as a GET with every
+    field, a password too, in the address and the history. This one posts to a harmless address
+    instead (api/early_submit.py: the body is never read, the browser comes back to the page);
+    once React is there, `on_submit` runs and the browser sends nothing."""
+    return rx.form(*children, method="post", action=routes.FORM_FALLBACK, **props)
 
 
 def field(label: str, name: str, *, type: str = "text", hint: str = "", required: bool = False,

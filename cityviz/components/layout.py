@@ -184,6 +184,12 @@ def page_title(title: str | rx.Var, *extra: rx.Component) -> rx.Component:
     )
 
 
+def page_intro(text: str) -> rx.Component:
+    """What the page is for, in a few lines under its title. Static, so it is in the prerendered
+    HTML: a phone shows it at once, before the page's data arrives over the websocket."""
+    return rx.text(text, size="2", color_scheme="gray", width="100%")
+
+
 def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Component] = (),
                 max_width: str = "720px") -> rx.Component:
     """A parent page: header with quick menu, content, bottom navigation on phones

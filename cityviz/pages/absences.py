@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, error_callout, field, upload_zone
+from cityviz.components.forms import empty_state, error_callout, field, safe_form, upload_zone
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import file_link, section, textarea, var_select
 from cityviz.services.booking.absences import HouseholdAbsence
@@ -21,7 +21,7 @@ def _form() -> rx.Component:
                 "selon le règlement de votre commune, l'absence n'est alors pas facturée.", size="2",
                 color_scheme="gray"),
         error_callout(AbsenceState.error),
-        rx.form(
+        safe_form(
             rx.vstack(
                 var_select("Enfant", "child_id", AbsenceState.children),
                 rx.grid(

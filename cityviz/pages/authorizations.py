@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import error_callout, field
+from cityviz.components.forms import error_callout, field, safe_form
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import checkbox, section
 from cityviz.services.households.authorizations import AuthorizationView
@@ -21,7 +21,7 @@ def _pickup(r: AuthorizationView, n: int) -> rx.Component:
 
 
 def _form(r: AuthorizationView) -> rx.Component:
-    return rx.form(
+    return safe_form(
         rx.vstack(
             error_callout(AuthorizationsState.error),
             checkbox("Droit à l'image : photos et vidéos de l'enfant pendant les activités", "image", default=r.image),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import WEEKDAYS, empty_state, error_callout, field
+from cityviz.components.forms import WEEKDAYS, empty_state, error_callout, field, safe_form
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import labelled_select, section, var_select
 from cityviz.services.booking.calendar import BulkLine
@@ -33,7 +33,7 @@ def _checkbox(name: str, label: str, checked) -> rx.Component:
 
 
 def bulk_page() -> rx.Component:
-    form = rx.form(
+    form = safe_form(
         rx.vstack(
             error_callout(BulkState.error),
             labelled_select("Action", "action", [("book", "Réserver"), ("cancel", "Annuler des réservations")]),

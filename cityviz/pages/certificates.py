@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import field
+from cityviz.components.forms import field, safe_form
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import file_button, section, var_select
 from cityviz.services.billing.certificates import TaxRow
@@ -30,7 +30,7 @@ def _tax_row(r: TaxRow) -> rx.Component:
 
 
 def _period_form(kind: str, label: str, handler, with_child: bool) -> rx.Component:
-    return rx.form(
+    return safe_form(
         rx.vstack(
             var_select("Enfant", f"{kind}_child", CertificatesState.children) if with_child else rx.fragment(),
             rx.grid(field("Du", f"{kind}_from", type="date", required=True, default_value=CertificatesState.first_day),

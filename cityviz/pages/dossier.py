@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import empty_state, error_callout, field, upload_zone
+from cityviz.components.forms import empty_state, error_callout, field, safe_form, upload_zone
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import section, status_badge
 from cityviz.services.households.dossiers import MemberChoice, OrganizationHit, RequirementStatus
@@ -45,7 +45,7 @@ def register_page() -> rx.Component:
         "Inscrire à une organisation",
         rx.text("Votre organisation est la mairie ou la structure qui gère la cantine, la garderie ou "
                 "le centre de loisirs de vos enfants.", size="2", color_scheme="gray"),
-        rx.form(
+        safe_form(
             rx.hstack(
                 rx.box(field("Code postal ou commune", "query", required=True, autocomplete="postal-code",
                              placeholder="Par exemple 14760"), flex="1"),
@@ -61,7 +61,7 @@ def register_page() -> rx.Component:
             RegisterState.chosen,
             section(
                 "Qui inscrire auprès de " + RegisterState.chosen.name + " ?",
-                rx.form(
+                safe_form(
                     rx.vstack(
                         rx.foreach(RegisterState.members, _member),
                         rx.button("Inscrire", type="submit", size="3", width="100%"),

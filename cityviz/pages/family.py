@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import CIVILITIES, TEN_MB, error_callout, field, named_file_input, upload_zone
+from cityviz.components.forms import CIVILITIES, TEN_MB, error_callout, field, named_file_input, safe_form, upload_zone
 from cityviz.components.layout import parent_page
 from cityviz.components.ui import checkbox, file_link, labelled_select, section, textarea
 from cityviz.pages.account_deletion import account_deletion_section
@@ -39,7 +39,7 @@ def _guardian_row(g: GuardianView) -> rx.Component:
 
 
 def _guardian_form() -> rx.Component:
-    return rx.form(
+    return safe_form(
         rx.vstack(
             error_callout(ProfileState.guardian_error),
             labelled_select("Civilité", "civility", CIVILITIES, required=True),
@@ -64,7 +64,7 @@ def _guardian_form() -> rx.Component:
 
 def profile_page() -> rx.Component:
     me = ProfileState.profile.me
-    details = rx.form(
+    details = safe_form(
         rx.vstack(
             error_callout(ProfileState.error),
             labelled_select("Civilité", "civility", CIVILITIES, default=me.civility, required=True),
@@ -187,7 +187,7 @@ def _child_form() -> rx.Component:
     child = ChildrenState.editing
     return section(
         rx.cond(child, "Modifier la fiche", "Nouvel enfant"),
-        rx.form(
+        safe_form(
             rx.vstack(
                 error_callout(ChildrenState.error),
                 field("Prénom", "first_name", required=True, default_value=rx.cond(child, child.first_name, ""),

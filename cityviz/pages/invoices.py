@@ -6,7 +6,7 @@ import reflex as rx
 
 from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout
-from cityviz.components.layout import parent_page
+from cityviz.components.layout import page_intro, parent_page
 from cityviz.components.ui import file_button
 from cityviz.services.billing.invoices import DetailLine, DocumentRow, Settlement
 from cityviz.state.invoices import InvoiceListState, InvoiceState
@@ -52,6 +52,9 @@ def _row(row: DocumentRow) -> rx.Component:
 def invoices_page() -> rx.Component:
     return parent_page(
         "Mes factures",
+        page_intro("Chaque mois, votre organisation facture les activités de vos enfants. Retrouvez ici "
+                   "chaque facture et chaque avoir, leur détail et ce qui reste à payer, et réglez selon les "
+                   "moyens que propose votre organisation."),
         rx.link(rx.button(rx.icon("file-badge", size=16), "Attestations (fiscale, présence, paiement)",
                           variant="soft"), href=routes.CERTIFICATES),
         rx.cond(
@@ -59,8 +62,7 @@ def invoices_page() -> rx.Component:
             rx.vstack(rx.foreach(InvoiceListState.rows, _row), spacing="3", width="100%"),
             rx.cond(InvoiceListState.loaded,
                     empty_state("receipt-euro", "Aucune facture pour l'instant",
-                                "À la fin de chaque mois, votre organisation émet la facture des activités de vos "
-                                "enfants : elle apparaîtra ici et vous recevrez un e-mail."),
+                                "Votre première facture apparaîtra ici dès son émission, et vous recevrez un e-mail."),
                     rx.center(rx.spinner(size="3"), padding="6", width="100%")),
         ),
     )

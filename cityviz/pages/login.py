@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import error_callout, field, submit_button, success_callout
+from cityviz.components.forms import error_callout, field, safe_form, submit_button, success_callout
 from cityviz.components.layout import bare_page
 from cityviz.services.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
@@ -23,7 +23,7 @@ def login_page() -> rx.Component:
                 size="2", color_scheme="gray"),
         success_callout(LoginState.info),
         error_callout(LoginState.error),
-        rx.form(
+        safe_form(
             rx.vstack(
                 field("Adresse e-mail", "email", type="email", required=True, autocomplete="username",
                       input_mode="email"),
@@ -50,7 +50,7 @@ def password_page() -> rx.Component:
             rx.text("Les autres appareils connectés à votre compte seront déconnectés.", size="2"),
         ),
         error_callout(PasswordState.error),
-        rx.form(
+        safe_form(
             rx.vstack(
                 rx.cond(
                     PasswordState.forced,
@@ -87,7 +87,7 @@ def forgot_page() -> rx.Component:
                 rx.text("Indiquez l'adresse e-mail de votre compte : nous vous enverrons un lien "
                         "pour choisir un nouveau mot de passe.", size="2"),
                 error_callout(ForgotState.error),
-                rx.form(
+                safe_form(
                     rx.vstack(
                         field("Adresse e-mail", "email", type="email", required=True,
                               autocomplete="username"),
@@ -112,7 +112,7 @@ def reset_page() -> rx.Component:
         error_callout(ResetState.error),
         rx.cond(
             ResetState.valid,
-            rx.form(
+            safe_form(
                 rx.vstack(
                     field("Nouveau mot de passe", "password", type="password", required=True,
                           autocomplete="new-password", hint=PASSWORD_HINT),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from cityviz import routes
 from cityviz.components.forms import WEEKDAYS, empty_state
-from cityviz.components.layout import PAGE_BG, PHONE_ONLY, WIDE_ONLY, parent_page
+from cityviz.components.layout import PAGE_BG, PHONE_ONLY, WIDE_ONLY, page_intro, parent_page
 from cityviz.components.ui import section
 from cityviz.services.booking.calendar import Cell, Day
 from cityviz.services.booking.registrations import OfferedActivity
@@ -236,6 +236,9 @@ def calendar_page() -> rx.Component:
     view = CalendarState.view
     return parent_page(
         "Réservations",
+        page_intro("Réservez ou annulez chaque jour d'accueil de vos enfants : cantine, garderie, accueil "
+                   "du soir, centre de loisirs. Chaque activité a sa date limite pour réserver ou annuler, "
+                   "rappelée sous le jour concerné."),
         rx.hstack(
             rx.link(rx.button(rx.icon("plus", size=16), "Inscrire à une activité", variant="soft"),
                     href=routes.ENROL),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, field
+from cityviz.components.forms import empty_state, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import file_link, pager
 from cityviz.services.booking.absence_review import FILTERS, AbsenceRow
@@ -49,7 +49,7 @@ def _row(r: AbsenceRow) -> rx.Component:
                 rx.fragment(),
             ),
             rx.cond(AbsencesAdminState.refusing == r.id,
-                    rx.form(rx.hstack(rx.box(field("Motif du refus", "reason", required=True), flex="1"),
+                    safe_form(rx.hstack(rx.box(field("Motif du refus", "reason", required=True), flex="1"),
                                       rx.button("Confirmer le refus", type="submit", color_scheme="red"),
                                       align="end", width="100%", wrap="wrap"),
                             on_submit=AbsencesAdminState.refuse, width="100%"),

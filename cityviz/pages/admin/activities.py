@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import WEEKDAYS, empty_state, error_callout, field
+from cityviz.components.forms import WEEKDAYS, empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, section, textarea
 from cityviz.services.booking.absence_rules import MAX_CARENCE, POLICIES
@@ -90,7 +90,7 @@ def _band_row(n: int) -> rx.Component:
 
 def activity_form_page() -> rx.Component:
     v = ActivityFormState.values
-    form = rx.form(
+    form = safe_form(
         rx.vstack(
             rx.box(id="activity-form-top"),
             error_callout(ActivityFormState.error),
@@ -203,7 +203,7 @@ def _registration_row(r: RegistrationRow) -> rx.Component:
                 rx.fragment(),
             ),
             rx.cond(RegistrationsAdminState.refusing == r.id,
-                    rx.form(rx.hstack(rx.box(field("Motif du refus", "reason", required=True), flex="1"),
+                    safe_form(rx.hstack(rx.box(field("Motif du refus", "reason", required=True), flex="1"),
                                       rx.button("Confirmer le refus", type="submit", color_scheme="red"),
                                       align="end", width="100%"),
                             on_submit=RegistrationsAdminState.refuse, width="100%"),

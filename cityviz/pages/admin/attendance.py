@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import file_button
 from cityviz.services.booking.attendance import DaySession, OccupancyRow, RosterLine
@@ -50,7 +50,7 @@ def occupancy_page() -> rx.Component:
     r = OccupancyState.roster
     return staff_page(
         "Fréquentation",
-        rx.form(
+        safe_form(
             rx.hstack(
                 rx.vstack(rx.el.label("Activité", html_for="f-activity_id", font_weight="500", font_size="14px"),
                           rx.el.select(rx.foreach(OccupancyState.activity_choices,
@@ -82,7 +82,7 @@ def occupancy_page() -> rx.Component:
                                         on_click=rx.call_script("window.print()"), class_name="cvz-no-print"),
                               width="100%", wrap="wrap"),
                     rx.text(r.lines.length(), " enfant(s) · ", r.capacity, " place(s)", size="2"),
-                    rx.cond(~r.closed, rx.form(rx.hstack(
+                    rx.cond(~r.closed, safe_form(rx.hstack(
                         rx.box(field("Places ce jour-là", "capacity", type="number", input_mode="numeric",
                                      default_value=r.capacity.to_string(), min="0"), width="160px"),
                         rx.button("Changer", type="submit", variant="soft", size="3"), align="end"),
@@ -143,7 +143,7 @@ def attendance_page() -> rx.Component:
     r = AttendanceState.roster
     return staff_page(
         "Pointage",
-        rx.form(rx.hstack(field("Jour", "day", type="date", default_value=AttendanceState.day),
+        safe_form(rx.hstack(field("Jour", "day", type="date", default_value=AttendanceState.day),
                           rx.button("Afficher", type="submit", size="3"), align="end"),
                 on_submit=AttendanceState.choose_day),
         rx.cond(AttendanceState.sessions.length() == 0,
@@ -157,7 +157,7 @@ def attendance_page() -> rx.Component:
                 rx.foreach(r.lines, _attendance_line),
                 rx.cond(
                     r.others.length() > 0,
-                    rx.form(rx.hstack(
+                    safe_form(rx.hstack(
                         rx.vstack(rx.el.label("Enfant venu sans réservation", html_for="f-child_id",
                                               font_weight="500", font_size="14px"),
                                   rx.el.select(rx.el.option("Choisir…", value=""),
@@ -204,7 +204,7 @@ def _closure_row(c: ClosureRow) -> rx.Component:
 def closures_page() -> rx.Component:
     return staff_page(
         "Fermetures",
-        rx.card(rx.form(
+        rx.card(safe_form(
             rx.vstack(
                 rx.heading("Nouvelle fermeture", size="4", as_="h2"),
                 rx.text("Les séances de ces jours sont fermées ; les réservations sont annulées (jamais facturées) "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import labelled_select, pager, section
 from cityviz.services.billing.invoices import STATUS_FILTERS, CreditableLine, DetailLine, StaffInvoiceRow
@@ -72,7 +72,7 @@ def billing_page() -> rx.Component:
     )
     return staff_page(
         "Facturation",
-        rx.form(rx.hstack(field("Mois à facturer", "month", type="month", default_value=BillingState.month,
+        safe_form(rx.hstack(field("Mois à facturer", "month", type="month", default_value=BillingState.month,
                                 required=True),
                           rx.button("Aperçu", type="submit", size="3"), align="end"),
                 on_submit=BillingState.choose),
@@ -131,7 +131,7 @@ def invoices_admin_page() -> rx.Component:
     return staff_page(
         "Factures",
         rx.hstack(
-            rx.form(rx.hstack(rx.box(field("Numéro ou payeur", "search", default_value=StaffInvoicesState.search),
+            safe_form(rx.hstack(rx.box(field("Numéro ou payeur", "search", default_value=StaffInvoicesState.search),
                                      flex="1", min_width="180px"),
                               rx.box(rx.vstack(
                                   rx.el.label("État", html_for="f-status", font_weight="500", font_size="14px"),
@@ -195,7 +195,7 @@ def invoice_admin_page() -> rx.Component:
                 rx.link("Ouvrir le PDF", href=routes.INVOICE_FILE + "/facture/" + d.id.to_string(), is_external=True),
                 spacing="2", width="100%"), width="100%"),
             rx.cond(d.kind == "invoice", rx.grid(
-                section("Émettre un avoir", rx.form(rx.vstack(
+                section("Émettre un avoir", safe_form(rx.vstack(
                     rx.text("Cochez les lignes à annuler (aucune cochée : toute la facture).", size="2",
                             color_scheme="gray"),
                     rx.foreach(StaffInvoiceState.lines, _credit_line),
@@ -203,7 +203,7 @@ def invoice_admin_page() -> rx.Component:
                     rx.button("Émettre l'avoir", type="submit", color_scheme="orange"),
                     spacing="2", width="100%"), on_submit=StaffInvoiceState.credit, key=StaffInvoiceState.form_key,
                     width="100%")),
-                section("Enregistrer un paiement", rx.form(rx.vstack(
+                section("Enregistrer un paiement", safe_form(rx.vstack(
                     labelled_select("Mode", "method", PAYMENT_METHODS),
                     rx.grid(field("Montant (€)", "amount", required=True, input_mode="decimal"),
                             field("Reçu le", "received_on", type="date", default_value=StaffInvoiceState.today),
@@ -245,7 +245,7 @@ def _source_option(source) -> rx.Component:
 
 def _refund_form(st) -> rx.Component:
     """A refund names its source (an avoir or an overpayment) and never exceeds it."""
-    return rx.form(rx.vstack(
+    return safe_form(rx.vstack(
         rx.el.label("Rembourser depuis", html_for="f-source", font_weight="500", font_size="14px"),
         rx.el.select(rx.foreach(st.sources, _source_option), id="f-source", name="source", required=True,
                      class_name="cvz-select"),
@@ -261,7 +261,7 @@ def _refund_form(st) -> rx.Component:
 
 def _reverse_form(st) -> rx.Component:
     """A bounced cheque or a payment entered by mistake: the invoices it settled are due again."""
-    return rx.form(rx.vstack(
+    return safe_form(rx.vstack(
         rx.el.label("Rejeter un paiement (chèque impayé, erreur de saisie)", html_for="f-payment",
                     font_weight="500", font_size="14px"),
         rx.el.select(rx.foreach(st.reversible, _source_option), id="f-payment", name="payment", required=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.services.backoffice.caf import CafRow
 from cityviz.state.staff_caf import CafState
@@ -23,7 +23,7 @@ def caf_page() -> rx.Component:
         "Statistiques CAF",
         rx.text("Heures de présence (présent, et présent sans réservation) selon l'âge de l'enfant le jour même, "
                 "enfants distincts et jours d'ouverture, par activité.", size="2", color_scheme="gray"),
-        rx.form(rx.hstack(field("Mois", "month", type="month", default_value=CafState.month, required=True),
+        safe_form(rx.hstack(field("Mois", "month", type="month", default_value=CafState.month, required=True),
                           rx.button("Afficher", type="submit", size="3"), align="end"), on_submit=CafState.choose),
         error_callout(CafState.error),
         rx.hstack(rx.button(rx.icon("file-down", size=16), "Exporter (Excel)", variant="soft",

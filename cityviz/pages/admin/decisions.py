@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import pager, section
 from cityviz.services.backoffice.journal import JournalRow
@@ -41,7 +41,7 @@ def decisions_page() -> rx.Component:
         "Journal",
         rx.text("Les décisions de l'équipe : qui, quand, quoi. (Le journal de la régie, pour l'argent encaissé, "
                 "est une autre page.)", size="2", color_scheme="gray"),
-        rx.form(rx.hstack(
+        safe_form(rx.hstack(
             _select("Catégorie", "category", DecisionsState.categories, DecisionsState.category, "Toutes"),
             _select("Qui", "who", DecisionsState.authors, DecisionsState.who.to_string(), "Tout le monde"),
             rx.box(field("Du", "start", type="date", default_value=DecisionsState.start), min_width="150px"),

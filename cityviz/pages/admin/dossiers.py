@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, pager, section, status_badge, textarea
 from cityviz.services.households.document_validity import VALIDITIES
@@ -31,7 +31,7 @@ def _dossier_row(row: DossierRow) -> rx.Component:
 def dossiers_page() -> rx.Component:
     return staff_page(
         "Dossiers d'inscription",
-        rx.form(
+        safe_form(
             rx.hstack(
                 rx.box(labelled_select("Statut", "status", STATUS_FILTER, default=DossiersState.status),
                        min_width="160px"),
@@ -91,7 +91,7 @@ def _document_item(doc: StaffDocument) -> rx.Component:
             ),
             rx.cond(
                 DossierReviewState.refusing == doc.id,
-                rx.form(
+                safe_form(
                     rx.hstack(
                         rx.box(field("Motif du refus", "reason", required=True), flex="1"),
                         rx.button("Confirmer le refus", type="submit", color_scheme="red"),
@@ -147,7 +147,7 @@ def dossier_review_page() -> rx.Component:
                     rx.callout("Pièces manquantes : " + d.missing.join(", "), icon="info", width="100%"),
                     rx.fragment()),
             rx.button("Valider le dossier", color_scheme="green", size="3", on_click=DossierReviewState.validate),
-            rx.form(
+            safe_form(
                 rx.hstack(
                     rx.box(field("Motif du refus du dossier", "dossier_reason", required=True), flex="1"),
                     rx.button("Refuser le dossier", type="submit", color_scheme="red", variant="soft"),
@@ -218,7 +218,7 @@ def _requirement_row(r: RequirementRow) -> rx.Component:
 
 def requirements_page() -> rx.Component:
     e = RequirementsState.editing
-    form = rx.form(
+    form = safe_form(
         rx.vstack(
             rx.heading(rx.cond(e, "Modifier la pièce", "Nouvelle pièce demandée"), size="4", as_="h2"),
             error_callout(RequirementsState.error),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import CIVILITIES, empty_state, error_callout, field, upload_zone
+from cityviz.components.forms import CIVILITIES, empty_state, error_callout, field, safe_form, upload_zone
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, pager, textarea
 from cityviz.services.households.families import FamilyRow
@@ -54,7 +54,7 @@ def _child_slot(n: int) -> rx.Component:
 
 def _family_form() -> rx.Component:
     return rx.card(
-        rx.form(
+        safe_form(
             rx.vstack(
                 rx.heading("Nouvelle famille", size="4", as_="h2"),
                 rx.text("Pour une famille déjà connue : ses enfants auront un dossier à finaliser dès sa "
@@ -93,7 +93,7 @@ def families_page() -> rx.Component:
         "Familles",
         rx.cond(FamiliesState.show_form, _family_form(), rx.fragment()),
         rx.hstack(
-            rx.form(
+            safe_form(
                 rx.hstack(rx.box(field("Nom de famille", "search", default_value=FamiliesState.search,
                                        placeholder="Rechercher…"), flex="1"),
                           rx.button("Rechercher", type="submit", size="3"), align="end", width="100%"),
@@ -149,7 +149,7 @@ def _post_form() -> rx.Component:
     e = NewsAdminState.editing
     return rx.card(
         rx.vstack(
-            rx.form(
+            safe_form(
                 rx.vstack(
                     rx.heading(rx.cond(e, "Modifier l'actualité", "Nouvelle actualité"), size="4", as_="h2"),
                     error_callout(NewsAdminState.error),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import error_callout, field, success_callout, upload_zone
+from cityviz.components.forms import error_callout, field, safe_form, success_callout, upload_zone
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, section
 from cityviz.services.backoffice.lists import LISTS
@@ -40,7 +40,7 @@ def _preview() -> rx.Component:
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                            ("Ligne", "Famille", "Enfant", "Action", "Erreurs")])),
             rx.table.body(rx.foreach(p.lines, _line)), size="1", width="100%"), overflow_x="auto", width="100%"),
-        rx.form(rx.vstack(
+        safe_form(rx.vstack(
             checkbox("Envoyer une invitation aux responsables qui n'ont pas encore de compte", "invite"),
             rx.button("Importer", type="submit", size="3", disabled=p.error_lines > 0),
             spacing="3"), on_submit=ImportState.run),
@@ -48,7 +48,7 @@ def _preview() -> rx.Component:
 
 
 def _exports() -> rx.Component:
-    return section("Exporter", rx.form(rx.vstack(
+    return section("Exporter", safe_form(rx.vstack(
         rx.grid(
             labelled_select("Liste", "what", [(key, label) for key, (label, _cap) in LISTS.items()]),
             labelled_select("Format", "file_format", [("csv", "CSV"), ("xlsx", "Excel")]),

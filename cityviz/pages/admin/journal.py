@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import labelled_select, pager, section
 from cityviz.services.billing.journal import KIND_LABELS
@@ -31,7 +31,7 @@ def _total(total: MethodTotal) -> rx.Component:
 
 
 def _filters() -> rx.Component:
-    return rx.form(rx.hstack(
+    return safe_form(rx.hstack(
         rx.box(field("Du", "date_from", type="date", default_value=JournalState.date_from), width="160px"),
         rx.box(field("Au", "date_to", type="date", default_value=JournalState.date_to), width="160px"),
         rx.box(labelled_select("Opération", "kind", KINDS, default=JournalState.kind), width="230px"),

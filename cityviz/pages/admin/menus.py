@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import error_callout, field
+from cityviz.components.forms import error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, file_button, section
 from cityviz.services.booking.menus import ALLERGENS, COURSES, Dish, MenuDay
@@ -47,7 +47,7 @@ def _day(day: MenuDay) -> rx.Component:
                     rx.text("Pas de menu publié.", size="2", color_scheme="gray")),
             rx.cond(
                 MenusState.editing == day.iso,
-                rx.form(
+                safe_form(
                     rx.vstack(error_callout(MenusState.error),
                               *[_course_fields(course, label) for course, label in COURSES.items()],
                               rx.hstack(rx.button("Publier le menu", type="submit"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import pager
 from cityviz.services.accounts.outbox import OutboxRow
@@ -22,7 +22,7 @@ def _org_row(row: OrganizationRow) -> rx.Component:
 
 
 def organizations_page() -> rx.Component:
-    create_form = rx.form(
+    create_form = safe_form(
         rx.vstack(
             rx.heading("Nouvelle organisation", size="4", as_="h2"),
             error_callout(OrganizationsState.error),
@@ -41,7 +41,7 @@ def organizations_page() -> rx.Component:
         key=OrganizationsState.form_key,
         width="100%",
     )
-    staff_form = rx.form(
+    staff_form = safe_form(
         rx.vstack(
             rx.heading("Inviter un agent", size="4", as_="h2"),
             error_callout(OrganizationsState.staff_error),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import empty_state, field
+from cityviz.components.forms import empty_state, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import section, textarea
 from cityviz.services.operations.deletion_requests import DeletionRow
@@ -41,7 +41,7 @@ def _request(row: DeletionRow) -> rx.Component:
                 rx.fragment()),
         rx.cond(
             S.refusing == row.id,
-            rx.form(rx.vstack(
+            safe_form(rx.vstack(
                 textarea("Raison du refus (envoyée à la famille)", "reason", rows="2", required=True),
                 rx.hstack(rx.button("Envoyer le refus", type="submit"),
                           rx.button("Annuler", type="button", variant="soft", on_click=S.start_refusal(0)),
@@ -70,7 +70,7 @@ def deletions_page() -> rx.Component:
                     "nombre d'années sont anonymisées chaque nuit, sauf si elle vous doit encore de l'argent. Les "
                     "factures sont conservées dix ans après l'année de leur émission, puis supprimées.",
                     size="2", color_scheme="gray"),
-            rx.form(rx.hstack(
+            safe_form(rx.hstack(
                 rx.box(field("Durée de conservation (1 à 10 ans)", "years", type="number",
                              default_value=S.retention_years), width="260px"),
                 rx.button("Enregistrer", type="submit"), align="end", wrap="wrap"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, section, textarea
 from cityviz.services.billing.direct_debits import DebitRow
@@ -35,7 +35,7 @@ def unpaid_page() -> rx.Component:
                             on_click=UnpaidState.download), width="100%", align="center"),
         rx.cond(UnpaidState.rows.length() == 0,
                 empty_state("circle-check", "Aucun impayé", "Toutes les factures échues sont réglées."),
-                rx.form(rx.vstack(
+                safe_form(rx.vstack(
                     rx.card(rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
                                                        ("", "Facture", "Payeur", "Échéance", "Retard", "Reste dû",
@@ -78,7 +78,7 @@ def _option_text(spec: OptionSpec) -> rx.Component:
 def regie_page() -> rx.Component:
     return staff_page(
         "Régie",
-        rx.form(rx.vstack(
+        safe_form(rx.vstack(
             error_callout(RegieState.error),
             section("Calendrier",
                     labelled_select("Zone de vacances scolaires", "school_zone",
@@ -157,7 +157,7 @@ def debits_page() -> rx.Component:
                 rx.callout("Aucun prélèvement à transmettre : ils naissent à l'émission des factures des familles "
                            "titulaires d'un mandat.", icon="info", color_scheme="gray", width="100%")),
         rx.cond(DebitsState.rejecting != 0,
-                rx.form(rx.hstack(rx.box(field("Motif du rejet (donné par la banque)", "reason", required=True),
+                safe_form(rx.hstack(rx.box(field("Motif du rejet (donné par la banque)", "reason", required=True),
                                          flex="1"),
                                   rx.button("Confirmer le rejet", type="submit", color_scheme="red"), align="end",
                                   width="100%"), on_submit=DebitsState.reject, width="100%"),
@@ -172,11 +172,11 @@ def debits_page() -> rx.Component:
                     width="100%", overflow_x="auto")),
         section(
             "Nouveau mandat",
-            rx.form(rx.hstack(rx.box(field("Famille", "search", placeholder="Nom de famille"), flex="1"),
+            safe_form(rx.hstack(rx.box(field("Famille", "search", placeholder="Nom de famille"), flex="1"),
                               rx.button("Chercher", type="submit"), align="end", width="100%"),
                     on_submit=DebitsState.find, width="100%"),
             rx.hstack(rx.foreach(DebitsState.families, _family_choice), wrap="wrap"),
-            rx.cond(DebitsState.chosen != 0, rx.form(rx.vstack(
+            rx.cond(DebitsState.chosen != 0, safe_form(rx.vstack(
                 rx.text("Mandat pour : ", DebitsState.chosen_name, weight="bold"),
                 error_callout(DebitsState.error),
                 field("Titulaire du compte", "holder_name", required=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.components.forms import empty_state, error_callout, field
+from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import section
 from cityviz.services.accounts.actor import ROLE_LABELS
@@ -56,7 +56,7 @@ def _member(m: TeamMember) -> rx.Component:
         rx.cond(m.activities != "", rx.text("Activités : ", m.activities, size="2"), rx.fragment()),
         rx.cond(
             editing,
-            rx.form(rx.vstack(
+            safe_form(rx.vstack(
                 _role_select("edit-role", TeamState.editing_role, TeamState.choose_editing_role),
                 rx.cond(TeamState.editing_role == "animateur", _activity_boxes("e", m.activity_ids), rx.fragment()),
                 rx.hstack(rx.button("Enregistrer", type="submit"),
@@ -77,7 +77,7 @@ def team_page() -> rx.Component:
     return staff_page(
         "Équipe",
         error_callout(TeamState.error),
-        section("Inviter un collègue", rx.form(rx.vstack(
+        section("Inviter un collègue", safe_form(rx.vstack(
             rx.grid(field("Nom et prénom", "display_name", required=True),
                     field("Adresse e-mail", "email", type="email", required=True),
                     columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),

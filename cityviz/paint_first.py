@@ -1,0 +1,84 @@
+"""Paint first, then hydrate: a post-build step over the prerendered pages.
+
+Reflex prerenders every page (React Router's `prerender`), so the HTML already holds the page's
+heading, text and skeleton. But as built, each page also asks for its whole JavaScript at once
+(35 `<link rel="modulepreload">` at high priority, about 280 KB compressed) and starts React's
+bootstrap as soon as it has arrived: on a phone's slow link the scripts share the bandwidth with
+the stylesheet the first paint waits for, and the main thread is busy evaluating them when the
+page could be drawn.
+
+This step rewrites each built page (before Reflex compresses it) so that:
+
+- the module preloads are gone;
+- React Router's bootstrap (`<script type="module">` importing the route modules, then the
+  client entry) is kept inert in the page and started by a small inline script once the page has
+  been painted (when the browser reports its first contentful paint; at once in a hidden tab,
+  where nothing is painted; after a few seconds whatever happens).
+
+What the browser fetches and runs is unchanged, only later: the page is drawn from the HTML and
+the stylesheet alone, then React takes it over. Forms are safe in that window: they post to a
+harmless address (components/forms.form), never a GET with the fields in the URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import reflex as rx
+
+log = logging.getLogger(__name__)
+
+BOOT_ID = "cvz-boot"
+BOOT_TYPE = "text/cvz-module"  # not a script type the browser runs: kept for the starter below
+_PRELOAD = re.compile(r'<link rel="modulepreload" href="[^"]*"/>')
+_BOOT = re.compile(r'<script type="module" async="">(.*?)</script>', re.S)
+# The bootstrap re-inserted as a module script once the page has been painted: when the browser
+# reports the first contentful paint (it does so once the frame is on screen), or after the next
+# animation frame where paint timing is missing; at once in a hidden tab, where nothing is painted.
+# A fallback after FALLBACK_MS starts it whatever happens (a page that never paints still works).
+FALLBACK_MS = 4000
+STARTER = (
+    "<script>(function(){var b=document.getElementById(\"" + BOOT_ID + "\"),d=0;"
+    "function go(){if(d)return;d=1;var s=document.createElement(\"script\");s.type=\"module\";"
+    "s.textContent=b.textContent;document.body.appendChild(s)}"
+    "function soon(){setTimeout(go,0)}"
+    "if(document.visibilityState===\"hidden\"){soon();return}"
+    f"setTimeout(go,{FALLBACK_MS});"
+    "try{if(PerformanceObserver.supportedEntryTypes.indexOf(\"paint\")>=0){"
+    "new PerformanceObserver(function(l,o){if(l.getEntriesByName(\"first-contentful-paint\").length)"
+    "{o.disconnect();soon()}}).observe({type:\"paint\",buffered:true});return}}catch(e){}"
+    "requestAnimationFrame(soon)})()</script>"
+)
+
+
+def rewrite(html: str) -> str | None:
+    """The page with its bootstrap deferred after the first paint; None when the page is not one
+    React Router built (no bootstrap found), so that it is left as it is."""
+    boot = _BOOT.search(html)
+    if boot is None or "entry.client" not in boot.group(1):
+        return None
+    deferred = f'<script type="{BOOT_TYPE}" id="{BOOT_ID}">{boot.group(1)}</script>{STARTER}'
+    html = html[:boot.start()] + deferred + html[boot.end():]
+    return _PRELOAD.sub("", html)
+
+
+def rewrite_pages(static_dir: Path) -> int:
+    """Rewrite every built page in place; returns how many were rewritten."""
+    count = 0
+    for page in static_dir.rglob("*.html"):
+        rewritten = rewrite(page.read_text(encoding="utf-8"))
+        if rewritten is not None:
+            page.write_text(rewritten, encoding="utf-8")
+            count += 1
+    if count == 0:
+        log.warning("paint_first: no page rewritten under %s (React Router's output changed?)", static_dir)
+    return count
+
+
+class PaintFirst(rx.plugins.Plugin):
+    """rxconfig plugin: runs `rewrite_pages` after each production build, before compression."""
+
+    def post_build(self, **context) -> None:
+        rewrite_pages(context["static_dir"])
