@@ -19,6 +19,7 @@ from cityviz.services.formatting import format_date, format_datetime
 from cityviz.services.households import campaign_fields, files
 from cityviz.services.households.campaign_fields import FIELDS, PARTS
 from cityviz.services.households.documents import FileContent
+from cityviz.services.households.scope import require_some_staff
 from cityviz.services.inputs import clean
 
 STATUS_LABELS = {"not_started": "Pas commencé", "in_progress": "En cours", "sent": "Envoyé", "validated": "Validé"}
@@ -242,6 +243,8 @@ def send_reenrolment(s: Session, *, actor: Actor, dossier_id: int) -> None:
 
 def campaign_document_content(s: Session, *, actor: Actor, document_id: int) -> FileContent:
     """A document sent for the new year: to its household, or to the campaign's staff."""
+    if not actor.is_parent:
+        require_some_staff(actor, "documents")
     document = s.get(CampaignDocument, document_id) if isinstance(document_id, int) else None
     dossier = s.get(CampaignDossier, document.dossier_id) if document is not None else None
     campaign = s.get(Campaign, dossier.campaign_id) if dossier is not None else None
