@@ -26,6 +26,7 @@ def build_api() -> Starlette:
             Route(routes.LOGOUT_ENDPOINT, session.clear_session, methods=["POST"]),
             Route(routes.DOCUMENT_FILE + "/{item_id}", files.document, methods=["GET"]),
             Route(routes.CERTIFICATE_FILE + "/{item_id}", files.certificate, methods=["GET"]),
+            Route(routes.CAMPAIGN_FILE + "/{item_id}", files.campaign_document, methods=["GET"]),
             Route(routes.PAI_FILE + "/{item_id}", files.pai, methods=["GET"]),
             Route(routes.AVATAR_FILE + "/{item_id}", files.photo, methods=["GET"]),
             Route(routes.NEWS_IMAGE + "/{item_id}", files.news_image, methods=["GET"]),

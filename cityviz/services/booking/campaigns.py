@@ -40,12 +40,17 @@ def _campaign(s: Session, actor: Actor, organization_id: int, capability: str = 
     return campaign
 
 
+def next_school_year() -> int:
+    """The school year a campaign opens for: the next one (2027 for 2027-2028 during 2026-2027)."""
+    return school_year_of(clock.today()) + 1
+
+
 def open_campaign(s: Session, *, actor: Actor, organization_id: int, school_year: int, opens_on: date,
                   closes_on: date) -> int:
     """Open next school year's campaign: one re-enrolment per family with a validated child
     dossier, pre-filled from the current year."""
     actor.require_capability(organization_id, "families")
-    next_year = school_year_of(clock.today()) + 1
+    next_year = next_school_year()
     if school_year != next_year:
         raise InvalidInput(f"La campagne s'ouvre pour l'année {year_label(next_year)}.", field="school_year")
     if not isinstance(opens_on, date) or not isinstance(closes_on, date) or closes_on < opens_on:
