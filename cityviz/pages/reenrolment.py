@@ -73,8 +73,10 @@ def _documents() -> rx.Component:
                     rx.text("Ces pièces ne seront plus valables à la rentrée : envoyez-en une nouvelle version. "
                             "Les autres restent valables.", size="2", color_scheme="gray"),
                     rx.foreach(S.view.documents, _document_line),
+                    rx.cond(doc, rx.text("À envoyer maintenant : ", doc.name, " (", doc.owner, ")", size="2",
+                                         weight="medium"), rx.fragment()),
                     rx.cond(doc, upload_zone(
-                        "campagne", "Choisir le fichier : " + doc.name + " (" + doc.owner + ")",
+                        "campagne", rx.cond(doc.sent != "", "Remplacer le fichier", "Choisir un fichier"),
                         "PDF, JPEG ou PNG, 10 Mo au plus. Sur téléphone, vous pouvez prendre une photo.",
                         S.upload(rx.upload_files(upload_id="campagne")), loading=S.uploading), rx.fragment()),
                     spacing="3", width="100%"),

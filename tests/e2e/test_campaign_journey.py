@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from cityviz import clock
 from cityviz.models import CampaignDossier, ChildAuthorization, Document, DocumentRequirement, Organization, Person
 from tests import factories
+from tests.e2e.conftest import PHONE
 from tests.e2e.test_accounts_journey import login
 from tests.e2e.test_school_year_journey import PASSWORD, _agent
 
@@ -38,6 +39,13 @@ def _documents_on_file(server) -> None:
     engine.dispose()
 
 
+def _desktop(page: Page, shoot, step: str) -> None:
+    """The same page on a desktop screen (1280×800), then back to the phone."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    shoot(page, step)
+    page.set_viewport_size(PHONE)
+
+
 def _confirm(page: Page, part: str) -> None:
     page.get_by_role("button", name="Confirmer cette étape").click()
     expect(page.get_by_text(f"« {part} » confirmé.")).to_be_visible()
@@ -61,6 +69,7 @@ def test_agent_opens_the_campaign_a_family_re_enrols_and_the_agent_validates(ser
     login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
     expect(page.get_by_text("Réinscription pour l'année 2027-2028")).to_be_visible()
     shoot(page, "02-carte-reinscription")
+    _desktop(page, shoot, "02b-carte-reinscription-bureau")
     page.get_by_role("link", name="Réinscrire ma famille").click()
     expect(page.get_by_role("heading", name="Réinscription pour l'année 2027-2028")).to_be_visible()
     page.get_by_label("Audrey NOIRET — Téléphone portable").fill("+33611112222")
@@ -81,6 +90,7 @@ def test_agent_opens_the_campaign_a_family_re_enrols_and_the_agent_validates(ser
     expect(page.get_by_text(f"« {INSURANCE} » envoyé.")).to_be_visible()
     expect(page.get_by_text("Envoyé : assurance-2027-2028.pdf")).to_be_visible()
     shoot(page, "04-etape-pieces")
+    _desktop(page, shoot, "04b-etape-pieces-bureau")
     page.get_by_role("button", name="Confirmer les pièces").click()
     page.get_by_role("button", name="Envoyer mon dossier de réinscription").click()
     expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
@@ -99,6 +109,10 @@ def test_agent_opens_the_campaign_a_family_re_enrols_and_the_agent_validates(ser
     expect(agent.get_by_text("Réinscription validée : la famille en est informée.")).to_be_visible()
     expect(agent.get_by_text("Validé", exact=True)).to_be_visible()
     shoot(agent, "06-reinscription-validee")
+    _desktop(agent, shoot, "06b-reinscription-validee-bureau")
+    agent.get_by_role("link", name="← Campagne d'inscription").click()
+    expect(agent.get_by_role("button", name="Validé (1)")).to_be_visible()
+    _desktop(agent, shoot, "07-campagne-bureau")
     agent_context.close()
 
     engine = server.engine()

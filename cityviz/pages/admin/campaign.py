@@ -49,10 +49,11 @@ def _filter(status: str, label: str) -> rx.Component:
 
 def _row(r: CampaignRow) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.link(r.family, href=routes.ADMIN_CAMPAIGN_DOSSIER + "?id=" + r.id.to_string())),
+        rx.table.row_header_cell(rx.vstack(
+            rx.link(r.family, href=routes.ADMIN_CAMPAIGN_DOSSIER + "?id=" + r.id.to_string()),
+            rx.text("Mis à jour le ", r.updated, rx.cond(r.reminded != "", " · relancée le " + r.reminded, ""),
+                    size="1", color_scheme="gray"), spacing="0")),
         rx.table.cell(_badge(r.status, r.status_label)),
-        rx.table.cell(r.updated),
-        rx.table.cell(rx.cond(r.reminded != "", r.reminded, "—")),
     )
 
 
@@ -66,13 +67,15 @@ def _families() -> rx.Component:
                 rx.vstack(
                     rx.box(rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("Famille", "Avancement", "Mis à jour", "Relancée")])),
+                                                       ("Famille", "Avancement")])),
                         rx.table.body(rx.foreach(S.rows, _row)), width="100%"), width="100%", overflow_x="auto"),
                     pager(S.page, S.total, S.per_page, S.previous_page, S.next_page),
                     width="100%")),
         rx.cond(S.overview.is_open,
-                rx.button(rx.icon("mail", size=16), "Relancer par e-mail les familles qui n'ont pas envoyé",
-                          variant="soft", on_click=S.remind),
+                rx.vstack(rx.button(rx.icon("mail", size=16), "Relancer par e-mail", variant="soft",
+                                    on_click=S.remind),
+                          rx.text("Un e-mail à chaque famille qui n'a pas encore envoyé son dossier (une fois par "
+                                  "jour au plus).", size="1", color_scheme="gray"), spacing="1"),
                 rx.fragment()),
     )
 
@@ -126,8 +129,10 @@ def campaign_page() -> rx.Component:
 
 
 def _change(c: Change) -> rx.Component:
-    return rx.table.row(rx.table.cell(c.part), rx.table.row_header_cell(c.field), rx.table.cell(c.before),
-                        rx.table.cell(rx.text(c.after, weight="bold")))
+    return rx.table.row(rx.table.row_header_cell(rx.vstack(rx.text(c.field, weight="medium"),
+                                                           rx.text(c.part, size="1", color_scheme="gray"),
+                                                           spacing="0")),
+                        rx.table.cell(c.before), rx.table.cell(rx.text(c.after, weight="bold")))
 
 
 def _document(d: RenewedDocument) -> rx.Component:
@@ -159,7 +164,7 @@ def campaign_dossier_page() -> rx.Component:
                             rx.text("La famille a confirmé chaque information sans la modifier.", size="2"),
                             rx.box(rx.table.root(
                                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                               ("Étape", "Information", "Avant", "Après")])),
+                                                               ("Information", "Avant", "Après")])),
                                 rx.table.body(rx.foreach(r.changes, _change)), width="100%"),
                                 width="100%", overflow_x="auto"))),
             section("Pièces renouvelées",
