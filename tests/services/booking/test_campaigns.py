@@ -3,6 +3,7 @@ corrected, documents sent again), staff see the changes and validate; children m
 the one going to collège leaves the périscolaire; next year's activities are copied; nothing of
 the current year changes."""
 
+import secrets
 from datetime import date, datetime
 
 import pytest
@@ -38,7 +39,7 @@ OCTOBER = datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS)
 
 def _accepted(s, requirement, household, person=None, valid_until=None):
     s.add(Document(requirement_id=requirement.id, household_id=household.id, person_id=person.id if person else None,
-                   storage_key=f"k{requirement.id}-{person.id if person else 0}", original_name="x.pdf",
+                   storage_key=secrets.token_hex(16), original_name="x.pdf",
                    content_type="application/pdf", size_bytes=10, status="accepted", uploaded_at=clock.now(),
                    valid_until=valid_until))
 
@@ -357,3 +358,20 @@ def test_animateur_and_regisseur_do_not_run_the_campaign(town, role):
                  lambda s: reenrolment.reenrolment(s, actor=actor, dossier_id=dossier_id)):
         with pytest.raises(AccessDenied), db.transaction() as s:
             call(s)
+
+
+def test_renewed_files_stay_on_disk_and_go_with_the_family_s_data(town):
+    from cityviz.services.accounts.actor import Actor
+    from cityviz.services.operations import anonymisation, maintenance
+
+    _open(town)
+    _fill(town, _dossier_id(town))
+    with db.read() as s:
+        keys = set(s.exec(select(CampaignDocument.storage_key)).all())
+    assert len(keys) == 2 and keys <= maintenance.referenced_files()  # not an orphan to clean up
+    with db.transaction() as s:
+        anonymisation.anonymise_household(s, actor=Actor.system(), household_id=town["household"], reason="request")
+    with db.read() as s:
+        assert s.exec(select(CampaignDocument)).all() == []
+        assert s.exec(select(CampaignDossier.household_id)).all() != [] and town["household"] not in set(
+            s.exec(select(CampaignDossier.household_id)).all())
