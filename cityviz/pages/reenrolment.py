@@ -73,7 +73,7 @@ def _documents() -> rx.Component:
                     rx.text("Ces pièces ne seront plus valables à la rentrée : envoyez-en une nouvelle version. "
                             "Les autres restent valables.", size="2", color_scheme="gray"),
                     rx.foreach(S.view.documents, _document_line),
-                    rx.cond(doc, rx.text("À envoyer maintenant : ", doc.name, " (", doc.owner, ")", size="2",
+                    rx.cond(doc, rx.text(rx.cond(doc.sent != "", "Remplacer : ", "À envoyer maintenant : "), doc.name, " (", doc.owner, ")", size="2",
                                          weight="medium"), rx.fragment()),
                     rx.cond(doc, upload_zone(
                         "campagne", rx.cond(doc.sent != "", "Remplacer le fichier", "Choisir un fichier"),

@@ -14,6 +14,7 @@ from cityviz import clock
 from cityviz.models import CampaignDossier, ChildAuthorization, Document, DocumentRequirement, Organization, Person
 from tests import factories
 from tests.e2e.conftest import PHONE
+from tests.e2e.test_accessibility import AXE, _violations
 from tests.e2e.test_accounts_journey import login
 from tests.e2e.test_school_year_journey import PASSWORD, _agent
 
@@ -58,6 +59,7 @@ def test_agent_opens_the_campaign_a_family_re_enrols_and_the_agent_validates(ser
     agent.get_by_role("button", name="Menu", exact=True).click()
     agent.get_by_role("menuitem", name="Campagne d'inscription").click()
     expect(agent.get_by_role("heading", name="Ouvrir la campagne 2027-2028")).to_be_visible()
+    assert _violations(agent, AXE) == []
     agent.get_by_label("Date d'ouverture").fill("2026-10-05")
     agent.get_by_label("Date de clôture").fill("2027-06-30")
     agent.get_by_role("button", name="Ouvrir la campagne").click()
@@ -65,6 +67,7 @@ def test_agent_opens_the_campaign_a_family_re_enrols_and_the_agent_validates(ser
     row = agent.get_by_role("row", name="Audrey NOIRET et Philippe NOIRET")
     expect(row).to_contain_text("Pas commencé")
     shoot(agent, "01-campagne-ouverte")
+    assert _violations(agent, AXE) == []
 
     login(page, server.base_url, "audrey.noiret@example.org", PASSWORD)
     expect(page.get_by_text("Réinscription pour l'année 2027-2028")).to_be_visible()
@@ -74,6 +77,7 @@ def test_agent_opens_the_campaign_a_family_re_enrols_and_the_agent_validates(ser
     expect(page.get_by_role("heading", name="Réinscription pour l'année 2027-2028")).to_be_visible()
     page.get_by_label("Audrey NOIRET — Téléphone portable").fill("+33611112222")
     shoot(page, "03-etape-responsables")
+    assert _violations(page, AXE) == []
     _confirm(page, "Responsables et adresse")
     expect(page.get_by_text("Tom NOIRET : CP → CE1")).to_be_visible()
     expect(page.get_by_text("Léa NOIRET : CM1 → CM2")).to_be_visible()
@@ -90,6 +94,7 @@ def test_agent_opens_the_campaign_a_family_re_enrols_and_the_agent_validates(ser
     expect(page.get_by_text(f"« {INSURANCE} » envoyé.")).to_be_visible()
     expect(page.get_by_text("Envoyé : assurance-2027-2028.pdf")).to_be_visible()
     shoot(page, "04-etape-pieces")
+    assert _violations(page, AXE) == []
     _desktop(page, shoot, "04b-etape-pieces-bureau")
     page.get_by_role("button", name="Confirmer les pièces").click()
     page.get_by_role("button", name="Envoyer mon dossier de réinscription").click()
@@ -105,6 +110,7 @@ def test_agent_opens_the_campaign_a_family_re_enrols_and_the_agent_validates(ser
     expect(agent.get_by_role("row", name="Léa — Droit à l'image")).to_contain_text("Non")
     expect(agent.get_by_text("assurance-2027-2028.pdf")).to_be_visible()
     shoot(agent, "05-reinscription-a-valider")
+    assert _violations(agent, AXE) == []
     agent.get_by_role("button", name="Valider la réinscription").click()
     expect(agent.get_by_text("Réinscription validée : la famille en est informée.")).to_be_visible()
     expect(agent.get_by_text("Validé", exact=True)).to_be_visible()
