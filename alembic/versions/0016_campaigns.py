@@ -70,6 +70,7 @@ def upgrade() -> None:
     sa.Column('decided_at', cityviz.models.types.UTCDateTime(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('reminded_at', cityviz.models.types.UTCDateTime(), nullable=True),
+    sa.Column('applied_at', cityviz.models.types.UTCDateTime(), nullable=True),
     sa.CheckConstraint("status IN ('not_started','in_progress','sent','validated')", name='ck_campaign_dossier_status'),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], ),
     sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], ),

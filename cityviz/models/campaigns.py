@@ -54,6 +54,8 @@ class CampaignDossier(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # When the validated school level and school became the child's own, at the rentrée.
+    applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CampaignDocument(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Staff read a family's re-enrolment (« avant / après » per field, the level each child moves to,
 the documents sent again) and validate it or ask for corrections.
 
-Validating applies what belongs to the family rather than to a school year — guardians' contact
+The school level and school of the new year become the children's own at the rentrée (1 September,
+a nightly job). Validating applies what belongs to the family rather than to a school year — guardians' contact
 details and address, each child's health and diet — records the new year's authorizations
 (signed by the guardian who sent the dossier), files the renewed documents (valid for the new
 year) and registers the children staying in primary school to next year's copies of their
@@ -16,7 +17,7 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from cityviz import clock, config
+from cityviz import clock, config, db, jobs
 from cityviz.models import (
     ActivityRegistration,
     Campaign,
@@ -203,6 +204,38 @@ def _file_documents(s: Session, dossier: CampaignDossier, campaign: Campaign, de
                        decided_by_id=decided_by_id,
                        valid_until=_valid_until(requirement, document_validity.document_date(sent.uploaded_at),
                                                 campaign.school_year)))
+
+
+def apply_new_year(s: Session, *, limit: int = 500) -> int:
+    """From the rentrée (1 September of the campaign's year), each validated re-enrolment's school
+    level and school become the children's own (once). Returns the dossiers applied."""
+    today = clock.today()
+    rows = s.exec(select(CampaignDossier).join(Campaign, Campaign.id == CampaignDossier.campaign_id).where(
+        CampaignDossier.status == "validated", col(CampaignDossier.applied_at).is_(None),
+        Campaign.school_year <= (today.year if today.month >= 9 else today.year - 1))
+        .order_by(CampaignDossier.id).limit(limit)).all()
+    for dossier in rows:
+        before, current = reenrolment.answers(dossier)
+        for child in before["children"]:
+            person = s.get(Person, child["id"])
+            if person is not None and person.household_id == dossier.household_id:
+                person.school_level, person.school = current[f"c{child['id']}.level"], current[f"c{child['id']}.school"]
+                s.add(person)
+        dossier.applied_at = clock.now()
+        s.add(dossier)
+    return len(rows)
+
+
+@jobs.job("booking.campaign_rentree", label="Rentrée : classes des enfants réinscrits", schedule="30 2 * * *",
+          retries=3)
+def rentree_job(ctx: jobs.JobContext) -> str:
+    done = 0
+    while True:
+        with db.transaction() as s:
+            applied = apply_new_year(s)
+        done += applied
+        if applied < 500:
+            return f"{done} réinscription(s) appliquée(s) : classes de la rentrée."
 
 
 def _same_person(column, person_id: int | None):

@@ -375,3 +375,23 @@ def test_renewed_files_stay_on_disk_and_go_with_the_family_s_data(town):
         assert s.exec(select(CampaignDocument)).all() == []
         assert s.exec(select(CampaignDossier.household_id)).all() != [] and town["household"] not in set(
             s.exec(select(CampaignDossier.household_id)).all())
+
+
+def test_at_the_rentree_the_children_move_up_once(town, frozen):
+    _open(town)
+    dossier_id = _dossier_id(town)
+    _fill(town, dossier_id)
+    with db.transaction() as s:
+        reenrolment.send_reenrolment(s, actor=town["parent"], dossier_id=dossier_id)
+    with db.transaction() as s:
+        campaign_review.validate_reenrolment(s, actor=town["staff"]["agent"], dossier_id=dossier_id)
+    frozen.move_to(datetime(2027, 8, 31, 23, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        assert campaign_review.apply_new_year(s) == 0  # still 2026-2027
+    frozen.move_to(datetime(2027, 9, 1, 2, 30, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        assert campaign_review.apply_new_year(s) == 1
+    with db.transaction() as s:
+        assert campaign_review.apply_new_year(s) == 0
+        assert (s.get(Person, town["lea"]).school_level, s.get(Person, town["tom"]).school_level) == ("CE2", "6e")
+        assert s.exec(select(Person.school_level).where(Person.first_name == "Zoé")).one() == "CE1"  # not validated
