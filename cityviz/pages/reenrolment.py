@@ -61,7 +61,8 @@ def _document_line(d: DocumentAsked, index: int) -> rx.Component:
                   rx.cond(d.sent != "", rx.text("Envoyé : ", d.sent, size="1", color_scheme="green"),
                           rx.fragment()), spacing="0", flex="1"),
         rx.button(rx.cond(d.sent != "", "Remplacer", "Envoyer"), size="2", variant="soft",
-                  on_click=S.choose_document(index), aria_label="Choisir « " + d.name + " » (" + d.owner + ")"),
+                  on_click=S.choose_document(index),
+                  aria_label=rx.cond(d.sent != "", "Remplacer", "Envoyer") + " « " + d.name + " » (" + d.owner + ")"),
         width="100%", align="center")
 
 

@@ -119,10 +119,10 @@ def campaign_page() -> rx.Component:
         rx.cond(~S.loaded, loading_state(),
                 rx.cond(o,
                         rx.vstack(
-                            rx.callout(rx.text("Campagne ", o.year, " ", o.dates, " · ", o.total,
-                                               " famille(s) · ", o.counts["validated"], " validée(s)"),
-                                       icon="calendar-check", color_scheme=rx.cond(o.is_open, "green", "gray"),
-                                       width="100%"),
+                            rx.callout("Campagne " + o.year + " " + o.dates + " · " + o.total.to_string()
+                                       + " famille(s) · " + o.counts["validated"].to_string() + " validée(s)"
+                                       + rx.cond(o.is_open, "", " · fermée aux familles aujourd'hui"),
+                                       icon="calendar-check", width="100%"),
                             _families(), _activities(), spacing="4", width="100%"),
                         _open_form())),
     )
