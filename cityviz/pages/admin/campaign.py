@@ -129,10 +129,12 @@ def campaign_page() -> rx.Component:
 
 
 def _change(c: Change) -> rx.Component:
-    return rx.table.row(rx.table.row_header_cell(rx.vstack(rx.text(c.field, weight="medium"),
-                                                           rx.text(c.part, size="1", color_scheme="gray"),
-                                                           spacing="0")),
-                        rx.table.cell(c.before), rx.table.cell(rx.text(c.after, weight="bold")))
+    return rx.box(
+        rx.text(c.field, weight="medium", size="2"),
+        rx.text(c.part, size="1", color_scheme="gray"),
+        rx.text("Avant : ", c.before, size="2"),
+        rx.text("Après : ", rx.el.strong(c.after), size="2"),
+        role="group", aria_label=c.field, border_top="1px solid var(--gray-5)", padding_top="8px", width="100%")
 
 
 def _document(d: RenewedDocument) -> rx.Component:
@@ -162,11 +164,7 @@ def campaign_dossier_page() -> rx.Component:
             section("Ce qui a changé",
                     rx.cond(r.changes.length() == 0,
                             rx.text("La famille a confirmé chaque information sans la modifier.", size="2"),
-                            rx.box(rx.table.root(
-                                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                               ("Information", "Avant", "Après")])),
-                                rx.table.body(rx.foreach(r.changes, _change)), width="100%"),
-                                width="100%", overflow_x="auto"))),
+                            rx.vstack(rx.foreach(r.changes, _change), spacing="2", width="100%"))),
             section("Pièces renouvelées",
                     rx.cond(r.documents.length() == 0, rx.text("Aucune pièce à renouveler.", size="2"),
                             rx.vstack(rx.foreach(r.documents, _document), spacing="2"))),
