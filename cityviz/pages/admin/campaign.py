@@ -13,13 +13,13 @@ from cityviz.services.booking.campaigns import CampaignRow, CopyableActivity
 from cityviz.services.households.campaign_fields import Change
 from cityviz.state.staff_campaign import FILTERS, CampaignDossierState, CampaignState
 
-# The colours whose soft badges pass the contrast ratio (axe-core); the label tells the two grays apart.
-PROGRESS_COLORS = {"not_started": "gray", "in_progress": "gray", "sent": "amber", "validated": "green"}
+PROGRESS_COLORS = {"not_started": "gray", "in_progress": "orange", "sent": "blue", "validated": "green"}
 S = CampaignState
 
 
 def _badge(status, label) -> rx.Component:
     return rx.badge(label, color_scheme=rx.match(status, *PROGRESS_COLORS.items(), "gray"), variant="soft", size="2",
+                    high_contrast=True,  # soft amber or blue text alone misses the contrast ratio (axe-core)
                     white_space="normal")
 
 
