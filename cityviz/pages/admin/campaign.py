@@ -49,12 +49,13 @@ def _filter(status: str, label: str) -> rx.Component:
 
 
 def _row(r: CampaignRow) -> rx.Component:
+    """One cell: the family, its progress and dates stacked (the list fits a phone without scrolling)."""
     return rx.table.row(
         rx.table.row_header_cell(rx.vstack(
-            rx.link(r.family, href=routes.ADMIN_CAMPAIGN_DOSSIER + "?id=" + r.id.to_string()),
+            rx.hstack(rx.link(r.family, href=routes.ADMIN_CAMPAIGN_DOSSIER + "?id=" + r.id.to_string()),
+                      _badge(r.status, r.status_label), wrap="wrap", align="center", spacing="2"),
             rx.text("Mis à jour le ", r.updated, rx.cond(r.reminded != "", " · relancée le " + r.reminded, ""),
-                    size="1", color_scheme="gray"), spacing="0")),
-        rx.table.cell(_badge(r.status, r.status_label)),
+                    size="1", color_scheme="gray"), spacing="1")),
     )
 
 
@@ -68,7 +69,7 @@ def _families() -> rx.Component:
                 rx.vstack(
                     rx.box(rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("Famille", "Avancement")])),
+                                                       ("Famille et avancement",)])),
                         rx.table.body(rx.foreach(S.rows, _row)), width="100%"), width="100%", overflow_x="auto"),
                     pager(S.page, S.total, S.per_page, S.previous_page, S.next_page),
                     width="100%")),
