@@ -1,9 +1,13 @@
-"""A school year's tax certificates on the bench town: 3,000 households, 5,000 children.
+"""A school year on the bench town (3,000 households, 5,000 children): opening the « Campagne
+d'inscription » and a year's tax certificates.
 
 Builds (bulk Core inserts) one organization, its staff admin, a canteen (food) and an evening
 care made by the staff service, and per household one invoice per month of 2026 until June
 (canteen and care lines per child) fully paid by a payment received in 2026 and allocated to
-it; about half the children are under 6 on 1 January 2026. Clock: 10/01/2027, 10:00 Paris.
+it; about half the children are under 6 on 1 January 2026. Each child has a validated dossier,
+a school level (PS to CM2), an accepted health form (no limit) and, one in two, this year's
+authorizations; each household an accepted insurance certificate (one school year). Clock:
+10/01/2027, 10:00 Paris.
 
 Timed, in this order:
   baseline  one SQL aggregate of the year's allocations per household (the least that reading
@@ -11,11 +15,15 @@ Timed, in this order:
   run       the staff run, as its job does it: certificate_jobs.produce_chunk in chunks of 200
             households, each its own write transaction (figures per child, notice rows, e-mails)
   pdf       the on-demand path for a sample of 100 eligible children: tax_certificate + PDF
+  campaign  baseline: one read of what a campaign copies (people, authorizations, documents);
+            run: campaigns.open_campaign for 2027-2028, as the staff button does it (one
+            transaction: each family's pre-filled re-enrolment, levels moved up, documents to renew)
 
 Printed: wall time and items per second of each step. Checks: one notice per paying household,
 the sum of the notices equals the care paid (computed independently here from the lines).
-Exit status 1 if a check fails or the run takes more than 60 s. The issue also asks to time
-opening a « Campagne d'inscription »: that feature is not built, so it is not timed here.
+Campaign checks: one re-enrolment per household, every child in one, the insurance asked again
+of every household, CM2 children moving to collège. Exit status 1 if a check fails or either run
+takes more than 60 s.
 
     .venv/bin/python bench/school_year.py [--database-url URL] [--households 3000] [--children 5000]
 """
@@ -23,6 +31,7 @@ opening a « Campagne d'inscription »: that feature is not built, so it is not 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -51,6 +60,10 @@ from sqlmodel import select  # noqa: E402
 from cityviz import clock, db, schema  # noqa: E402
 from cityviz.models import (  # noqa: E402
     BillingPeriod,
+    CampaignDossier,
+    ChildAuthorization,
+    Document,
+    Enrollment,
     Household,
     Invoice,
     InvoiceLine,
@@ -62,16 +75,40 @@ from cityviz.models import (  # noqa: E402
 )
 from cityviz.services.accounts.actor import Actor  # noqa: E402
 from cityviz.services.billing import certificate_jobs, certificate_pdf, certificates  # noqa: E402
+from cityviz.services.booking import campaigns  # noqa: E402
 from tests import factories  # noqa: E402
 
 NOW = datetime(2027, 1, 10, 10, 0, tzinfo=clock.PARIS)
 YEAR, MONTHS, MAX_SECONDS = 2026, range(1, 7), 60.0
 MEAL, CARE = 360, 480  # cents per child per month
+LEVELS = ("PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2")
 
 
 def ids(conn, model, rows):
     table = model.__table__
     return [r[0] for r in conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)]
+
+
+def school_year_rows(s, conn, org, homes, kids, child_homes, now) -> None:
+    """Dossiers, documents on file and this year's authorizations: what a campaign copies."""
+    insurance = factories.make_requirement(s, org, "Attestation d'assurance", "household")
+    insurance.validity = "school_year"
+    health = factories.make_requirement(s, org, "Fiche sanitaire", "child")
+    s.flush()
+    conn.execute(insert(Enrollment.__table__), [dict(person_id=k, household_id=h, organization_id=org.id,
+                                                     status="validated", created_at=now, updated_at=now)
+                                                for k, h in zip(kids, child_homes)])
+    document = dict(original_name="piece.pdf", content_type="application/pdf", size_bytes=100, status="accepted",
+                    uploaded_at=now)
+    conn.execute(insert(Document.__table__), [
+        *[dict(document, requirement_id=insurance.id, household_id=h, person_id=None, storage_key=f"a{h}",
+               valid_until=date(2027, 8, 31)) for h in homes],
+        *[dict(document, requirement_id=health.id, household_id=h, person_id=k, storage_key=f"f{k}", valid_until=None)
+          for k, h in zip(kids, child_homes)]])
+    conn.execute(insert(ChildAuthorization.__table__), [
+        dict(child_id=k, household_id=h, school_year=2026, image=True, leave_alone=False, pickups="",
+             emergency_care=True, transport=False, signed_by_name="Camille F", signed_at=now)
+        for k, h in list(zip(kids, child_homes))[::2]])
 
 
 def build(s, org, staff) -> int:
@@ -89,7 +126,9 @@ def build(s, org, staff) -> int:
     child_homes = homes + [rng.choice(homes) for _ in range(ARGS.children - len(homes))]
     births = [date(2019 + n % 6, 3, 1) for n in range(len(child_homes))]  # 2019-2024: half under 6
     kids = ids(conn, Person, [dict(household_id=h, role="child", first_name="Léo", last_name="F", birth_date=b,
-                                   created_at=now) for h, b in zip(child_homes, births)])
+                                   school_level=LEVELS[n % len(LEVELS)], created_at=now)
+                              for n, (h, b) in enumerate(zip(child_homes, births))])
+    school_year_rows(s, conn, org, homes, kids, child_homes, now)
     by_home: dict[int, list[int]] = {}
     for kid, home in zip(kids, child_homes):
         by_home.setdefault(home, []).append(kid)
@@ -123,6 +162,42 @@ def build(s, org, staff) -> int:
             dict(payment_id=p, invoice_id=i, amount_cents=v["total_cents"])
             for p, i, v in zip(payments, invoice_ids, invoices)])
     return expected
+
+
+def time_campaign(org_id: int, staff) -> list[str]:
+    """Open 2027-2028 as the staff button does; returns the failed checks."""
+    started = time.perf_counter()
+    with db.read() as s:
+        people = s.exec(select(Person).where(Person.household_id.in_(
+            select(Enrollment.household_id).where(Enrollment.organization_id == org_id)))).all()
+        signed = s.exec(select(ChildAuthorization).where(ChildAuthorization.school_year == 2026)).all()
+        on_file = s.exec(select(Document).where(Document.superseded_at.is_(None))).all()
+    baseline = time.perf_counter() - started
+    print(f"campaign baseline: read {len(people)} people, {len(signed)} authorizations, {len(on_file)} documents "
+          f"in {baseline:.2f} s")
+    started = time.perf_counter()
+    with db.transaction() as s:
+        campaigns.open_campaign(s, actor=staff, organization_id=org_id, school_year=2027, opens_on=date(2027, 1, 10),
+                                closes_on=date(2027, 6, 30))
+    run = time.perf_counter() - started
+    with db.read() as s:
+        dossiers = s.exec(select(CampaignDossier.before)).all()
+    snapshots = [json.loads(d) for d in dossiers]
+    children = sum(len(x["children"]) for x in snapshots)
+    print(f"campaign: opened for {len(dossiers)} households, {children} children in {run:.1f} s "
+          f"({len(dossiers) / run:,.0f} households/s, {children / run:,.0f} children/s; baseline x{run / baseline:.0f})")
+    failures = []
+    if len(dossiers) != ARGS.households or children != ARGS.children:
+        failures.append(f"campaign: {len(dossiers)} re-enrolments, {children} children")
+    if sum(1 for x in snapshots for d in x["documents"] if d["person_id"] is None) != ARGS.households:
+        failures.append("campaign: the insurance is not asked again of every household")
+    to_college = sum(1 for x in snapshots for c in x["children"] if c["level"] == "CM2"
+                     and x["fields"][f"c{c['id']}.level"] == "6e")
+    if to_college != sum(1 for x in snapshots for c in x["children"] if c["level"] == "CM2") or not to_college:
+        failures.append("campaign: CM2 children do not move to collège")
+    if run > MAX_SECONDS:
+        failures.append(f"campaign: opening took {run:.0f} s (> {MAX_SECONDS:.0f} s)")
+    return failures
 
 
 def main() -> int:
@@ -180,7 +255,9 @@ def main() -> int:
         print(f"pdf: {len(sample)} certificates on demand in {pdf:.1f} s ({len(sample) / pdf:,.0f}/s, "
               f"{size // max(1, len(sample)) // 1024} kB each)")
 
-    failures = []
+        campaign = time_campaign(org_id, staff)
+
+    failures = list(campaign)
     if notices[0] != ARGS.households:
         failures.append(f"{notices[0]} notices for {ARGS.households} paying households")
     if notices[1] != expected:

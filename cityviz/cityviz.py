@@ -13,6 +13,7 @@ from cityviz.pages.admin.activities import activities_page, activity_form_page, 
 from cityviz.pages.admin.attendance import attendance_page, closures_page, occupancy_page
 from cityviz.pages.admin.billing import billing_page, invoice_admin_page, invoices_admin_page
 from cityviz.pages.admin.caf import caf_page
+from cityviz.pages.admin.campaign import campaign_dossier_page, campaign_page
 from cityviz.pages.admin.certificates import tax_run_page
 from cityviz.pages.admin.decisions import decisions_page, family_page
 from cityviz.pages.admin.dossiers import dossier_review_page, dossiers_page, requirements_page
@@ -38,6 +39,7 @@ from cityviz.pages.household import household_page
 from cityviz.pages.invoices import invoice_page, invoices_page
 from cityviz.pages.login import forgot_page, login_page, password_page, reset_page
 from cityviz.pages.messaging import messages_page, new_message_page, thread_page
+from cityviz.pages.reenrolment import reenrolment_page
 from cityviz.pages.reservations import calendar_page, enrol_page
 from cityviz.state.absences import AbsencesAdminState, AbsenceState
 from cityviz.state.account_deletion import DeletionRequestsState
@@ -50,6 +52,7 @@ from cityviz.state.home import HomeState, HouseholdState
 from cityviz.state.invoices import InvoiceListState, InvoiceState
 from cityviz.state.login import ForgotState, LoginState, PasswordState, ResetState
 from cityviz.state.messaging import MessagesState, NewMessageState, ThreadState
+from cityviz.state.reenrolment import ReenrolmentState
 from cityviz.state.reservations import BulkState, CalendarState, EnrolState
 from cityviz.state.staff_activities import (
     ActivitiesState,
@@ -61,6 +64,7 @@ from cityviz.state.staff_activities import (
 )
 from cityviz.state.staff_billing import BillingState, StaffInvoicesState, StaffInvoiceState
 from cityviz.state.staff_caf import CafState
+from cityviz.state.staff_campaign import CampaignDossierState, CampaignState
 from cityviz.state.staff_certificates import TaxRunState
 from cityviz.state.staff_decisions import DecisionsState, FamilyPageState
 from cityviz.state.staff_documents import ExpiringDocumentsState
@@ -122,6 +126,9 @@ _page(children_page, routes.CHILDREN, "Mes enfants", ChildrenState.load)
 _page(authorizations_page, routes.AUTHORIZATIONS, "Autorisations", AuthorizationsState.load)
 _page(register_page, routes.ORGANIZATIONS, "Inscrire à une organisation", RegisterState.load)
 _page(dossier_page, routes.DOSSIER, "Dossier d'inscription", DossierState.load)
+_page(reenrolment_page, routes.REENROLMENT, "Réinscription", ReenrolmentState.load)
+_page(campaign_page, routes.ADMIN_CAMPAIGN, "Campagne d'inscription", CampaignState.load)
+_page(campaign_dossier_page, routes.ADMIN_CAMPAIGN_DOSSIER, "Réinscription", CampaignDossierState.load)
 _page(dossiers_page, routes.ADMIN_DOSSIERS, "Dossiers", DossiersState.load)
 _page(dossier_review_page, routes.ADMIN_DOSSIER, "Dossier", DossierReviewState.load)
 _page(requirements_page, routes.ADMIN_REQUIREMENTS, "Pièces demandées", RequirementsState.load)

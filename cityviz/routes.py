@@ -25,6 +25,7 @@ BOOKINGS = "/reservations"
 ENROL = "/reservations/inscription"
 BULK = "/reservations/plusieurs-dates"
 ABSENCES = "/absences"  # « Signaler une absence »
+REENROLMENT = "/reinscription"  # ?id=… « Réinscription pour l'année 2027-2028 »
 INVOICES = "/factures"
 CERTIFICATES = "/attestations"
 INVOICE = "/facture"  # ?type=facture|avoir&id=…
@@ -41,6 +42,8 @@ ADMIN_ORGANIZATIONS = "/admin/organisations"
 ADMIN_OUTBOX = "/admin/outbox"
 ADMIN_DOSSIERS = "/admin/dossiers"
 ADMIN_DOSSIER = "/admin/dossier"  # ?id=…
+ADMIN_CAMPAIGN = "/admin/campagne"  # « Campagne d'inscription »
+ADMIN_CAMPAIGN_DOSSIER = "/admin/reinscription"  # ?id=…
 ADMIN_REQUIREMENTS = "/admin/pieces"
 ADMIN_EXPIRING = "/admin/pieces-a-renouveler"
 ADMIN_FAMILIES = "/admin/familles"
@@ -83,6 +86,7 @@ EXPORT = "/fichiers/mes-donnees"
 MENU_PDF = "/fichiers/menus.pdf"  # ?organisation=…&semaine=YYYY-MM-DD
 DAILY_COUNTS = "/fichiers/effectifs.csv"  # ?organisation=…&du=…&au=…
 CALENDAR_FEED = "/agenda"  # /<token>.ics
+CAMPAIGN_FILE = "/fichiers/reinscription"  # /<campaign document id>
 CERTIFICATE_FILE = "/fichiers/certificat"  # /<absence report id>
 PAI_FILE = "/fichiers/pai"  # /<child id>
 MESSAGE_FILE = "/fichiers/message"  # /<attachment id>

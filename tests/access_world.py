@@ -154,7 +154,8 @@ def _arguments(x: dict) -> dict[str, Any]:
         "filename": "assurance.pdf", "current_password": "mauvais mot de passe", "new_password": "x",
         "street": "2 rue Haute", "phone_mobile": "", "legal_name": "Régie", "legal_address": "Place de la Mairie",
         "siret": "", "invoice_due_days": 30, "payment_backend": "", "payment_options": {},
-        "data": b"", "rows": [],
+        "data": b"", "rows": [], "dossier_id": 0, "school_year": 2027, "opens_on": date(2026, 9, 14),
+        "closes_on": date(2027, 6, 30), "percent": 0, "part": "contacts", "values": {},
         "request": calendar.BulkRequest(child_ids=[x["child"]], activity_id=x["canteen"], date_from=date(2026, 9, 21),
                                         date_to=date(2026, 9, 25), weekdays=[0]),
     }

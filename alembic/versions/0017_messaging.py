@@ -5,7 +5,7 @@
 - `message`: its messages, never edited; `message_attachment`: files under the document rules.
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-06
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import cityviz.models.types
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,6 +27,7 @@ def build_api() -> Starlette:
             Route(routes.FORM_FALLBACK, early_submit.early_submit, methods=["POST"]),
             Route(routes.DOCUMENT_FILE + "/{item_id}", files.document, methods=["GET"]),
             Route(routes.CERTIFICATE_FILE + "/{item_id}", files.certificate, methods=["GET"]),
+            Route(routes.CAMPAIGN_FILE + "/{item_id}", files.campaign_document, methods=["GET"]),
             Route(routes.PAI_FILE + "/{item_id}", files.pai, methods=["GET"]),
             Route(routes.MESSAGE_FILE + "/{item_id}", files.message_attachment, methods=["GET"]),
             Route(routes.AVATAR_FILE + "/{item_id}", files.photo, methods=["GET"]),

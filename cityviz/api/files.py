@@ -16,7 +16,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import certificate_pdf, invoices
 from cityviz.services.booking import absences, attendance, feeds, menu_pdf
 from cityviz.services.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
-from cityviz.services.households import documents, families, health, messaging, news, privacy
+from cityviz.services.households import documents, families, health, messaging, news, privacy, reenrolment
 
 
 def _actor(request: Request) -> Actor:
@@ -87,6 +87,13 @@ def document(request: Request) -> Response:
 def certificate(request: Request) -> Response:
     """The medical certificate joined to a reported absence."""
     content = _as_user(request, absences.certificate_content, report_id=_id(request))
+    return _private(content.data, content.content_type, content.filename, download=_download(request))
+
+
+@_refusals
+def campaign_document(request: Request) -> Response:
+    """A document sent again for next school year (« Réinscription »)."""
+    content = _as_user(request, reenrolment.campaign_document_content, document_id=_id(request))
     return _private(content.data, content.content_type, content.filename, download=_download(request))
 
 

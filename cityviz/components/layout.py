@@ -232,6 +232,7 @@ def parent_page(title: str, *children: rx.Component, actions: Sequence[rx.Compon
 STAFF_NAV: list[tuple[str, str, str, str]] = [
     ("Tableau de bord", routes.ADMIN, "layout-dashboard", "all"),
     ("Dossiers", routes.ADMIN_DOSSIERS, "folder-check", "families"),
+    ("Campagne d'inscription", routes.ADMIN_CAMPAIGN, "calendar-range", "families"),
     ("Inscriptions", routes.ADMIN_REGISTRATIONS, "clipboard-check", "activities"),
     ("Pointage", routes.ADMIN_ATTENDANCE, "list-checks", "attendance"),
     ("Messagerie", routes.ADMIN_MESSAGES, "mail", "messages"),

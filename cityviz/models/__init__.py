@@ -16,6 +16,7 @@ from cityviz.models.billing import (
     TaxCertificateNotice,
 )
 from cityviz.models.bookings import ActivitySession, Attendance, Booking, Closure
+from cityviz.models.campaigns import Campaign, CampaignActivity, CampaignDocument, CampaignDossier
 from cityviz.models.documents import Document, DocumentRequirement
 from cityviz.models.enrollments import Enrollment, EnrollmentEvent
 from cityviz.models.households import ChildAuthorization, FamilyQuotient, Household, Person
@@ -42,6 +43,10 @@ __all__ = [
     "BillingPeriodHousehold",
     "Booking",
     "CalendarFeed",
+    "Campaign",
+    "CampaignActivity",
+    "CampaignDocument",
+    "CampaignDossier",
     "ChildAuthorization",
     "Closure",
     "CreditAllocation",

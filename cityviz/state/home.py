@@ -15,7 +15,7 @@ from cityviz.services.households.overview import HouseholdOverview
 from cityviz.state.base import AuthState, as_parent, read
 
 _PAGES = {"profile": routes.PROFILE, "children": routes.CHILDREN, "organizations": routes.ORGANIZATIONS,
-          "dossier": routes.DOSSIER}
+          "dossier": routes.DOSSIER, "reenrolment": routes.REENROLMENT}
 
 
 @dataclasses.dataclass(frozen=True)

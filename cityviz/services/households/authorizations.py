@@ -25,7 +25,7 @@ def school_year(day: date) -> int:
     return day.year if day.month >= 8 else day.year - 1
 
 
-def _minutes(text: str) -> int | None:
+def parse_time(text: str) -> int | None:
     text = str(text or "").strip()
     if not text:
         return None
@@ -38,7 +38,7 @@ def _minutes(text: str) -> int | None:
     return hours * 60 + minutes
 
 
-def _pickups(rows: list[tuple[str, str, str]]) -> str:
+def parse_pickups(rows: list[tuple[str, str, str]]) -> str:
     lines = []
     for name, phone, relation in rows:
         name, phone, relation = clean(name, 80), clean(phone, 20), clean(relation, 40)
@@ -64,7 +64,7 @@ def sign_authorizations(s: Session, *, actor: Actor, child_id: int, image: bool,
     guardian = s.get(Person, actor.person_id) if actor.person_id else None
     if guardian is None or guardian.role != "guardian":
         raise AccessDenied()
-    start = _minutes(leave_alone_from) if leave_alone else None
+    start = parse_time(leave_alone_from) if leave_alone else None
     if leave_alone and start is None:
         raise InvalidInput("Indiquez à partir de quelle heure l'enfant peut sortir seul(e).", field="leave_alone_from")
     year = school_year(clock.today())
@@ -73,7 +73,7 @@ def sign_authorizations(s: Session, *, actor: Actor, child_id: int, image: bool,
     row = row or ChildAuthorization(child_id=child.id, household_id=household_id, school_year=year,
                                     signed_by_name="", signed_at=clock.now())
     row.image, row.leave_alone, row.leave_alone_from = bool(image), bool(leave_alone), start
-    row.pickups, row.emergency_care, row.transport = _pickups(pickups), bool(emergency_care), bool(transport)
+    row.pickups, row.emergency_care, row.transport = parse_pickups(pickups), bool(emergency_care), bool(transport)
     row.signed_by_name = f"{guardian.first_name} {guardian.last_name}"
     row.signed_by_id, row.signed_at = actor.user_id, clock.now()
     s.add(row)

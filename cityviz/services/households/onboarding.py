@@ -11,7 +11,7 @@ from cityviz import clock
 from cityviz.models import Document, DocumentRequirement, Enrollment, Household, Organization, Person
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.formatting import format_date
-from cityviz.services.households import document_validity, dossiers
+from cityviz.services.households import document_validity, dossiers, reenrolment
 from cityviz.services.households.documents import refused_title
 from cityviz.services.households.people import profile_is_complete
 
@@ -30,7 +30,7 @@ class ActionButton:
 
 @dataclasses.dataclass(frozen=True)
 class NextAction:
-    key: str  # profile, children, organization, document_refused, document_expiring, new_member, dossiers
+    key: str  # profile, children, organization, reenrolment, document_refused, document_expiring, new_member, dossiers
     title: str
     text: str
     buttons: list[ActionButton]
@@ -84,10 +84,26 @@ def next_actions(s: Session, *, actor: Actor,
                            [ActionButton("Trouver mon organisation", "organizations")])]
     enrollments = s.exec(select(Enrollment).where(Enrollment.household_id == household_id)
                          .order_by(Enrollment.id)).all()
-    return [*_refused_cards(s, household_id, enrollments),
+    return [*_reenrolment_cards(s, household_id),
+            *_refused_cards(s, household_id, enrollments),
             *expiry_cards(_expiring_documents(s, household_id), clock.today()),
             *_unregistered_cards(s, children, enrollments),
             *_to_finish_cards(dossier_list)]
+
+
+def _reenrolment_cards(s: Session, household_id: int) -> list[NextAction]:
+    """« Réinscription pour l'année 2027-2028 » while the campaign is open and the dossier not sent."""
+    cards = []
+    for dossier, campaign, organization in reenrolment.open_dossiers(s, household_id):
+        if dossier.status not in ("not_started", "in_progress"):
+            continue
+        year = reenrolment.year_label(campaign.school_year)
+        text = (f"À corriger : {dossier.correction_reason}" if dossier.correction_reason else
+                f"{organization} ouvre les réinscriptions jusqu'au {format_date(campaign.closes_on)}. Votre "
+                "dossier est prérempli : vérifiez chaque étape, envoyez les pièces demandées, puis envoyez-le.")
+        cards.append(NextAction("reenrolment", f"Réinscription pour l'année {year}", text,
+                                [ActionButton("Réinscrire ma famille", "reenrolment", dossier.id)]))
+    return cards
 
 
 def _refused_cards(s: Session, household_id: int, enrollments: list[Enrollment]) -> list[NextAction]:

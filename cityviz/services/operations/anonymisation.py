@@ -28,6 +28,8 @@ from cityviz.models import (
     AuditEntry,
     AuthSession,
     CalendarFeed,
+    CampaignDocument,
+    CampaignDossier,
     ChildAuthorization,
     Document,
     Enrollment,
@@ -67,6 +69,8 @@ HANDLED = {
     "child_authorization": "deleted (names and phones of the people allowed to pick up)",
     "message_thread": "deleted with its messages", "message": "deleted (the correspondence with the town)",
     "message_attachment": "deleted with its file",
+    "campaign_dossier": "deleted (the re-enrolment's copy of the family's data)",
+    "campaign_document": "deleted with its file",
 }
 KEPT = {
     "account_deletion_request": "ids and dates only: the trace of who asked and who confirmed",
@@ -82,6 +86,7 @@ KEPT = {
     "billing_period": "staff id only", "closure": "staff id only",
     "job": "staff id only", "news_post": "staff id only", "menu_dish": "staff id only", "staff_membership": "staff only",
     "staff_activity": "staff only (an animateur's activities)",
+    "campaign": "staff id only",
 }
 
 
@@ -101,8 +106,11 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     documents = list(s.exec(select(Document).where(Document.household_id == household_id)).all())
     certificates = list(s.exec(select(AbsenceReport.certificate_key).where(
         AbsenceReport.household_id == household_id, col(AbsenceReport.certificate_key).is_not(None))).all())
+    campaign_dossiers = list(s.exec(select(CampaignDossier.id).where(CampaignDossier.household_id == household_id)))
+    campaign_files = list(s.exec(select(CampaignDocument.storage_key).where(
+        col(CampaignDocument.dossier_id).in_(campaign_dossiers)))) if campaign_dossiers else []
     doomed_files = ([d.storage_key for d in documents] + [p.avatar_key for p in people if p.avatar_key]
-                    + certificates + [p.pai_key for p in people if p.pai_key]
+                    + certificates + [p.pai_key for p in people if p.pai_key] + campaign_files
                     + list(s.exec(select(MessageAttachment.storage_key).where(
                         MessageAttachment.household_id == household_id)).all()))
     enrollment_ids = list(s.exec(select(Enrollment.id).where(Enrollment.household_id == household_id)).all())
@@ -129,8 +137,10 @@ def anonymise_household(s: Session, *, actor: Actor, household_id: int, reason: 
     if user_ids:
         for model in (AuthSession, Invitation, PasswordReset):
             s.execute(delete(model).where(col(model.user_id).in_(user_ids)))
+    if campaign_dossiers:
+        s.execute(delete(CampaignDocument).where(col(CampaignDocument.dossier_id).in_(campaign_dossiers)))
     for model in (Document, FamilyQuotient, CalendarFeed, AbsenceReport, ChildAuthorization, MessageAttachment,
-                  Message, MessageThread):
+                  Message, MessageThread, CampaignDossier):
         s.execute(delete(model).where(col(model.household_id) == household_id))
     s.execute(update(Enrollment).where(col(Enrollment.household_id) == household_id).values(rejection_reason=""))
     if enrollment_ids:

@@ -23,6 +23,7 @@ from cityviz import clock, config, db, jobs
 from cityviz.models import (
     AbsenceReport,
     AuthSession,
+    CampaignDocument,
     Document,
     Job,
     LoginThrottle,
@@ -76,7 +77,7 @@ def referenced_files() -> set[str]:
     with db.read() as s:
         keys = set(s.exec(select(Document.storage_key)).all())
         for column in (Person.avatar_key, NewsPost.image_key, Organization.logo_key, OutboxEmail.attachment_key,
-                       AbsenceReport.certificate_key, Person.pai_key):
+                       AbsenceReport.certificate_key, Person.pai_key, CampaignDocument.storage_key):
             keys |= {k for k in s.exec(select(column).where(col(column).is_not(None))).all() if k}
     return keys
 
