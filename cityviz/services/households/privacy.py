@@ -13,6 +13,8 @@ from cityviz import clock
 from cityviz.models import (
     AbsenceReport,
     AuthSession,
+    CampaignDocument,
+    CampaignDossier,
     CreditNote,
     CreditNoteLine,
     Document,
@@ -66,6 +68,9 @@ def export_household(s: Session, *, actor: Actor) -> bytes:
     invoice_ids = [i.id for i in s.exec(select(Invoice).where(Invoice.household_id == household_id))]
     data["invoice_line"] = [_plain(r) for r in s.exec(select(InvoiceLine).where(
         col(InvoiceLine.invoice_id).in_(invoice_ids))).all()]
+    renewed = list(s.exec(select(CampaignDocument).join(CampaignDossier).where(
+        CampaignDossier.household_id == household_id).order_by(CampaignDocument.id)).all())
+    data["campaign_document"] = [_plain(r) for r in renewed]
     note_ids = [n.id for n in s.exec(select(CreditNote).where(CreditNote.household_id == household_id))]
     data["credit_note_line"] = [_plain(r) for r in s.exec(select(CreditNoteLine).where(
         col(CreditNoteLine.credit_note_id).in_(note_ids))).all()]
@@ -79,7 +84,8 @@ def export_household(s: Session, *, actor: Actor) -> bytes:
             "mes-donnees.json : toutes les informations (une section par table) ;\n"
             "documents/ : les pièces justificatives envoyées ; certificats/ : les certificats médicaux "
             "joints aux absences ; messages/ : les pièces jointes de la messagerie (les conversations "
-            "elles-mêmes sont dans mes-donnees.json, sections message_thread et message) ; photos/ : les photos.\n"
+            "elles-mêmes sont dans mes-donnees.json, sections message_thread et message) ; reinscription/ : "
+            "les pièces envoyées pour la réinscription ; photos/ : les photos.\n"
             "Pour toute rectification ou suppression, adressez-vous à votre organisation.\n"))
         for doc in s.exec(select(Document).where(Document.household_id == household_id)).all():
             archive.writestr(f"documents/{doc.id}-{doc.original_name}", files.read(doc.storage_key))
@@ -89,6 +95,8 @@ def export_household(s: Session, *, actor: Actor) -> bytes:
         for attachment in s.exec(select(MessageAttachment).where(MessageAttachment.household_id == household_id)
                                  .order_by(MessageAttachment.id)).all():
             archive.writestr(f"messages/{attachment.id}-{attachment.original_name}", files.read(attachment.storage_key))
+        for doc in renewed:
+            archive.writestr(f"reinscription/{doc.id}-{doc.original_name}", files.read(doc.storage_key))
         for person in people:
             if person.pai_key:
                 archive.writestr(f"pai/{person.id}-{person.pai_name}", files.read(person.pai_key))

@@ -3,7 +3,9 @@ corrected, documents sent again), staff see the changes and validate; children m
 the one going to collège leaves the périscolaire; next year's activities are copied; nothing of
 the current year changes."""
 
-import secrets
+import io
+import json
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -29,7 +31,7 @@ from cityviz.models import (
 from cityviz.services.billing import periods
 from cityviz.services.booking import bookings, campaign_review, campaigns, rules
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from cityviz.services.households import authorizations, onboarding, reenrolment
+from cityviz.services.households import authorizations, files, onboarding, privacy, reenrolment
 from tests import factories
 from tests.services.access import assert_refused_alike
 
@@ -39,7 +41,7 @@ OCTOBER = datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS)
 
 def _accepted(s, requirement, household, person=None, valid_until=None):
     s.add(Document(requirement_id=requirement.id, household_id=household.id, person_id=person.id if person else None,
-                   storage_key=secrets.token_hex(16), original_name="x.pdf",
+                   storage_key=files.store_generated(factories.pdf_bytes("on file")), original_name="x.pdf",
                    content_type="application/pdf", size_bytes=10, status="accepted", uploaded_at=clock.now(),
                    valid_until=valid_until))
 
@@ -369,6 +371,16 @@ def test_renewed_files_stay_on_disk_and_go_with_the_family_s_data(town):
     with db.read() as s:
         keys = set(s.exec(select(CampaignDocument.storage_key)).all())
     assert len(keys) == 2 and keys <= maintenance.referenced_files()  # not an orphan to clean up
+    with db.read() as s:
+        archive = zipfile.ZipFile(io.BytesIO(privacy.export_household(s, actor=town["parent"])))
+        data = json.loads(archive.read("mes-donnees.json"))
+        stranger = zipfile.ZipFile(io.BytesIO(privacy.export_household(s, actor=town["other"])))
+    renewed = sorted(n for n in archive.namelist() if n.startswith("reinscription/"))
+    assert [n.split("-", 1)[1] for n in renewed] == ["assurance-2027.pdf", "facture.pdf"]
+    assert archive.read(renewed[0]) == factories.pdf_bytes("RC 2027")
+    assert [d["original_name"] for d in data["campaign_document"]] == ["assurance-2027.pdf", "facture.pdf"]
+    assert len(data["campaign_dossier"]) == 1 and "storage_key" not in data["campaign_document"][0]
+    assert not [n for n in stranger.namelist() if n.startswith("reinscription/")]
     with db.transaction() as s:
         anonymisation.anonymise_household(s, actor=Actor.system(), household_id=town["household"], reason="request")
     with db.read() as s:
