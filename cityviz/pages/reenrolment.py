@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import error_callout, upload_zone
+from cityviz.components.forms import error_callout, safe_form, upload_zone
 from cityviz.components.layout import parent_page
 from cityviz.services.households.reenrolment import DocumentAsked, FieldView
 from cityviz.state.reenrolment import SEND, ReenrolmentState
@@ -41,7 +41,7 @@ def _step_button(part: list[str]) -> rx.Component:
 
 
 def _part_form() -> rx.Component:
-    return rx.form(
+    return safe_form(
         rx.vstack(
             rx.cond(S.part == "children",
                     rx.vstack(rx.foreach(S.view.children, lambda line: rx.text(line, size="2")), spacing="1"),
@@ -82,7 +82,7 @@ def _documents() -> rx.Component:
                         S.upload(rx.upload_files(upload_id="campagne")), loading=S.uploading), rx.fragment()),
                     spacing="3", width="100%"),
                 rx.text("Toutes vos pièces restent valables pour la nouvelle année.", size="2")),
-        rx.form(rx.button("Confirmer les pièces", type="submit", size="3", width="100%"), on_submit=S.confirm,
+        safe_form(rx.button("Confirmer les pièces", type="submit", size="3", width="100%"), on_submit=S.confirm,
                 width="100%"),
         spacing="3", width="100%", id="campagne-pieces")
 

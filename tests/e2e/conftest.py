@@ -152,9 +152,41 @@ def quick_menu(page: Page, item: str, trigger: str = "Menu du compte") -> None:
     raise AssertionError(f"« {item} » never showed in the quick menu")
 
 
+# True once React has taken the page over: every control carries its props (the page is painted
+# from its prerendered HTML first, cityviz/paint_first.py). A page that is not one of React's
+# (the offline page) has no bootstrap and counts as ready.
+_REACT_READY = """() => {
+  if (!document.getElementById('cvz-boot')) return document.readyState !== 'loading';
+  const own = (el, prefix) => Object.keys(el).some(k => k.startsWith(prefix));
+  if (!own(document.body, '__reactFiber')) return false;
+  return [...document.querySelectorAll('form, button, input, select, textarea')]
+    .every(el => own(el, '__reactProps'));
+}"""
+
+
 def hydrated(page: Page) -> None:
-    """Wait until React has taken over the page's forms. Pages are prerendered: a form submitted
-    before that would be sent by the browser itself (a GET with its fields in the address)."""
-    page.wait_for_function("() => [...document.querySelectorAll('form')].length > 0 && "
-                           "[...document.querySelectorAll('form')].every(f => Object.keys(f)"
-                           ".some(k => k.startsWith('__reactProps')))")
+    """Wait until React has taken over the page. Pages are painted before their scripts run: a
+    click then does nothing and a form is sent by the browser itself (to a harmless address that
+    sends the page back), as it would for a person acting in that instant."""
+    page.wait_for_function(_REACT_READY, timeout=30_000)
+
+
+_goto, _reload = Page.goto, Page.reload
+
+
+def _goto_hydrated(self, url, *, hydrate: bool = True, **kwargs):
+    """page.goto, then wait for React (hydrate=False: a test that keeps React away on purpose)."""
+    response = _goto(self, url, **kwargs)
+    if hydrate:
+        hydrated(self)
+    return response
+
+
+def _reload_hydrated(self, *, hydrate: bool = True, **kwargs):
+    response = _reload(self, **kwargs)
+    if hydrate:
+        hydrated(self)
+    return response
+
+
+Page.goto, Page.reload = _goto_hydrated, _reload_hydrated

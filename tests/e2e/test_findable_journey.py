@@ -43,6 +43,7 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     # The outbox masks credentials: only `credentials ADDRESS` on the command line prints them.
     temporary = re.search(r"Mot de passe temporaire : (\S+)", server.cli("credentials", PARENT)).group(1)
     login(page, server.base_url, PARENT, temporary)
+    expect(page).to_have_url(re.compile(r"/mot-de-passe"))  # not the login page, still there an instant
     hydrated(page)
     page.get_by_label("Nouveau mot de passe", exact=True).fill("un grand jardin fleuri")
     page.get_by_label("Confirmer le nouveau mot de passe").fill("un grand jardin fleuri")

@@ -19,6 +19,7 @@ def test_parent_registers_two_children_and_the_agent_validates(server, page: Pag
     out = server.cli("invite", "lucie.martin@example.org", "Lucie", "Martin")
     temporary = re.search(r"Mot de passe temporaire : (\S+)", out).group(1)
     login(page, server.base_url, "lucie.martin@example.org", temporary)
+    expect(page).to_have_url(re.compile(r"/mot-de-passe"))  # not the login page, still there an instant
     hydrated(page)
     page.get_by_label("Nouveau mot de passe", exact=True).fill("un grand jardin fleuri")
     page.get_by_label("Confirmer le nouveau mot de passe").fill("un grand jardin fleuri")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz import routes
-from cityviz.components.forms import empty_state, error_callout, field, loading_state
+from cityviz.components.forms import empty_state, error_callout, field, loading_state, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import file_link, pager, section, textarea
 from cityviz.services.booking.campaign_review import RenewedDocument
@@ -30,7 +30,7 @@ def _open_form() -> rx.Component:
                 "avec les informations de cette année ; les enfants passent dans la classe supérieure ; les pièces "
                 "qui ne seront plus valables à la rentrée sont redemandées. Rien de l'année en cours ne change.",
                 size="2", color_scheme="gray"),
-        rx.form(
+        safe_form(
             rx.vstack(
                 error_callout(S.error),
                 rx.grid(field("Date d'ouverture", "opens_on", type="date", required=True),
@@ -104,7 +104,7 @@ def _activities() -> rx.Component:
                 "à la validation de leur dossier.", size="2", color_scheme="gray"),
         rx.cond(S.activities.length() == 0,
                 rx.text("Aucune activité cette année : créez-les dans « Activités ».", size="2"),
-                rx.form(rx.vstack(
+                safe_form(rx.vstack(
                     error_callout(S.copy_error),
                     rx.foreach(S.activities, _activity),
                     rx.box(field("Évolution des prix (%)", "percent", type="number", default_value="0",
@@ -174,7 +174,7 @@ def campaign_dossier_page() -> rx.Component:
                 "Décision",
                 rx.button("Valider la réinscription", size="3", color_scheme="green",
                           on_click=CampaignDossierState.validate),
-                rx.form(rx.vstack(textarea("Corrections à demander à la famille", "reason"),
+                safe_form(rx.vstack(textarea("Corrections à demander à la famille", "reason"),
                                   rx.button("Demander des corrections", type="submit", variant="soft",
                                             color_scheme="amber"), spacing="2", width="100%"),
                         on_submit=CampaignDossierState.corrections, key=CampaignDossierState.form_key.to_string(),
