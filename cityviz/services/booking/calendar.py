@@ -8,6 +8,7 @@ import dataclasses
 from datetime import date, timedelta
 
 from babel.dates import format_date as babel_date
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from cityviz import clock
@@ -65,43 +66,54 @@ class _Facts:
     closures: dict[int, str]
     bookings: dict[tuple[int, int], Booking]  # (session, child) -> booking
     rules: dict[int, rules.ActivityRules] = dataclasses.field(default_factory=dict)
-
-
-def _children(s: Session, actor: Actor, child_ids: list[int] | None) -> list[Person]:
-    household_id = actor.require_household()
-    children = list(s.exec(select(Person).where(Person.household_id == household_id, Person.role == "child")
-                           .order_by(Person.birth_date, Person.id)).all())
-    if child_ids:
-        if not set(child_ids) <= {c.id for c in children}:
-            raise AccessDenied()
-        children = [c for c in children if c.id in child_ids]
-    return children
+    zones: list[str] = dataclasses.field(default_factory=list)  # school-holiday zones of the activities' towns
 
 
 def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, last: date,
            activity_id: int | None = None) -> _Facts:
-    children = _children(s, actor, child_ids)
-    ids = [c.id for c in children]
-    # Registrations with their activities, then sessions with their closures' reasons: two
-    # queries where there were four (the calendar is read at every tap).
-    registrations, activities = {}, {}
-    for reg_activity, reg_child, status, activity in s.exec(
-            select(ActivityRegistration.activity_id, ActivityRegistration.child_id, ActivityRegistration.status,
-                   Activity).join(Activity, Activity.id == ActivityRegistration.activity_id)
-            .where(col(ActivityRegistration.child_id).in_(ids))).all():
-        registrations[(reg_activity, reg_child)] = status
+    """Two queries (the calendar is read at every tap): the household's children with their
+    registrations, activities and the activities' school zones; then the sessions of the dates with
+    their closures' reasons and these children's bookings."""
+    household_id = actor.require_household()
+    children: dict[int, Person] = {}
+    registrations, activities, zones = {}, {}, {}
+    for child, reg_activity, status, activity, zone in s.exec(
+            select(Person, ActivityRegistration.activity_id, ActivityRegistration.status, Activity,
+                   Organization.school_zone)
+            .outerjoin(ActivityRegistration, ActivityRegistration.child_id == Person.id)
+            .outerjoin(Activity, Activity.id == ActivityRegistration.activity_id)
+            .outerjoin(Organization, Organization.id == Activity.organization_id)
+            .where(Person.household_id == household_id, Person.role == "child")
+            .order_by(Person.birth_date, Person.id)).all():
+        children[child.id] = child
+        if reg_activity is None:
+            continue
+        registrations[(reg_activity, child.id)] = status
         if activity_id in (None, reg_activity):
-            activities[reg_activity] = activity
-    rows = s.exec(select(ActivitySession, Closure.reason).outerjoin(Closure, Closure.id == ActivitySession.closure_id)
+            activities[reg_activity], zones[reg_activity] = activity, zone
+    if child_ids:
+        if not set(child_ids) <= set(children):
+            raise AccessDenied()
+        registrations = {key: status for key, status in registrations.items() if key[1] in child_ids}
+        children = {cid: child for cid, child in children.items() if cid in child_ids}
+        activities = {a: activity for a, activity in activities.items() if any(
+            (a, cid) in registrations for cid in children)}
+    ids = list(children)
+    rows = s.exec(select(ActivitySession, Closure.reason, Booking)
+                  .outerjoin(Closure, Closure.id == ActivitySession.closure_id)
+                  .outerjoin(Booking, and_(Booking.session_id == ActivitySession.id, col(Booking.child_id).in_(ids)))
                   .where(col(ActivitySession.activity_id).in_(list(activities)), ActivitySession.date >= first,
                          ActivitySession.date <= last)
-                  .order_by(ActivitySession.date, ActivitySession.activity_id)).all()
-    sessions = [session for session, _reason in rows]
-    closures = {session.closure_id: reason for session, reason in rows if session.closure_id}
-    booked = s.exec(select(Booking).where(col(Booking.session_id).in_([x.id for x in sessions]),
-                                          col(Booking.child_id).in_(ids))).all() if sessions else []
-    return _Facts(children, activities, registrations, sessions, closures,
-                  {(b.session_id, b.child_id): b for b in booked})
+                  .order_by(ActivitySession.date, ActivitySession.activity_id)).all() if activities and ids else []
+    sessions, closures, booked = {}, {}, {}
+    for session, reason, booking in rows:
+        sessions[session.id] = session
+        if session.closure_id:
+            closures[session.closure_id] = reason
+        if booking is not None:
+            booked[(booking.session_id, booking.child_id)] = booking
+    return _Facts(list(children.values()), activities, registrations, list(sessions.values()), closures, booked,
+                  zones=sorted({zones[a] for a in activities if zones[a]}))
 
 
 def _decide(facts: _Facts, session: ActivitySession, child: Person, now) -> rules.Decision:
@@ -141,9 +153,12 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
     facts = _facts(s, actor, [child_id] if child_id else None, grid_start, grid_end)
     now, today = clock.now(), clock.today()
     by_day: dict[date, list[Cell]] = {}
+    # Absences only change booked cells: no query for a month without any booking.
+    booked = {session_id for (session_id, _child), b in facts.bookings.items() if b.status == "booked"}
     absent = absences.calendar_marks(
         s, child_ids=[c.id for c in facts.children], first=grid_start, last=grid_end,
-        sessions=[(x.id, x.date, facts.activities[x.activity_id].organization_id) for x in facts.sessions])
+        sessions=[(x.id, x.date, facts.activities[x.activity_id].organization_id) for x in facts.sessions
+                  if x.id in booked])
     for session in facts.sessions:
         activity = facts.activities[session.activity_id]
         for child in facts.children:
@@ -158,7 +173,7 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
                 child_id=child.id, child_name=child.first_name, activity_name=activity.name,
                 session_id=session.id, state=state, label=label, reason=decision.reason,
                 action=_action(decision)))
-    zones = _school_zones(s, facts)
+    zones = facts.zones
     day_menus = menus.household_menus(s, actor.household_id, grid_start, grid_end)
     days, day = [], grid_start
     while day <= grid_end:
@@ -172,15 +187,6 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
     return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),
                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)],
                  days_with_sessions=[d for d in days if d.in_month and d.cells])
-
-
-def _school_zones(s: Session, facts: _Facts) -> list[str]:
-    """The school-holiday zones of the organizations running the household's activities."""
-    org_ids = {a.organization_id for a in facts.activities.values()}
-    if not org_ids:
-        return []
-    return sorted(z for z in s.exec(select(Organization.school_zone).distinct()
-                                     .where(col(Organization.id).in_(org_ids))).all() if z)
 
 
 def _no_session_note(day: date, zones: list[str]) -> str:
