@@ -93,8 +93,10 @@ class CalendarState(AuthState):
         return rx.scroll_to("cette-semaine")
 
     async def _reload(self, actor) -> None:
-        view = await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
-                          child_id=self.child_id or None)
+        self._show_month(await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
+                                    child_id=self.child_id or None))
+
+    def _show_month(self, view: Month) -> None:
         # Sent to the browser at every tap: the cells travel in the weeks (and the phone list,
         # visible_weeks, taken from them), not a third time in the month's list of days.
         self.view = dataclasses.replace(view, days_with_sessions=[
@@ -117,12 +119,12 @@ class CalendarState(AuthState):
         self.today_iso = today.isoformat()
         if not self.year:
             self.year, self.month = today.year, today.month
-        self.children = await _children(actor)
-        if str(self.child_id) not in {c[0] for c in self.children}:
-            self.child_id = 0
-        self.has_feed = await read(feeds.has_feed, actor=actor)
-        self.feed_url = ""
-        await self._reload(actor)
+        # One read for the chips, the feed and the month (a child gone from the household: "Tous").
+        page = await read(calendar.open_calendar, actor=actor, year=self.year, month=self.month,
+                          child_id=self.child_id)
+        self.children = [[str(child_id), name] for child_id, name in page.children]
+        self.child_id, self.has_feed, self.feed_url = page.child_id, page.has_feed, ""
+        self._show_month(page.month)
 
     # One event per tap (not a second `refresh` event): each event costs a state round trip.
     @rx.event

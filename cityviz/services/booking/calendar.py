@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from cityviz import clock
 from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Organization, Person
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import absences, bookings, menus, rules, school_calendar
+from cityviz.services.booking import absences, bookings, feeds, menus, rules, school_calendar
 from cityviz.services.errors import AccessDenied, DomainError, InvalidInput
 from cityviz.services.formatting import format_short_day
 
@@ -67,6 +67,7 @@ class _Facts:
     bookings: dict[tuple[int, int], Booking]  # (session, child) -> booking
     rules: dict[int, rules.ActivityRules] = dataclasses.field(default_factory=dict)
     zones: list[str] = dataclasses.field(default_factory=list)  # school-holiday zones of the activities' towns
+    household_children: list[Person] = dataclasses.field(default_factory=list)  # before the child filter
 
 
 def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, last: date,
@@ -91,6 +92,7 @@ def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, l
         registrations[(reg_activity, child.id)] = status
         if activity_id in (None, reg_activity):
             activities[reg_activity], zones[reg_activity] = activity, zone
+    everyone = list(children.values())
     if child_ids:
         if not set(child_ids) <= set(children):
             raise AccessDenied()
@@ -113,7 +115,7 @@ def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, l
         if booking is not None:
             booked[(booking.session_id, booking.child_id)] = booking
     return _Facts(list(children.values()), activities, registrations, list(sessions.values()), closures, booked,
-                  zones=sorted({zones[a] for a in activities if zones[a]}))
+                  zones=sorted({zones[a] for a in activities if zones[a]}), household_children=everyone)
 
 
 def _decide(facts: _Facts, session: ActivitySession, child: Person, now) -> rules.Decision:
@@ -142,8 +144,36 @@ def _action(decision: rules.Decision) -> str:
     return ""
 
 
+@dataclasses.dataclass(frozen=True)
+class CalendarPage:
+    """« Réservations » as it opens: the chips, the feed's state, the month."""
+
+    children: list[tuple[int, str]]  # (id, first name) of every child of the household
+    child_id: int  # the child shown (0: all), the one asked for if still in the household
+    has_feed: bool
+    month: Month
+
+
+def open_calendar(s: Session, *, actor: Actor, year: int, month: int, child_id: int = 0) -> CalendarPage:
+    """Everything the page shows when opened, read in one go (one connection, no extra round trip
+    for the children): a child that is no longer in the household falls back to all of them."""
+    if child_id:
+        try:
+            view, facts = _month(s, actor, year, month, child_id)
+        except AccessDenied:  # not (or no longer) a child of the household
+            child_id = 0
+    if not child_id:
+        view, facts = _month(s, actor, year, month, None)
+    children = [(c.id, c.first_name) for c in facts.household_children]
+    return CalendarPage(children=children, child_id=child_id, has_feed=feeds.has_feed(s, actor=actor), month=view)
+
+
 def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int | None = None) -> Month:
     """The month's grid (weeks of 7 days) and, for phones, the list of days with sessions."""
+    return _month(s, actor, year, month, child_id)[0]
+
+
+def _month(s: Session, actor: Actor, year: int, month: int, child_id: int | None) -> tuple[Month, _Facts]:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise InvalidInput("Mois invalide.")
     first = date(year, month, 1)
@@ -186,7 +216,7 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
         day += timedelta(days=1)
     return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),
                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)],
-                 days_with_sessions=[d for d in days if d.in_month and d.cells])
+                 days_with_sessions=[d for d in days if d.in_month and d.cells]), facts
 
 
 def _no_session_note(day: date, zones: list[str]) -> str:
