@@ -153,6 +153,8 @@ POLICY: dict[str, frozenset[str]] = {
     "households.family_import.import_families": cap("families"),
     "households.family_import.preview_import": cap("families"),
     "households.family_import.template": cap("families"),
+    "households.family_import_jobs.import_status": cap("families"),
+    "households.family_import_jobs.request_import": cap("families"),
     "households.families.family_name": cap("families"),
     "households.families.invite_guardian": cap("families"),
     "households.families.list_families": cap("families"),
