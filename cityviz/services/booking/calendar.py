@@ -8,7 +8,7 @@ import dataclasses
 from datetime import date, timedelta
 
 from babel.dates import format_date as babel_date
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
 from cityviz import clock
@@ -70,6 +70,23 @@ class _Facts:
     household_children: list[Person] = dataclasses.field(default_factory=list)  # before the child filter
 
 
+# Built once (the calendar is read at every tap: no statement to build and key for the cache each time).
+_CHILDREN = (select(Person, ActivityRegistration.activity_id, ActivityRegistration.status, Activity,
+                    Organization.school_zone)
+             .outerjoin(ActivityRegistration, ActivityRegistration.child_id == Person.id)
+             .outerjoin(Activity, Activity.id == ActivityRegistration.activity_id)
+             .outerjoin(Organization, Organization.id == Activity.organization_id)
+             .where(Person.household_id == bindparam("household_id"), Person.role == "child")
+             .order_by(Person.birth_date, Person.id))
+_SESSIONS = (select(ActivitySession, Closure.reason, Booking)
+             .outerjoin(Closure, Closure.id == ActivitySession.closure_id)
+             .outerjoin(Booking, and_(Booking.session_id == ActivitySession.id,
+                                      col(Booking.child_id).in_(bindparam("child_ids", expanding=True))))
+             .where(col(ActivitySession.activity_id).in_(bindparam("activity_ids", expanding=True)),
+                    ActivitySession.date >= bindparam("first"), ActivitySession.date <= bindparam("last"))
+             .order_by(ActivitySession.date, ActivitySession.activity_id))
+
+
 def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, last: date,
            activity_id: int | None = None) -> _Facts:
     """Two queries (the calendar is read at every tap): the household's children with their
@@ -78,14 +95,7 @@ def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, l
     household_id = actor.require_household()
     children: dict[int, Person] = {}
     registrations, activities, zones = {}, {}, {}
-    for child, reg_activity, status, activity, zone in s.exec(
-            select(Person, ActivityRegistration.activity_id, ActivityRegistration.status, Activity,
-                   Organization.school_zone)
-            .outerjoin(ActivityRegistration, ActivityRegistration.child_id == Person.id)
-            .outerjoin(Activity, Activity.id == ActivityRegistration.activity_id)
-            .outerjoin(Organization, Organization.id == Activity.organization_id)
-            .where(Person.household_id == household_id, Person.role == "child")
-            .order_by(Person.birth_date, Person.id)).all():
+    for child, reg_activity, status, activity, zone in s.execute(_CHILDREN, {"household_id": household_id}).all():
         children[child.id] = child
         if reg_activity is None:
             continue
@@ -101,12 +111,8 @@ def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, l
         activities = {a: activity for a, activity in activities.items() if any(
             (a, cid) in registrations for cid in children)}
     ids = list(children)
-    rows = s.exec(select(ActivitySession, Closure.reason, Booking)
-                  .outerjoin(Closure, Closure.id == ActivitySession.closure_id)
-                  .outerjoin(Booking, and_(Booking.session_id == ActivitySession.id, col(Booking.child_id).in_(ids)))
-                  .where(col(ActivitySession.activity_id).in_(list(activities)), ActivitySession.date >= first,
-                         ActivitySession.date <= last)
-                  .order_by(ActivitySession.date, ActivitySession.activity_id)).all() if activities and ids else []
+    rows = s.execute(_SESSIONS, {"child_ids": ids, "activity_ids": list(activities), "first": first, "last": last}
+                     ).all() if activities and ids else []
     sessions, closures, booked = {}, {}, {}
     for session, reason, booking in rows:
         sessions[session.id] = session
