@@ -17,9 +17,7 @@ the same run, the baseline: the same events as service calls in this process (me
 
     .venv/bin/python bench/load.py [--tabs 32] [--seconds 20] [--setups sqlite1,sqlite2,pg1,pg2]
         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/cityviz_load] [--redis redis://…/15]
-        [--port 3100] [--profile DIR [--profile-raw]]   # DIR: a py-spy flame graph of each worker
-                                        # (--profile-raw: collapsed stacks of the threads holding the GIL,
-                                        # i.e. where the worker's CPU goes, to sum up with a script)
+        [--port 3100] [--profile DIR [--profile-raw]]   # py-spy of each worker (raw: GIL-holding stacks)
 
 The --pg database is dropped and created again. Targets (PostgreSQL + Redis): ≥ 150 calendar
 events/s per worker, p95 ≤ 250 ms at 32 tabs with 2 workers, 2 workers ≥ 1.6 × one; exit
@@ -286,12 +284,12 @@ class Backend:
         if not self.profile:
             return
         self.profile.mkdir(parents=True, exist_ok=True)
-        how = ["--format", "raw", "--gil"] if self.raw else []
+        raw = ["--format", "raw", "--gil"] if self.raw else []  # raw: the GIL-holding stacks (the CPU)
         for n, pid in enumerate(self._tree()[1:]):  # granian's workers: children of `reflex run`
-            self.spies.append(subprocess.Popen(
-                [str(Path(sys.executable).parent / "py-spy"), "record", "-p", pid, "-d", str(int(seconds)),
-                 "-o", str(self.profile / f"{name}-{n}.{'txt' if self.raw else 'svg'}"), "--nonblocking", *how],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            out = self.profile / f"{name}-{n}.{raw and 'txt' or 'svg'}"
+            self.spies.append(subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p", pid, "-d",
+                                                str(int(seconds)), "-o", str(out), "--nonblocking", *raw],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def __exit__(self, *exc) -> None:
         for spy in self.spies:
@@ -308,8 +306,7 @@ class Backend:
 def measured(process: Backend, url: str, tokens: list[str], seconds: float) -> dict:
     before = process.cpu()
     result = asyncio.run(run_tabs(url, tokens, seconds))
-    result["cpu"] = process.cpu() - before
-    return result
+    return {**result, "cpu": process.cpu() - before}
 
 
 def report(label: str, result: dict) -> dict:
@@ -329,8 +326,7 @@ def report(label: str, result: dict) -> dict:
         print(f"      ! {count} × {error}")
     every = [v * 1000 for k in CALENDAR_KINDS for v in stats.get(k, [])]
     return {"calendar_per_s": calendar_events / wall, "p95": pct(every, .95),
-            "cpu_ms": result["cpu"] * 1000 / max(events, 1),
-            "errors": sum(result["errors"].values())}
+            "cpu_ms": result["cpu"] * 1000 / max(events, 1), "errors": sum(result["errors"].values())}
 
 
 def main() -> int:
