@@ -17,7 +17,7 @@ the same run, the baseline: the same events as service calls in this process (me
 
     .venv/bin/python bench/load.py [--tabs 32] [--seconds 20] [--setups sqlite1,sqlite2,pg1,pg2]
         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/cityviz_load] [--redis redis://…/15]
-        [--port 3100] [--profile DIR]   # DIR: a py-spy flame graph of each worker
+        [--port 3100] [--profile DIR [--profile-raw]]   # py-spy of each worker (raw: GIL-holding stacks)
 
 The --pg database is dropped and created again. Targets (PostgreSQL + Redis): ≥ 150 calendar
 events/s per worker, p95 ≤ 250 ms at 32 tabs with 2 workers, 2 workers ≥ 1.6 × one; exit
@@ -238,9 +238,9 @@ async def run_tabs(url: str, tokens: list[str], seconds: float) -> dict:
 # --- Servers ---------------------------------------------------------------------------------
 
 class Backend:
-    def __init__(self, env: dict, port: int, workers: int, profile: Path | None):
+    def __init__(self, env: dict, port: int, workers: int, profile: Path | None, raw: bool = False):
         self.env = {**env, "GRANIAN_WORKERS": str(workers), "CITYVIZ_PUBLIC_URL": f"http://localhost:{port}"}
-        self.port, self.profile, self.spies = port, profile, []
+        self.port, self.profile, self.raw, self.spies = port, profile, raw, []
 
     def __enter__(self) -> str:
         self.log = tempfile.NamedTemporaryFile("w", prefix="cityviz-load-", suffix=".log", delete=False)
@@ -284,11 +284,12 @@ class Backend:
         if not self.profile:
             return
         self.profile.mkdir(parents=True, exist_ok=True)
+        raw = ["--format", "raw", "--gil"] if self.raw else []  # raw: the GIL-holding stacks (the CPU)
         for n, pid in enumerate(self._tree()[1:]):  # granian's workers: children of `reflex run`
-            self.spies.append(subprocess.Popen(
-                [str(Path(sys.executable).parent / "py-spy"), "record", "-p", pid, "-d", str(int(seconds)),
-                 "-o", str(self.profile / f"{name}-{n}.svg"), "--nonblocking"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            out = self.profile / f"{name}-{n}.{raw and 'txt' or 'svg'}"
+            self.spies.append(subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p", pid, "-d",
+                                                str(int(seconds)), "-o", str(out), "--nonblocking", *raw],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def __exit__(self, *exc) -> None:
         for spy in self.spies:
@@ -305,8 +306,7 @@ class Backend:
 def measured(process: Backend, url: str, tokens: list[str], seconds: float) -> dict:
     before = process.cpu()
     result = asyncio.run(run_tabs(url, tokens, seconds))
-    result["cpu"] = process.cpu() - before
-    return result
+    return {**result, "cpu": process.cpu() - before}
 
 
 def report(label: str, result: dict) -> dict:
@@ -326,8 +326,7 @@ def report(label: str, result: dict) -> dict:
         print(f"      ! {count} × {error}")
     every = [v * 1000 for k in CALENDAR_KINDS for v in stats.get(k, [])]
     return {"calendar_per_s": calendar_events / wall, "p95": pct(every, .95),
-            "cpu_ms": result["cpu"] * 1000 / max(events, 1),
-            "errors": sum(result["errors"].values())}
+            "cpu_ms": result["cpu"] * 1000 / max(events, 1), "errors": sum(result["errors"].values())}
 
 
 def main() -> int:
@@ -339,6 +338,7 @@ def main() -> int:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--port", type=int, default=3100)
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--profile-raw", action="store_true")
     args = parser.parse_args()
     setups = args.setups.split(",")
     work = Path(tempfile.mkdtemp(prefix="cityviz-load-"))
@@ -370,7 +370,7 @@ def main() -> int:
             if workers > 1 or backend == "pg":
                 env["CITYVIZ_REDIS_URL"] = args.redis
             print(f"\n{setup}: {workers} worker(s){' + Redis' if 'CITYVIZ_REDIS_URL' in env else ''}")
-            process = Backend(env, args.port, workers, args.profile)
+            process = Backend(env, args.port, workers, args.profile, args.profile_raw)
             with process as base:
                 asyncio.run(run_tabs(base, tokens[:1], 3))  # warm up
                 report("1 tab", measured(process, base, tokens[:1], args.seconds / 2))

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import cityviz.models  # noqa: F401  (the tables whose rows are counted)
-from cityviz import clock, config, db, schema
+from cityviz import actor_epoch, clock, config, db, schema
 
 FORMAT = 1
 
@@ -198,6 +198,7 @@ def restore(source: str | os.PathLike, *, force: bool = False) -> Summary:
             shutil.copytree(restored, uploads)
             os.chmod(uploads, 0o700)
     schema.migrate(engine)  # a backup of an older version comes up to this one
+    actor_epoch.bump()  # sessions and accounts are the archive's now: no worker uses a remembered one
     counts = row_counts(engine)
     expected = manifest["rows"]
     wrong = {t: (n, counts.get(t)) for t, n in expected.items() if counts.get(t) != n}

@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from cityviz import config
+from cityviz import actor_epoch, config  # noqa: F401 - actor_epoch: its session events, in every process
 
 _lock = threading.Lock()
 _engine: Engine | None = None

@@ -117,6 +117,7 @@ def _note_line(title: rx.Var | str, note: rx.Var) -> rx.Component:
 
 
 def _list_week(week: WeekGroup) -> rx.Component:
+    days = CalendarState.view.weeks[week.week]  # the grid's week: its days travel once
     return rx.vstack(
         rx.hstack(
             rx.heading(week.title, size="3", as_="h3"),
@@ -126,7 +127,7 @@ def _list_week(week: WeekGroup) -> rx.Component:
             padding_y="8px", scroll_margin_top="64px",
         ),
         rx.cond(week.note != "", _note_line("Toute la semaine", week.note), rx.fragment()),
-        rx.foreach(week.days, _list_day),
+        rx.foreach(week.days, lambda i: _list_day(days[i])),
         spacing="2",
         width="100%",
     )
@@ -270,7 +271,7 @@ def calendar_page() -> rx.Component:
         rx.cond(
             view,
             rx.cond(
-                view.days_with_sessions.length() > 0,
+                CalendarState.session_days > 0,
                 rx.fragment(
                     rx.vstack(
                         rx.cond(CalendarState.past_days > 0,
@@ -278,8 +279,8 @@ def calendar_page() -> rx.Component:
                                                   "Afficher les jours passés"),
                                           variant="ghost", size="2", on_click=CalendarState.toggle_past),
                                 rx.fragment()),
-                        rx.foreach(CalendarState.visible_weeks, _list_week),
-                        rx.cond(CalendarState.visible_weeks.length() == 0,
+                        rx.foreach(CalendarState.weeks, _list_week),
+                        rx.cond(CalendarState.weeks.length() == 0,
                                 rx.text("Plus aucune date ce mois-ci : passez au mois suivant.", size="2",
                                         color_scheme="gray"), rx.fragment()),
                         width="100%", display=PHONE_ONLY),

@@ -3,7 +3,9 @@
 The session token travels only in an HttpOnly cookie, which the browser
 sends with the websocket handshake; Reflex hands us those headers. No state
 var decides access: each handler calls `_actor()`, which resolves the token
-against the database (30 min idle, 12 h absolute) every time.
+(30 min idle, 12 h absolute) every time — from the database, or from this
+worker's memory of the last seconds while nothing about that user changed
+(services/accounts/session_memory.py).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from urllib.parse import quote
 import reflex as rx
 
 from cityviz import db, observability, routes
-from cityviz.services.accounts import auth, organizations
+from cityviz.services.accounts import auth, organizations, session_memory
 from cityviz.services.accounts.actor import CAPABILITIES, Actor
 from cityviz.services.errors import DomainError, NotAuthenticated
 from cityviz.services.households import messaging, messaging_staff
@@ -66,12 +68,7 @@ async def off_loop(fn: Callable[..., T], /, **kwargs: Any) -> T:
 
 
 def _resolve(token: str) -> Actor:
-    with db.read() as s:
-        actor, needs_touch = auth.resolve_session(s, token=token)
-    if needs_touch:
-        with db.transaction() as s:
-            auth.touch_session(s, session_id=actor.session_id)
-    return actor
+    return session_memory.resolve_token(token)
 
 
 def photo_url(person_id: int, avatar_key: str) -> str:

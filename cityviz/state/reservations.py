@@ -10,7 +10,7 @@ import reflex as rx
 
 from cityviz import clock
 from cityviz.services.booking import bookings, calendar, feeds, registrations
-from cityviz.services.booking.calendar import BulkLine, BulkRequest, Day, Month
+from cityviz.services.booking.calendar import BulkLine, BulkRequest, Month
 from cityviz.services.booking.registrations import OfferedActivity
 from cityviz.services.errors import InvalidInput
 from cityviz.services.households import people
@@ -31,12 +31,33 @@ async def _children(actor) -> list[list[str]]:
 
 @dataclasses.dataclass(frozen=True)
 class WeekGroup:
-    """A week of the phone list: a heading, the days to show, or one note for the whole week."""
+    """A week of the phone list: a heading, the days to show, or one note for the whole week. The
+    days are their places in the grid's week (`view.weeks[week]`): the cells travel once, not twice."""
+    week: int  # its place in view.weeks
     iso: str  # its Monday
     title: str  # "Semaine du lundi 05/10"
     current: bool
     note: str
-    days: list[Day]
+    days: list[int]
+
+
+def phone_weeks(view: Month | None, today_iso: str, show_past: bool) -> list[WeekGroup]:
+    """Phone list: the month's days with sessions, by week under a sticky heading; a weekday
+    without session says why in one line (a whole week alike: one line for it). From today on,
+    unless the parent asks for the past days."""
+    groups = []
+    for n, week in enumerate(view.weeks if view else []):
+        days = [i for i, d in enumerate(week) if d.in_month and (d.cells or d.note)
+                and (show_past or d.iso >= today_iso)]
+        if not days:
+            continue
+        notes = {week[i].note for i in days}
+        same = not any(week[i].cells for i in days) and len(notes) == 1
+        groups.append(WeekGroup(
+            week=n, iso=week[0].iso, title=f"Semaine du {week[0].title.lower()}",
+            current=week[0].iso <= today_iso <= week[-1].iso,
+            note=week[days[0]].note if same else "", days=[] if same else days))
+    return groups
 
 
 class CalendarState(AuthState):
@@ -50,55 +71,39 @@ class CalendarState(AuthState):
     has_feed: bool = False
     today_iso: str = ""
     show_past: bool = False
-
-    @rx.var
-    def visible_weeks(self) -> list[WeekGroup]:
-        """Phone list: the month's days with sessions, by week under a sticky heading; a
-        weekday without session says why in one line (a whole week alike: one line for it).
-        From today on, unless the parent asks for the past days."""
-        if self.view is None:
-            return []
-        groups = []
-        for week in self.view.weeks:
-            days = [d for d in week if d.in_month and (d.cells or d.note)
-                    and (self.show_past or d.iso >= self.today_iso)]
-            if not days:
-                continue
-            notes = {d.note for d in days}
-            same = not any(d.cells for d in days) and len(notes) == 1
-            groups.append(WeekGroup(
-                iso=week[0].iso, title=f"Semaine du {week[0].title.lower()}",
-                current=week[0].iso <= self.today_iso <= week[-1].iso,
-                note=days[0].note if same else "", days=[] if same else days))
-        return groups
-
-    @rx.var
-    def past_days(self) -> int:
-        if self.view is None:
-            return 0
-        return sum(1 for d in self.view.days_with_sessions if d.iso < self.today_iso)
+    # Set with the month (plain vars, not computed again at every event): the phone list's weeks,
+    # how many days have sessions, how many of them are past.
+    weeks: list[WeekGroup] = []
+    session_days: int = 0
+    past_days: int = 0
 
     @rx.event
     def toggle_past(self):
         self.show_past = not self.show_past
+        self.weeks = phone_weeks(self.view, self.today_iso, self.show_past)
 
     @rx.event
     async def go_today(self):
         """« Aujourd'hui »: this month, from today on, this week's heading at the top of the screen."""
         today = date.fromisoformat(self.today_iso) if self.today_iso else clock.today()
         self.show_past = False
+        self.weeks = phone_weeks(self.view, self.today_iso, self.show_past)
         if (self.year, self.month) != (today.year, today.month):
             self.year, self.month = today.year, today.month
             return [CalendarState.refresh, rx.scroll_to("cette-semaine")]
         return rx.scroll_to("cette-semaine")
 
     async def _reload(self, actor) -> None:
-        view = await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
-                          child_id=self.child_id or None)
-        # Sent to the browser at every tap: the cells travel in the weeks (and the phone list,
-        # visible_weeks, taken from them), not a third time in the month's list of days.
-        self.view = dataclasses.replace(view, days_with_sessions=[
-            dataclasses.replace(day, cells=[]) for day in view.days_with_sessions])
+        self._show_month(await read(calendar.month_view, actor=actor, year=self.year, month=self.month,
+                                    child_id=self.child_id or None))
+
+    def _show_month(self, view: Month) -> None:
+        # Sent to the browser at every tap: the cells travel once, in the weeks (the grid and the
+        # phone list both draw them), not again in the month's list of days.
+        self.view = dataclasses.replace(view, days_with_sessions=[])
+        self.weeks = phone_weeks(view, self.today_iso, self.show_past)
+        self.session_days = len(view.days_with_sessions)
+        self.past_days = sum(1 for d in view.days_with_sessions if d.iso < self.today_iso)
 
     async def _show_again(self, actor) -> None:
         """After a refusal: the dates as they are now, no cell left busy."""
@@ -117,12 +122,12 @@ class CalendarState(AuthState):
         self.today_iso = today.isoformat()
         if not self.year:
             self.year, self.month = today.year, today.month
-        self.children = await _children(actor)
-        if str(self.child_id) not in {c[0] for c in self.children}:
-            self.child_id = 0
-        self.has_feed = await read(feeds.has_feed, actor=actor)
-        self.feed_url = ""
-        await self._reload(actor)
+        # One read for the chips, the feed and the month (a child gone from the household: "Tous").
+        page = await read(calendar.open_calendar, actor=actor, year=self.year, month=self.month,
+                          child_id=self.child_id)
+        self.children = [[str(child_id), name] for child_id, name in page.children]
+        self.child_id, self.has_feed, self.feed_url = page.child_id, page.has_feed, ""
+        self._show_month(page.month)
 
     # One event per tap (not a second `refresh` event): each event costs a state round trip.
     @rx.event

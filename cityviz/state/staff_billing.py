@@ -3,8 +3,6 @@ payments and refunds. (Unpaid invoices, direct debits and the régie's settings:
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from cityviz import clock
@@ -12,6 +10,7 @@ from cityviz.services.billing import credits, invoices, payments, period_jobs, p
 from cityviz.services.billing.invoices import CreditableLine, InvoiceDetail, StaffInvoiceRow
 from cityviz.services.billing.payments import Statement
 from cityviz.services.billing.periods import Preview
+from cityviz.state import job_watch
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
 from cityviz.state.forms import date_field, text, ticked, whole
 from cityviz.state.invoices import document_id, document_kind
@@ -76,30 +75,32 @@ class BillingState(AuthState):
         self.done, self.total = 0, self.preview.households if self.preview else 0
         return BillingState.watch
 
+    async def _show_issue(self, state: period_jobs.IssueStatus) -> None:
+        self.status, self.done, self.total = state.period_status, state.done, state.total
+        self.running, self.error = state.active, state.problem
+        if state.period_status == "issued":
+            self.running = False
+            actor, org_id, _redirect = await self._staff_guard()
+            if actor is not None:
+                await self._refresh(actor, org_id)
+
+    @staticmethod
+    def _issue_finished(state: period_jobs.IssueStatus) -> str | None:
+        if state.period_status == "issued":
+            return f"{state.done} foyer(s) facturé(s) : factures envoyées aux familles."
+        if state.period_status != "issuing" or state.job_status in ("", "failed", "succeeded"):
+            return ""
+        return None
+
     @rx.event(background=True)
     async def watch(self):
         """Follow the issuing job (this visit's, someone else's or an earlier one) until it ends."""
-        async with self:
-            actor, org_id, redirect = await self._staff_guard()
-            if redirect:
-                return
-            month = self.month
-        for _ in range(3600):
-            state = await read(period_jobs.issue_status, actor=actor, organization_id=org_id, month=month)
-            async with self:
-                if self.month != month:
-                    return
-                self.status, self.done, self.total = state.period_status, state.done, state.total
-                self.running, self.error = state.active, state.problem
-                if state.period_status == "issued":
-                    self.running = False
-                    await self._refresh(actor, org_id)
-            if state.period_status == "issued":
-                yield rx.toast.success(f"{self.done} foyer(s) facturé(s) : factures envoyées aux familles.")
-                return
-            if state.period_status != "issuing" or state.job_status in ("", "failed", "succeeded"):
-                return
-            await asyncio.sleep(1)
+        async for event in job_watch.follow(
+                self, key=lambda state: state.month,
+                poll=lambda actor, org_id, month: read(period_jobs.issue_status, actor=actor,
+                                                       organization_id=org_id, month=month),
+                show=BillingState._show_issue, finished=BillingState._issue_finished):
+            yield event
 
 
 class StaffInvoicesState(Paged, AuthState):

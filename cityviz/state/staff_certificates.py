@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from cityviz import clock
 from cityviz.services.billing import certificate_jobs
+from cityviz.state import job_watch
 from cityviz.state.base import AuthState, as_staff, read, write
-
-LABELS = {"queued": "En attente", "running": "En cours", "retrying": "Nouvel essai", "succeeded": "Terminée",
-          "failed": "En échec", "cancelled": "Annulée", "": ""}
 
 
 class TaxRunState(AuthState):
@@ -29,7 +25,7 @@ class TaxRunState(AuthState):
 
     def _apply(self, run: certificate_jobs.RunStatus) -> None:
         self.status, self.done, self.total, self.summary = run.status, run.done, run.total, run.summary
-        self.status_label = LABELS.get(run.status, run.status)
+        self.status_label = job_watch.LABELS.get(run.status, run.status)
 
     async def _show_run(self, actor, org_id) -> None:
         self._apply(await read(certificate_jobs.run_status, actor=actor, organization_id=org_id, year=self.year))
@@ -42,7 +38,7 @@ class TaxRunState(AuthState):
         if str(self.year) not in self.years:
             self.year = last
         await self._show_run(actor, org_id)
-        if self.status in ("queued", "running", "retrying"):
+        if self.status in job_watch.ACTIVE:
             return TaxRunState.watch
 
     @rx.event
@@ -60,19 +56,12 @@ class TaxRunState(AuthState):
 
     @rx.event(background=True)
     async def watch(self):
-        async with self:
-            actor, org_id, redirect = await self._staff_guard()
-            if redirect:
-                return
-            year = self.year
-        for _ in range(3600):
-            run = await read(certificate_jobs.run_status, actor=actor, organization_id=org_id, year=year)
-            async with self:
-                if self.year != year:
-                    return
-                self._apply(run)
-            if run.status not in ("queued", "running", "retrying"):
-                if run.status == "succeeded":
-                    yield rx.toast.success(run.summary)
-                return
-            await asyncio.sleep(1)
+        """Follow the year's run (this visit's, someone else's or an earlier one) until it ends."""
+        async for event in job_watch.follow(
+                self, key=lambda state: state.year,
+                poll=lambda actor, org_id, year: read(certificate_jobs.run_status, actor=actor,
+                                                      organization_id=org_id, year=year),
+                show=TaxRunState._apply,
+                finished=lambda run: None if run.status in job_watch.ACTIVE else (
+                    run.summary if run.status == "succeeded" else "")):
+            yield event

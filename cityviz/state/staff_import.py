@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from cityviz.services.backoffice import lists
-from cityviz.services.households import family_import
+from cityviz.services.households import family_import, family_import_jobs
 from cityviz.services.households.family_import import ImportPreview
+from cityviz.state import job_watch
 from cityviz.state.base import AuthState, as_staff, errors_in, read, write
 from cityviz.state.forms import text
 from cityviz.state.uploads import read_upload
@@ -18,11 +19,18 @@ class ImportState(AuthState):
     error: str = ""
     done: str = ""  # what the last import did
     _data: bytes = b""  # the file previewed, kept on the server until « Importer »
+    # The import asked for (a job, also in « Tâches »), followed while the page is open.
+    job_id: int = 0
+    job_status: str = ""
+    job_label: str = ""
+    job_message: str = ""
+    job_percent: int = 0
 
     @rx.event
     @as_staff
     async def load(self, actor, org_id):
         self.preview, self.filename, self.error, self.done, self._data = None, "", "", "", b""
+        self.job_id, self.job_status, self.job_label, self.job_message, self.job_percent = 0, "", "", "", 0
 
     @rx.event
     @as_staff
@@ -44,13 +52,28 @@ class ImportState(AuthState):
     @as_staff
     @errors_in("error")
     async def run(self, actor, org_id, form: dict):
-        result = await write(family_import.import_families, actor=actor, organization_id=org_id,
-                             filename=self.filename, data=self._data, invite=bool(form.get("invite")))
-        self.done = (f"{result.new_families} famille(s) créée(s), {result.updated_families} mise(s) à jour, "
-                     f"{result.new_children} enfant(s) ajouté(s), {result.updated_children} mis à jour, "
-                     f"{result.invited} invitation(s) envoyée(s).")
-        self.preview, self._data = None, b""
-        return rx.toast.success("Import terminé.")
+        """Ask for the import (a job: all or nothing, outside this page's request); the page follows it."""
+        self.job_id = await write(family_import_jobs.request_import, actor=actor, organization_id=org_id,
+                                  filename=self.filename, data=self._data, invite=bool(form.get("invite")))
+        self.preview, self._data, self.done = None, b"", ""
+        self.job_status, self.job_label, self.job_message, self.job_percent = "queued", job_watch.LABELS["queued"], "", 0
+        return ImportState.watch
+
+    def _show_job(self, job: family_import_jobs.ImportStatus) -> None:
+        self.job_status, self.job_label = job.status, job_watch.LABELS.get(job.status, job.status)
+        self.job_message = job.error or job.message
+        self.job_percent = 100 if job.status == "succeeded" else round(100 * job.done / job.total) if job.total else 0
+        self.done = job.summary
+
+    @rx.event(background=True)
+    async def watch(self):
+        async for event in job_watch.follow(
+                self, key=lambda state: state.job_id,
+                poll=lambda actor, org_id, job_id: read(family_import_jobs.import_status, actor=actor,
+                                                        organization_id=org_id, job_id=job_id),
+                show=ImportState._show_job,
+                finished=lambda job: None if job.active else ("Import terminé." if job.status == "succeeded" else "")):
+            yield event
 
     @rx.event
     @as_staff

@@ -20,9 +20,14 @@ pytestmark = [pytest.mark.usefixtures("database", "frozen"), pytest.mark.anyio]
 THURSDAY = date(2026, 9, 17)
 
 
+def visible_weeks(state):
+    """The phone list as the page draws it: (week heading, its days taken from the grid's week)."""
+    return [(week, [state.view.weeks[week.week][i] for i in week.days]) for week in state.weeks]
+
+
 def _visible_days(state):
     """The days the phone list shows (grouped by week on the page)."""
-    return [d for week in state.visible_weeks for d in week.days]
+    return [d for _week, days in visible_weeks(state) for d in days]
 
 
 def _token(email):

@@ -43,3 +43,6 @@ async def test_the_staff_run_starts_and_reports(town, frozen):  # noqa: F811
     assert (state.year, state.status) == (2026, "")
     await run(TaxRunState.start, state)
     assert state.status == "succeeded" and state.done == 1 and state.percent == 100
+    # The page's follower (the loop shared with the billing and import pages) ends on the summary.
+    events = await run(TaxRunState.watch, state)
+    assert toasts(events) == [("success", state.summary)] and state.status_label == "Terminée"

@@ -19,25 +19,26 @@ from tests.state.harness import make_state, run
 pytestmark = [pytest.mark.usefixtures("database", "frozen"), pytest.mark.anyio]
 town = test_booking_state.town
 _token = test_booking_state._token
+visible_weeks = test_booking_state.visible_weeks
 
 
-def _week_days(week):
-    return [(d.iso, bool(d.cells), d.note) for d in week.days]
+def _week_days(days):
+    return [(d.iso, bool(d.cells), d.note) for d in days]
 
 
 async def test_the_phone_calendar_is_grouped_by_week_from_today(town):
     state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
     await run(CalendarState.load, state)
-    weeks = state.visible_weeks
-    assert [(w.title, w.current) for w in weeks] == [
+    weeks = visible_weeks(state)
+    assert [(w.title, w.current) for w, _days in weeks] == [
         ("Semaine du lundi 14/09", True), ("Semaine du lundi 21/09", False), ("Semaine du lundi 28/09", False)]
-    assert _week_days(weeks[0]) == [("2026-09-14", True, ""), ("2026-09-15", True, ""),
+    assert _week_days(weeks[0][1]) == [("2026-09-14", True, ""), ("2026-09-15", True, ""),
                                     ("2026-09-16", False, "Pas d'accueil"), ("2026-09-17", True, ""),
                                     ("2026-09-18", True, "")]
-    assert [d.iso for d in weeks[2].days] == ["2026-09-28", "2026-09-29", "2026-09-30"]  # October is next month's
+    assert [d.iso for d in weeks[2][1]] == ["2026-09-28", "2026-09-29", "2026-09-30"]  # October is next month's
     await run(CalendarState.toggle_past, state)
-    assert [w.title for w in state.visible_weeks][:2] == ["Semaine du lundi 31/08", "Semaine du lundi 07/09"]
-    assert [d.iso for d in state.visible_weeks[0].days][0] == "2026-09-01"
+    assert [w.title for w, _days in visible_weeks(state)][:2] == ["Semaine du lundi 31/08", "Semaine du lundi 07/09"]
+    assert [d.iso for d in visible_weeks(state)[0][1]][0] == "2026-09-01"
 
 
 async def test_today_brings_the_parent_back_to_this_week(town):
@@ -51,7 +52,7 @@ async def test_today_brings_the_parent_back_to_this_week(town):
     assert (state.year, state.month, state.show_past) == (2026, 9, False)
     assert "cette-semaine" in str(events) and "refresh" in str(events)
     await run(CalendarState.refresh, state)
-    assert state.visible_weeks[0].current
+    assert state.weeks[0].current
     assert "refresh" not in str(await run(CalendarState.go_today, state))  # already there: only the scroll
 
 
@@ -64,8 +65,8 @@ async def test_a_whole_week_without_session_is_one_line(town):
     await run(CalendarState.load, state)
     state.year, state.month = 2026, 12  # the canteen ends on Friday 18/12
     await run(CalendarState.refresh, state)
-    last = state.visible_weeks[-1]
-    assert (last.title, last.note, last.days) == ("Semaine du lundi 28/12", "Vacances scolaires", [])
+    last, days = visible_weeks(state)[-1]
+    assert (last.title, last.note, days) == ("Semaine du lundi 28/12", "Vacances scolaires", [])
 
 
 async def test_the_occupancy_selector_keeps_the_chosen_activity(town):

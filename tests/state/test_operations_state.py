@@ -13,6 +13,7 @@ from cityviz.state.staff_jobs import JobsState
 from tests import factories
 from tests.services.billing import test_billing
 from tests.state.harness import make_state, redirects, run
+from tests.state.test_booking_state import toasts
 from tests.state.test_thin_handlers import _token
 
 pytestmark = [pytest.mark.usefixtures("database", "frozen"), pytest.mark.anyio]
@@ -86,3 +87,7 @@ async def test_issuing_a_month_from_the_billing_page_runs_as_a_job(town):
     with db.read() as s:
         job = s.exec(select(Job).where(Job.name == "billing.issue_period")).one()
         assert job.status == "succeeded" and len(s.exec(select(Invoice)).all()) == 2
+    # The page's follower (the loop shared with the certificate and import pages) ends on the toast.
+    events = await run(BillingState.watch, state)
+    assert toasts(events) == [("success", "2 foyer(s) facturé(s) : factures envoyées aux familles.")]
+    assert state.status == "issued" and not state.running and state.preview.status == "issued"

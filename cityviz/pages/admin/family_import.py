@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from cityviz import routes
 from cityviz.components.forms import error_callout, field, safe_form, success_callout, upload_zone
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, section
@@ -47,6 +48,22 @@ def _preview() -> rx.Component:
         spacing="3", width="100%"), rx.fragment())
 
 
+def _job() -> rx.Component:
+    """The import asked for: it runs as a job (also listed in « Tâches »), followed here."""
+    s = ImportState
+    return rx.cond(s.job_status != "", rx.vstack(
+        rx.text("Import : ", s.job_label, weight="medium"),
+        rx.progress(value=s.job_percent, width="100%", aria_label="Progression de l'import"),
+        rx.cond(s.job_message != "",
+                rx.text(s.job_message, size="2",
+                        color=rx.cond((s.job_status == "failed") | (s.job_status == "retrying"), "var(--red-11)",
+                                      "var(--gray-11)")),
+                rx.fragment()),
+        rx.text("L'import continue si vous quittez la page (voir ", rx.link("Tâches", href=routes.ADMIN_JOBS), ").",
+                size="1", color_scheme="gray"),
+        spacing="2", width="100%"), rx.fragment())
+
+
 def _exports() -> rx.Component:
     return section("Exporter", safe_form(rx.vstack(
         rx.grid(
@@ -77,6 +94,6 @@ def import_page() -> rx.Component:
         section("2. Le fichier",
                 upload_zone("families-file", "Choisir le fichier", "CSV ou Excel (.xlsx), 10 Mo au plus.",
                             ImportState.upload(rx.upload_files(upload_id="families-file")), accept=SPREADSHEETS),
-                error_callout(ImportState.error), success_callout(ImportState.done), _preview()),
+                error_callout(ImportState.error), _job(), success_callout(ImportState.done), _preview()),
         _exports(),
     )

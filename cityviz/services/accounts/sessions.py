@@ -3,7 +3,7 @@ actor behind a token, idle and absolute timeouts, logout."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -41,7 +41,14 @@ def exchange_ticket(s: Session, *, ticket: str) -> str:
 
 def resolve_session(s: Session, *, token: str) -> tuple[Actor, bool]:
     """The actor behind a session token, and whether its idle clock needs a touch. Read-only (no
-    write lock at every page event), in one query: every Reflex event resolves its user this way."""
+    write lock at every page event), in one query: every Reflex event resolves its user this way
+    (through session_memory.resolve_token, which may remember it for a few seconds)."""
+    actor, _expires_at, last_seen_at = resolve_session_window(s, token=token)
+    return actor, clock.now() - last_seen_at >= TOUCH_EVERY
+
+
+def resolve_session_window(s: Session, *, token: str) -> tuple[Actor, datetime, datetime]:
+    """The actor behind a session token, with the session's end (12 h) and when it was last seen."""
     now = clock.now()
     rows = s.execute(select(
         AuthSession.id, AuthSession.user_id, AuthSession.ended_at, AuthSession.expires_at, AuthSession.last_seen_at,
@@ -62,7 +69,7 @@ def resolve_session(s: Session, *, token: str) -> tuple[Actor, bool]:
                   household_id=household_id, is_platform_admin=is_platform_admin,
                   roles={org_id: role for *_rest, org_id, role in rows if org_id is not None},
                   session_id=session_id, password_change_only=change_only, avatar_key=avatar_key or "")
-    return actor, now - last_seen_at >= TOUCH_EVERY
+    return actor, expires_at, last_seen_at
 
 
 def actor_for_user(s: Session, *, user_id: int, session: AuthSession | None = None) -> Actor:

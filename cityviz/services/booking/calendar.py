@@ -8,12 +8,13 @@ import dataclasses
 from datetime import date, timedelta
 
 from babel.dates import format_date as babel_date
+from sqlalchemy import and_, bindparam
 from sqlmodel import Session, col, select
 
 from cityviz import clock
 from cityviz.models import Activity, ActivityRegistration, ActivitySession, Booking, Closure, Organization, Person
 from cityviz.services.accounts.actor import Actor
-from cityviz.services.booking import absences, bookings, menus, rules, school_calendar
+from cityviz.services.booking import absences, bookings, feeds, menus, rules, school_calendar
 from cityviz.services.errors import AccessDenied, DomainError, InvalidInput
 from cityviz.services.formatting import format_short_day
 
@@ -65,43 +66,62 @@ class _Facts:
     closures: dict[int, str]
     bookings: dict[tuple[int, int], Booking]  # (session, child) -> booking
     rules: dict[int, rules.ActivityRules] = dataclasses.field(default_factory=dict)
+    zones: list[str] = dataclasses.field(default_factory=list)  # school-holiday zones of the activities' towns
+    household_children: list[Person] = dataclasses.field(default_factory=list)  # before the child filter
 
 
-def _children(s: Session, actor: Actor, child_ids: list[int] | None) -> list[Person]:
-    household_id = actor.require_household()
-    children = list(s.exec(select(Person).where(Person.household_id == household_id, Person.role == "child")
-                           .order_by(Person.birth_date, Person.id)).all())
-    if child_ids:
-        if not set(child_ids) <= {c.id for c in children}:
-            raise AccessDenied()
-        children = [c for c in children if c.id in child_ids]
-    return children
+# Built once (the calendar is read at every tap: no statement to build and key for the cache each time).
+_CHILDREN = (select(Person, ActivityRegistration.activity_id, ActivityRegistration.status, Activity,
+                    Organization.school_zone)
+             .outerjoin(ActivityRegistration, ActivityRegistration.child_id == Person.id)
+             .outerjoin(Activity, Activity.id == ActivityRegistration.activity_id)
+             .outerjoin(Organization, Organization.id == Activity.organization_id)
+             .where(Person.household_id == bindparam("household_id"), Person.role == "child")
+             .order_by(Person.birth_date, Person.id))
+_SESSIONS = (select(ActivitySession, Closure.reason, Booking)
+             .outerjoin(Closure, Closure.id == ActivitySession.closure_id)
+             .outerjoin(Booking, and_(Booking.session_id == ActivitySession.id,
+                                      col(Booking.child_id).in_(bindparam("child_ids", expanding=True))))
+             .where(col(ActivitySession.activity_id).in_(bindparam("activity_ids", expanding=True)),
+                    ActivitySession.date >= bindparam("first"), ActivitySession.date <= bindparam("last"))
+             .order_by(ActivitySession.date, ActivitySession.activity_id))
 
 
 def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, last: date,
            activity_id: int | None = None) -> _Facts:
-    children = _children(s, actor, child_ids)
-    ids = [c.id for c in children]
-    # Registrations with their activities, then sessions with their closures' reasons: two
-    # queries where there were four (the calendar is read at every tap).
-    registrations, activities = {}, {}
-    for reg_activity, reg_child, status, activity in s.exec(
-            select(ActivityRegistration.activity_id, ActivityRegistration.child_id, ActivityRegistration.status,
-                   Activity).join(Activity, Activity.id == ActivityRegistration.activity_id)
-            .where(col(ActivityRegistration.child_id).in_(ids))).all():
-        registrations[(reg_activity, reg_child)] = status
+    """Two queries (the calendar is read at every tap): the household's children with their
+    registrations, activities and the activities' school zones; then the sessions of the dates with
+    their closures' reasons and these children's bookings."""
+    household_id = actor.require_household()
+    children: dict[int, Person] = {}
+    registrations, activities, zones = {}, {}, {}
+    for child, reg_activity, status, activity, zone in s.execute(_CHILDREN, {"household_id": household_id}).all():
+        children[child.id] = child
+        if reg_activity is None:
+            continue
+        registrations[(reg_activity, child.id)] = status
         if activity_id in (None, reg_activity):
-            activities[reg_activity] = activity
-    rows = s.exec(select(ActivitySession, Closure.reason).outerjoin(Closure, Closure.id == ActivitySession.closure_id)
-                  .where(col(ActivitySession.activity_id).in_(list(activities)), ActivitySession.date >= first,
-                         ActivitySession.date <= last)
-                  .order_by(ActivitySession.date, ActivitySession.activity_id)).all()
-    sessions = [session for session, _reason in rows]
-    closures = {session.closure_id: reason for session, reason in rows if session.closure_id}
-    booked = s.exec(select(Booking).where(col(Booking.session_id).in_([x.id for x in sessions]),
-                                          col(Booking.child_id).in_(ids))).all() if sessions else []
-    return _Facts(children, activities, registrations, sessions, closures,
-                  {(b.session_id, b.child_id): b for b in booked})
+            activities[reg_activity], zones[reg_activity] = activity, zone
+    everyone = list(children.values())
+    if child_ids:
+        if not set(child_ids) <= set(children):
+            raise AccessDenied()
+        registrations = {key: status for key, status in registrations.items() if key[1] in child_ids}
+        children = {cid: child for cid, child in children.items() if cid in child_ids}
+        activities = {a: activity for a, activity in activities.items() if any(
+            (a, cid) in registrations for cid in children)}
+    ids = list(children)
+    rows = s.execute(_SESSIONS, {"child_ids": ids, "activity_ids": list(activities), "first": first, "last": last}
+                     ).all() if activities and ids else []
+    sessions, closures, booked = {}, {}, {}
+    for session, reason, booking in rows:
+        sessions[session.id] = session
+        if session.closure_id:
+            closures[session.closure_id] = reason
+        if booking is not None:
+            booked[(booking.session_id, booking.child_id)] = booking
+    return _Facts(list(children.values()), activities, registrations, list(sessions.values()), closures, booked,
+                  zones=sorted({zones[a] for a in activities if zones[a]}), household_children=everyone)
 
 
 def _decide(facts: _Facts, session: ActivitySession, child: Person, now) -> rules.Decision:
@@ -130,8 +150,36 @@ def _action(decision: rules.Decision) -> str:
     return ""
 
 
+@dataclasses.dataclass(frozen=True)
+class CalendarPage:
+    """« Réservations » as it opens: the chips, the feed's state, the month."""
+
+    children: list[tuple[int, str]]  # (id, first name) of every child of the household
+    child_id: int  # the child shown (0: all), the one asked for if still in the household
+    has_feed: bool
+    month: Month
+
+
+def open_calendar(s: Session, *, actor: Actor, year: int, month: int, child_id: int = 0) -> CalendarPage:
+    """Everything the page shows when opened, read in one go (one connection, no extra round trip
+    for the children): a child that is no longer in the household falls back to all of them."""
+    if child_id:
+        try:
+            view, facts = _month(s, actor, year, month, child_id)
+        except AccessDenied:  # not (or no longer) a child of the household
+            child_id = 0
+    if not child_id:
+        view, facts = _month(s, actor, year, month, None)
+    children = [(c.id, c.first_name) for c in facts.household_children]
+    return CalendarPage(children=children, child_id=child_id, has_feed=feeds.has_feed(s, actor=actor), month=view)
+
+
 def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int | None = None) -> Month:
     """The month's grid (weeks of 7 days) and, for phones, the list of days with sessions."""
+    return _month(s, actor, year, month, child_id)[0]
+
+
+def _month(s: Session, actor: Actor, year: int, month: int, child_id: int | None) -> tuple[Month, _Facts]:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise InvalidInput("Mois invalide.")
     first = date(year, month, 1)
@@ -141,9 +189,12 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
     facts = _facts(s, actor, [child_id] if child_id else None, grid_start, grid_end)
     now, today = clock.now(), clock.today()
     by_day: dict[date, list[Cell]] = {}
+    # Absences only change booked cells: no query for a month without any booking.
+    booked = {session_id for (session_id, _child), b in facts.bookings.items() if b.status == "booked"}
     absent = absences.calendar_marks(
         s, child_ids=[c.id for c in facts.children], first=grid_start, last=grid_end,
-        sessions=[(x.id, x.date, facts.activities[x.activity_id].organization_id) for x in facts.sessions])
+        sessions=[(x.id, x.date, facts.activities[x.activity_id].organization_id) for x in facts.sessions
+                  if x.id in booked])
     for session in facts.sessions:
         activity = facts.activities[session.activity_id]
         for child in facts.children:
@@ -158,7 +209,7 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
                 child_id=child.id, child_name=child.first_name, activity_name=activity.name,
                 session_id=session.id, state=state, label=label, reason=decision.reason,
                 action=_action(decision)))
-    zones = _school_zones(s, facts)
+    zones = facts.zones
     day_menus = menus.household_menus(s, actor.household_id, grid_start, grid_end)
     days, day = [], grid_start
     while day <= grid_end:
@@ -171,16 +222,7 @@ def month_view(s: Session, *, actor: Actor, year: int, month: int, child_id: int
         day += timedelta(days=1)
     return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),
                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)],
-                 days_with_sessions=[d for d in days if d.in_month and d.cells])
-
-
-def _school_zones(s: Session, facts: _Facts) -> list[str]:
-    """The school-holiday zones of the organizations running the household's activities."""
-    org_ids = {a.organization_id for a in facts.activities.values()}
-    if not org_ids:
-        return []
-    return sorted(z for z in s.exec(select(Organization.school_zone).distinct()
-                                     .where(col(Organization.id).in_(org_ids))).all() if z)
+                 days_with_sessions=[d for d in days if d.in_month and d.cells]), facts
 
 
 def _no_session_note(day: date, zones: list[str]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
 from cityviz import clock
@@ -108,11 +108,16 @@ def week_menu(s: Session, *, actor: Actor, organization_id: int, monday: date) -
     return [MenuDay(d.isoformat(), format_short_day(d), _dishes([r for r in rows if r.day == d])) for d in days]
 
 
+# Built once: the calendar reads it at every tap.
+_HOUSEHOLD_MENUS = select(MenuDish).where(
+    col(MenuDish.organization_id).in_(select(Enrollment.organization_id)
+                                      .where(Enrollment.household_id == bindparam("household_id"))),
+    MenuDish.day >= bindparam("first"), MenuDish.day <= bindparam("last"))
+
+
 def household_menus(s: Session, household_id: int, first: date, last: date) -> dict[date, str]:
     """{day: menu text} of the organizations the household is registered with (the calendar, the home page)."""
-    organizations = select(Enrollment.organization_id).where(Enrollment.household_id == household_id)
-    rows = s.exec(select(MenuDish).where(col(MenuDish.organization_id).in_(organizations), MenuDish.day >= first,
-                                         MenuDish.day <= last)).all()
+    rows = s.execute(_HOUSEHOLD_MENUS, {"household_id": household_id, "first": first, "last": last}).scalars().all()
     by_day: dict[date, list[MenuDish]] = {}
     for row in rows:
         by_day.setdefault(row.day, []).append(row)

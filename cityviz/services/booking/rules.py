@@ -56,6 +56,7 @@ def working_days_before(d: date, n: int) -> date:
     return day
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the calendar asks it for every cell of every tap
 def paris_at(d: date, minutes: int) -> datetime:
     """Paris wall time `minutes` after midnight on `d`, as a real instant.
 
@@ -131,6 +132,7 @@ class NoticeRule:
         monday = session_date - timedelta(days=session_date.weekday())
         return monday - timedelta(days=7) + timedelta(days=self.weekday or 0)
 
+    @functools.lru_cache(maxsize=8192)  # pure (the rule is frozen): computed once per rule and date, not per cell
     def deadline(self, session_date: date, session_start: datetime) -> datetime:
         """The last minute (inclusive) at which the action is allowed.
 

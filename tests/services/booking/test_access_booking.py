@@ -104,6 +104,10 @@ def test_parent_sees_only_their_own_calendar_activities_and_feed(world):
         view = calendar.month_view(s, actor=me, year=2026, month=9)
         assert {(c.child_id, c.session_id) for d in view.days_with_sessions for c in d.cells
                 if c.state == "booked"} == {(mine["child"], mine["session"])}
+        # Asked for the other household's child, the page opens on one's own children only.
+        page = calendar.open_calendar(s, actor=me, year=2026, month=9, child_id=other["child"])
+        assert page.child_id == 0 and [c for c, _name in page.children] == [mine["child"]]
+        assert {c.child_id for d in page.month.days_with_sessions for c in d.cells} == {mine["child"]}
         assert calendar.household_activities(s, actor=me) == [(mine["canteen"], "Restauration scolaire")]
         assert [a.organization for a in registrations.offered_activities(s, actor=me, child_id=mine["child"])] \
             == ["Ville A", "Ville A"]
@@ -148,6 +152,7 @@ def test_staff_cannot_act_as_a_parent(world):
     calls = [
         lambda s: bookings.book_session(s, actor=agent, child_id=mine["child"], session_id=mine["session"]),
         lambda s: calendar.month_view(s, actor=agent, year=2026, month=9),
+        lambda s: calendar.open_calendar(s, actor=agent, year=2026, month=9),
         lambda s: registrations.offered_activities(s, actor=agent, child_id=mine["child"]),
         lambda s: feeds.create_feed(s, actor=agent),
     ]

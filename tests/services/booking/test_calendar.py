@@ -158,6 +158,7 @@ def test_month_view_reads_a_bounded_number_of_statements(home):
                                 end=date(2026, 9, 25), reason="Pont")
         household = s.get(Household, home["parent"].household_id)
         factories.register(s, s.get(Activity, home["canteen"]), s.get(Person, home["hugo"]))
+    _book(home["parent"], home["leo"], date(2026, 9, 17), home)  # a booked date: its absences are read too
     small = count(child_id=home["leo"])
     # Many more sessions, children, bookings, closures and waiting lists: the same number of statements.
     with db.transaction() as s:
@@ -169,7 +170,8 @@ def test_month_view_reads_a_bounded_number_of_statements(home):
                 factories.register(s, activity, child)
     for day in (date(2026, 9, 17), date(2026, 9, 21), date(2026, 9, 22), date(2026, 9, 28)):
         for child in (home["leo"], home["zoe"]):
-            _book(home["parent"], child, day, home)
+            if (day, child) != (date(2026, 9, 17), home["leo"]):
+                _book(home["parent"], child, day, home)
     _fill(home, date(2026, 9, 24))
     _book(home["parent"], home["leo"], date(2026, 9, 24), home, join_waiting_list=True)
     with db.transaction() as s:
