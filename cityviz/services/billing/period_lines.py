@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlmodel import Session, col
 
 from cityviz.models import Activity, ActivitySession, Attendance, Booking, FamilyQuotient, Household, Person, PriceBand
