@@ -125,7 +125,7 @@ def town(frozen):
         g(9, 29).closure_id = closure.id
         s.add(g(9, 29))
         _fact(s, g(9, 29), r.child, mark="present")
-        return SimpleNamespace(org=org.id, other=other.id, noiret=n, durand=d, petit=p, roux=r,
+        return SimpleNamespace(org=org.id, other=other.id, staff=staff, other_org=other, elsewhere=elsewhere.id, noiret=n, durand=d, petit=p, roux=r,
                                canteen=canteen.id, care=care.id)
 
 
