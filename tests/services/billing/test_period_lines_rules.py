@@ -262,3 +262,29 @@ def test_payer_address(street, postal_code, city, expected):
 ])
 def test_units_per_session(unit, start, end, units):
     assert units_per_session(SimpleNamespace(unit=unit, start_minutes=start, end_minutes=end)) == units
+
+
+def test_a_quotient_arriving_within_the_month_or_on_its_last_day(town):
+    """No QF before the 16th (open band), then 400; another QF changing on the 30th itself."""
+    with db.transaction() as s:
+        care = s.get(period_lines.Activity, town.care)
+        homes = []
+        for name, quotients in (("LEROY", [(400, date(2026, 9, 16))]),
+                                ("MOREL", [(1000, date(2026, 1, 1)), (400, date(2026, 9, 30))])):
+            home = Household(street="", postal_code="14000", city="Caen", created_at=clock.now())
+            s.add(home)
+            s.flush()
+            child = _person(s, home, "child", "Tom", name)
+            for value, valid_from in quotients:
+                s.add(FamilyQuotient(household_id=home.id, value=value, valid_from=valid_from, created_at=clock.now()))
+            for day in (date(2026, 9, 14), date(2026, 9, 29), date(2026, 9, 30)):
+                if day != date(2026, 9, 29):  # closed
+                    _fact(s, factories.session_on(s, care, day), child, mark="present")
+            homes.append(home.id)
+    with db.read() as s:
+        leroy, morel = period_lines.drafts_for(s, town.org, START, END, homes)
+    assert _lines(leroy) == [("Tom LEROY", CARE, "14/09", "14/09", 2, 150, 0, 300),
+                             ("Tom LEROY", CARE, "30/09", "30/09", 2, 90, 0, 180)]
+    assert _lines(morel) == [("Tom MOREL", CARE, "14/09", "14/09", 2, 150, 0, 300),
+                             ("Tom MOREL", CARE, "30/09", "30/09", 2, 90, 0, 180)]
+    assert (leroy.no_quotient, morel.no_quotient) == (False, False)
