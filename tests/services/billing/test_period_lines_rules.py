@@ -288,3 +288,35 @@ def test_a_quotient_arriving_within_the_month_or_on_its_last_day(town):
     assert _lines(morel) == [("Tom MOREL", CARE, "14/09", "14/09", 2, 150, 0, 300),
                              ("Tom MOREL", CARE, "30/09", "30/09", 2, 90, 0, 180)]
     assert (leroy.no_quotient, morel.no_quotient) == (False, False)
+
+
+def test_two_children_of_one_household_billed_apart(town):
+    """Per child, also when the QF changes within the month; unbooked marks outside the month or on
+    a closed day bill nothing."""
+    with db.transaction() as s:
+        canteen, care = s.get(period_lines.Activity, town.canteen), s.get(period_lines.Activity, town.care)
+        homes = []
+        for name, quotients in (("GARNIER", []), ("BLANC", [(400, date(2026, 1, 1)), (1000, date(2026, 9, 16))])):
+            home = Household(street="2 rue Haute", postal_code="14000", city="Caen", created_at=clock.now())
+            s.add(home)
+            s.flush()
+            for value, valid_from in quotients:
+                s.add(FamilyQuotient(household_id=home.id, value=value, valid_from=valid_from, created_at=clock.now()))
+            for first in ("Paul", "Lou"):
+                child = _person(s, home, "child", first, name)
+                _fact(s, factories.session_on(s, canteen, date(2026, 9, 14)), child, mark="present")
+                for day in (date(2026, 8, 31), date(2026, 9, 15), date(2026, 9, 29), date(2026, 10, 1)):
+                    _fact(s, factories.session_on(s, care, day), child, status=None, mark="unbooked_present")
+            homes.append(home.id)
+    with db.read() as s:
+        garnier, blanc = period_lines.drafts_for(s, town.org, START, END, homes)
+        month = {d.household_id: _lines(d) for d in period_lines.drafts_for(s, town.org, START, END)}
+    assert _lines(garnier) == [("Paul GARNIER", CANTEEN, "14/09", "14/09", 1, 360, 0, 360),
+                               ("Paul GARNIER", UNBOOKED25, "15/09", "15/09", 2, 150, 75, 375),
+                               ("Lou GARNIER", CANTEEN, "14/09", "14/09", 1, 360, 0, 360),
+                               ("Lou GARNIER", UNBOOKED25, "15/09", "15/09", 2, 150, 75, 375)]
+    assert _lines(blanc) == [("Paul BLANC", CANTEEN, "14/09", "14/09", 1, 120, 0, 120),
+                             ("Paul BLANC", UNBOOKED25, "15/09", "15/09", 2, 90, 45, 225),
+                             ("Lou BLANC", CANTEEN, "14/09", "14/09", 1, 120, 0, 120),
+                             ("Lou BLANC", UNBOOKED25, "15/09", "15/09", 2, 90, 45, 225)]
+    assert (month[homes[0]], month[homes[1]]) == (_lines(garnier), _lines(blanc))
