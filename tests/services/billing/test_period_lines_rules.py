@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from cityviz import clock, db
-from cityviz.models import Attendance, Booking, Closure, FamilyQuotient, Household, Person
+from cityviz.models import Attendance, Booking, Closure, FamilyQuotient, Household, Organization, Person
 from cityviz.services.billing import period_lines
 from cityviz.services.billing.period_lines import payer_address, payer_name, units_per_session
 from tests import factories
@@ -125,7 +125,7 @@ def town(frozen):
         g(9, 29).closure_id = closure.id
         s.add(g(9, 29))
         _fact(s, g(9, 29), r.child, mark="present")
-        return SimpleNamespace(org=org.id, other=other.id, staff=staff, other_org=other, elsewhere=elsewhere.id, noiret=n, durand=d, petit=p, roux=r,
+        return SimpleNamespace(org=org.id, other=other.id, staff=staff, elsewhere=elsewhere.id, noiret=n, durand=d, petit=p, roux=r,
                                canteen=canteen.id, care=care.id)
 
 
@@ -320,3 +320,34 @@ def test_two_children_of_one_household_billed_apart(town):
                              ("Lou BLANC", CANTEEN, "14/09", "14/09", 1, 120, 0, 120),
                              ("Lou BLANC", UNBOOKED25, "15/09", "15/09", 2, 90, 45, 225)]
     assert (month[homes[0]], month[homes[1]]) == (_lines(garnier), _lines(blanc))
+
+
+def test_lines_merge_groups_of_one_price_and_round_each_session_half_up(town):
+    """A late booking without late surcharge joins the plain line (dates widened on both sides);
+    two QFs of one band make one line; 33 % of 1,53 € is 0,5049 €: 0,50 €."""
+    with db.transaction() as s:
+        canteen, care = s.get(period_lines.Activity, town.canteen), s.get(period_lines.Activity, town.care)
+        wednesday = factories.make_activity(s, s.get(Organization, town.org), town.staff, name="Mercredi loisirs",
+                                            kind="leisure", unit="day", weekdays=[2], start_date=date(2026, 8, 24),
+                                            start_minutes=480, end_minutes=1080, late_surcharge_percent=33,
+                                            price_bands=[(None, 153)])
+        home = Household(street="4 place du Marché", postal_code="14760", city="Bretteville-sur-Odon",
+                         created_at=clock.now())
+        s.add(home)
+        s.flush()
+        for value, valid_from in ((300, date(2026, 1, 1)), (450, date(2026, 9, 16))):  # one band: 1,20 €
+            s.add(FamilyQuotient(household_id=home.id, value=value, valid_from=valid_from, created_at=clock.now()))
+        child = _person(s, home, "child", "Inès", "FAURE")
+        for day in (date(2026, 9, 1), date(2026, 9, 15), date(2026, 9, 14), date(2026, 9, 18), date(2026, 9, 17)):
+            _fact(s, factories.session_on(s, canteen, day), child, late=True, mark="present")
+        for day, late in ((date(2026, 9, 15), False), (date(2026, 9, 14), True), (date(2026, 9, 17), True)):
+            _fact(s, factories.session_on(s, care, day), child, late=late, mark="present")
+        _fact(s, factories.session_on(s, wednesday, date(2026, 9, 16)), child, late=True, mark="present")
+        home_id = home.id
+    with db.read() as s:
+        (draft,) = period_lines.drafts_for(s, town.org, START, END, [home_id])
+    assert _lines(draft) == [
+        ("Inès FAURE", LATE33, "01/09", "18/09", 5, 120, 200, 800),
+        ("Inès FAURE", CARE, "14/09", "17/09", 6, 90, 0, 540),
+        ("Inès FAURE", "Mercredi loisirs (par journée) – réservation tardive (+33 %)", "16/09", "16/09", 1, 153,
+         50, 203)]
