@@ -270,7 +270,7 @@ def test_a_quotient_arriving_within_the_month_or_on_its_last_day(town):
         care = s.get(period_lines.Activity, town.care)
         homes = []
         for name, quotients in (("LEROY", [(400, date(2026, 9, 16))]),
-                                ("MOREL", [(1000, date(2026, 1, 1)), (400, date(2026, 9, 30))])):
+                                ("MOREL", [(400, date(2026, 9, 30)), (1000, date(2026, 1, 1))])):  # newest first
             home = Household(street="", postal_code="14000", city="Caen", created_at=clock.now())
             s.add(home)
             s.flush()
