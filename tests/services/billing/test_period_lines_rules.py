@@ -338,7 +338,7 @@ def test_lines_merge_groups_of_one_price_and_round_each_session_half_up(town):
         for value, valid_from in ((300, date(2026, 1, 1)), (450, date(2026, 9, 16))):  # one band: 1,20 €
             s.add(FamilyQuotient(household_id=home.id, value=value, valid_from=valid_from, created_at=clock.now()))
         child = _person(s, home, "child", "Inès", "FAURE")
-        for day in (date(2026, 9, 1), date(2026, 9, 15), date(2026, 9, 14), date(2026, 9, 18), date(2026, 9, 17)):
+        for day in (date(2026, 9, 15), date(2026, 9, 1), date(2026, 9, 14), date(2026, 9, 18), date(2026, 9, 17)):
             _fact(s, factories.session_on(s, canteen, day), child, late=True, mark="present")
         for day, late in ((date(2026, 9, 15), False), (date(2026, 9, 14), True), (date(2026, 9, 17), True)):
             _fact(s, factories.session_on(s, care, day), child, late=late, mark="present")
