@@ -57,6 +57,8 @@ def town(frozen):
                                        start_minutes=16 * 60 + 30, end_minutes=18 * 60 + 15, capacity=20,
                                        unbooked_surcharge_percent=25, price_bands=[(700, 90), (None, 150)])
         elsewhere = factories.make_activity(s, other, start_date=date(2026, 8, 24))
+        factories.make_activity(s, org, staff, name="Garderie du matin", kind="morning_care", unit="hour",
+                                start_date=date(2026, 8, 24), start_minutes=450, end_minutes=510)  # nothing booked
         homes = {}
         for name, street, postal, city in (("NOIRET", "3 rue des Lilas", "14760", "Bretteville-sur-Odon"),
                                            ("DURAND", "", "14000", "Caen"), ("PETIT", "5 allée Verte", "", ""),
@@ -188,6 +190,14 @@ def test_another_town_bills_only_its_own_sessions(town):
 
 
 def test_billable_households_in_order(town):
+    with db.transaction() as s:  # only a cancelled booking, a place on a waiting list, a stray justified mark
+        canteen = s.get(period_lines.Activity, town.canteen)
+        for status, mark in (("cancelled", None), ("waiting", None), (None, "justified")):
+            home = Household(street="", postal_code="", city="", created_at=clock.now())
+            s.add(home)
+            s.flush()
+            _fact(s, factories.session_on(s, canteen, date(2026, 9, 14)), _person(s, home, "child", "Noé", "VIDAL"),
+                  status=status, mark=mark)
     with db.read() as s:
         ids = period_lines.billable_household_ids(s, town.org, START, END)
         other = period_lines.billable_household_ids(s, town.other, START, END)
@@ -231,6 +241,9 @@ def test_facts_read_one_by_one(town):
         f.session_id for f in facts)
     assert {f.child_id for f in month} == {town.noiret.child.id, town.durand.child.id, town.petit.child.id,
                                            town.roux.child.id}
+    durand = sorted((f.day.isoformat(), f.activity_id == town.care, bool(f.late), f.mark) for f in month
+                    if f.household_id == town.durand.id)  # the stray justified mark of the 30th is no fact
+    assert durand == [("2026-09-14", False, False, "present"), ("2026-09-17", True, True, "present")]
 
 
 @pytest.mark.parametrize(("names", "expected"), [
