@@ -320,15 +320,19 @@ def test_two_children_of_one_household_billed_apart(town):
                 _fact(s, factories.session_on(s, canteen, date(2026, 9, 14)), child, mark="present")
                 for day in (date(2026, 8, 31), date(2026, 9, 15), date(2026, 9, 29), date(2026, 10, 1)):
                     _fact(s, factories.session_on(s, care, day), child, status=None, mark="unbooked_present")
+                if first == "Paul":  # unbooked at the canteen too (no surcharge there): one more meal
+                    _fact(s, factories.session_on(s, canteen, date(2026, 9, 17)), child, status=None,
+                          mark="unbooked_present")
             homes.append(home.id)
     with db.read() as s:
         garnier, blanc = period_lines.drafts_for(s, town.org, START, END, homes)
         month = {d.household_id: _lines(d) for d in period_lines.drafts_for(s, town.org, START, END)}
-    assert _lines(garnier) == [("Paul GARNIER", CANTEEN, "14/09", "14/09", 1, 360, 0, 360),
+    assert _lines(garnier) == [("Paul GARNIER", CANTEEN, "14/09", "17/09", 2, 360, 0, 720),
                                ("Paul GARNIER", UNBOOKED25, "15/09", "15/09", 2, 150, 75, 375),
                                ("Lou GARNIER", CANTEEN, "14/09", "14/09", 1, 360, 0, 360),
                                ("Lou GARNIER", UNBOOKED25, "15/09", "15/09", 2, 150, 75, 375)]
     assert _lines(blanc) == [("Paul BLANC", CANTEEN, "14/09", "14/09", 1, 120, 0, 120),
+                             ("Paul BLANC", CANTEEN, "17/09", "17/09", 1, 360, 0, 360),
                              ("Paul BLANC", UNBOOKED25, "15/09", "15/09", 2, 90, 45, 225),
                              ("Lou BLANC", CANTEEN, "14/09", "14/09", 1, 120, 0, 120),
                              ("Lou BLANC", UNBOOKED25, "15/09", "15/09", 2, 90, 45, 225)]
