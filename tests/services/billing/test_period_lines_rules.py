@@ -153,6 +153,9 @@ def test_every_fact_billed_as_the_rules_say(town):
     assert (noiret.total_cents, noiret.payer_name, noiret.payer_address, noiret.no_quotient) == (
         2766, "Audrey et Philippe NOIRET", "3 rue des Lilas\n14760 Bretteville-sur-Odon", False)
     assert noiret.label == "Facture post-paiement pour sept. 2026"
+    assert [(x.child_id, x.activity_id) for x in noiret.lines] == [
+        (town.noiret.child.id, town.canteen), (town.noiret.child.id, town.canteen), (town.noiret.child.id, town.care),
+        (town.noiret.child.id, town.care)]
     assert _lines(durand) == [("Léa DURAND", CANTEEN, "14/09", "14/09", 1, 360, 0, 360),
                               ("Léa DURAND", CARE, "17/09", "17/09", 2, 150, 0, 300)]
     assert (durand.total_cents, durand.payer_name, durand.payer_address, durand.no_quotient) == (
