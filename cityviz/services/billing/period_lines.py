@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlmodel import Session, col
 
 from cityviz.models import Activity, ActivitySession, Attendance, Booking, FamilyQuotient, Household, Person, PriceBand
@@ -67,16 +67,29 @@ class Draft:
         return sum(line.total_cents for line in self.lines)
 
 
+def _in_period(organization_id: int, start: date, end: date):
+    return and_(Activity.organization_id == organization_id, ActivitySession.date >= start,
+                ActivitySession.date <= end, col(ActivitySession.closure_id).is_(None))
+
+
+def _still_booked(session_id, child_id):
+    """A booking in force for this child and session (a mark "présent sans réservation" made before
+    a same-day booking is then billed as that booking, once)."""
+    return (select(Booking.id).where(Booking.session_id == session_id, Booking.child_id == child_id,
+                                     Booking.status == "booked").exists())
+
+
 def _fact_query(organization_id: int, start: date, end: date, household_ids: Iterable[int] | None):
-    in_period = and_(Activity.organization_id == organization_id, ActivitySession.date >= start,
-                     ActivitySession.date <= end, col(ActivitySession.closure_id).is_(None))
+    in_period = _in_period(organization_id, start, end)
     # For a chunk of households, start from their rows (indexed by household):
     # "+ 0" keeps SQLite from walking the whole month's sessions first.
     by_household = household_ids is not None
     booking_session = Booking.session_id + 0 if by_household else Booking.session_id
     attendance_session = Attendance.session_id + 0 if by_household else Attendance.session_id
+    # A booked child is billed as booked (late or not) whatever the mark, unless justified.
+    mark = case((Attendance.status == "unbooked_present", literal("present")), else_=Attendance.status)
     booked = (select(Booking.household_id, Booking.child_id, ActivitySession.id, ActivitySession.date,
-                     ActivitySession.activity_id, Booking.is_late.label("is_late"), Attendance.status)
+                     ActivitySession.activity_id, Booking.is_late.label("is_late"), mark.label("status"))
               .join(ActivitySession, ActivitySession.id == booking_session)
               .join(Activity, Activity.id == ActivitySession.activity_id)
               .outerjoin(Attendance, and_(Attendance.session_id == Booking.session_id,
@@ -86,7 +99,8 @@ def _fact_query(organization_id: int, start: date, end: date, household_ids: Ite
                        ActivitySession.activity_id, literal(False).label("is_late"), Attendance.status)
                 .join(ActivitySession, ActivitySession.id == attendance_session)
                 .join(Activity, Activity.id == ActivitySession.activity_id)
-                .where(in_period, Attendance.status == "unbooked_present"))
+                .where(in_period, Attendance.status == "unbooked_present",
+                       ~_still_booked(Attendance.session_id, Attendance.child_id)))
     if household_ids is not None:
         ids = list(household_ids)
         booked = booked.where(col(Booking.household_id).in_(ids))
@@ -113,15 +127,44 @@ class Group(NamedTuple):
 
 
 def _group_query(organization_id: int, start: date, end: date, household_ids: Iterable[int] | None):
-    """The month's facts counted per household, child, activity and kind by the database:
-    a few thousand rows to Python instead of one per session attended."""
-    facts = _fact_query(organization_id, start, end, household_ids).subquery()
-    kind = case((facts.c.status == "unbooked_present", literal("unbooked")),
-                (facts.c.is_late == True, literal("late")), else_=literal(""))  # noqa: E712
-    billed = or_(facts.c.status.is_(None), facts.c.status != "justified")
-    return (select(facts.c.household_id, facts.c.child_id, facts.c.activity_id, kind.label("kind"), func.count(),
-                   func.min(facts.c.date), func.max(facts.c.date))
-            .where(billed).group_by(facts.c.household_id, facts.c.child_id, facts.c.activity_id, kind))
+    """The month's billable sessions counted per household, child, activity and kind by the
+    database: a few thousand rows to Python instead of one per session attended.
+
+    The few marks that change a bill (justified absences, presences without booking) are read
+    once into a small table: each booking then looks its mark up there, not in the attendance
+    table, and the unbooked presences come from the same rows.
+    """
+    in_period = _in_period(organization_id, start, end)
+    by_household = household_ids is not None  # a chunk: start from its households' rows ("+ 0" as above)
+    marks = select(Attendance.session_id, Attendance.child_id, Attendance.household_id, Attendance.status).where(
+        col(Attendance.status).in_(("justified", "unbooked_present")))
+    if by_household:
+        ids = list(household_ids)
+        marks = marks.where(col(Attendance.household_id).in_(ids))
+    else:
+        marks = (marks.join(ActivitySession, ActivitySession.id == Attendance.session_id)
+                 .join(Activity, Activity.id == ActivitySession.activity_id).where(in_period))
+    marks = marks.cte("marks").prefix_with("MATERIALIZED")
+    days = (func.count(), func.min(ActivitySession.date), func.max(ActivitySession.date))
+    kind = case((Booking.is_late == True, literal("late")), else_=literal(""))  # noqa: E712
+    booked = (select(Booking.household_id, Booking.child_id, ActivitySession.activity_id, kind.label("kind"), *days)
+              .join(ActivitySession, ActivitySession.id == (Booking.session_id + 0 if by_household
+                                                            else Booking.session_id))
+              .join(Activity, Activity.id == ActivitySession.activity_id)
+              .outerjoin(marks, and_(marks.c.session_id == Booking.session_id, marks.c.child_id == Booking.child_id,
+                                     marks.c.status == "justified"))
+              .where(in_period, Booking.status == "booked", marks.c.session_id.is_(None))
+              .group_by(Booking.household_id, Booking.child_id, ActivitySession.activity_id, Booking.is_late))
+    if by_household:
+        booked = booked.where(col(Booking.household_id).in_(ids))
+    unbooked = (select(marks.c.household_id, marks.c.child_id, ActivitySession.activity_id,
+                       literal("unbooked").label("kind"), *days)
+                .join(ActivitySession, ActivitySession.id == marks.c.session_id)
+                .join(Activity, Activity.id == ActivitySession.activity_id)
+                .where(in_period, marks.c.status == "unbooked_present",
+                       ~_still_booked(marks.c.session_id, marks.c.child_id))
+                .group_by(marks.c.household_id, marks.c.child_id, ActivitySession.activity_id))
+    return union_all(booked, unbooked)
 
 
 def billable_household_ids(s: Session, organization_id: int, start: date, end: date) -> list[int]:
@@ -130,8 +173,7 @@ def billable_household_ids(s: Session, organization_id: int, start: date, end: d
     Cheaper than the facts themselves (no attendance join); a household that turns out
     to owe nothing (only justified absences) is simply left without an invoice.
     """
-    in_period = and_(Activity.organization_id == organization_id, ActivitySession.date >= start,
-                     ActivitySession.date <= end, col(ActivitySession.closure_id).is_(None))
+    in_period = _in_period(organization_id, start, end)
     booked = (select(Booking.household_id).join(ActivitySession, ActivitySession.id == Booking.session_id)
               .join(Activity, Activity.id == ActivitySession.activity_id)
               .where(in_period, Booking.status == "booked"))
@@ -155,7 +197,7 @@ class Prices:
         for band in s.execute(select(PriceBand).where(col(PriceBand.activity_id).in_(activity_ids))).scalars():
             self.bands[band.activity_id].append(band)
         self.quotients: dict[int, list[tuple[date, int]]] = defaultdict(list)
-        rows = s.execute(select(FamilyQuotient.household_id, FamilyQuotient.valid_from, FamilyQuotient.value)
+        rows = s.connection().execute(select(FamilyQuotient.household_id, FamilyQuotient.valid_from, FamilyQuotient.value)
                          .where(col(FamilyQuotient.household_id).in_(household_ids))
                          .order_by(FamilyQuotient.valid_from)).all()
         for household_id, valid_from, value in rows:
@@ -199,17 +241,18 @@ def units_per_session(activity: Activity) -> int:
 def drafts_for(s: Session, organization_id: int, start: date, end: date,
                household_ids: Iterable[int] | None = None) -> list[Draft]:
     """One draft invoice per household with something to bill, lines grouped per child."""
-    groups = [Group._make(r) for r in s.execute(_group_query(organization_id, start, end, household_ids))]
+    # Plain rows through the session's connection: the ORM adds nothing to a few thousand tuples.
+    groups = s.connection().execute(_group_query(organization_id, start, end, household_ids)).all()
     if not groups:
         return []
-    households = {g.household_id for g in groups}
-    prices = Prices(s, {g.activity_id for g in groups}, households)
+    households = {g[0] for g in groups}
+    prices = Prices(s, {g[2] for g in groups}, households)
     # A quotient that changes within the month splits a child's sessions by price:
     # those (rare) households are counted session by session.
     varying = {h for h in households if prices.changes_within(h, start, end)}
     if varying:
         facts = [f for f in load_facts(s, organization_id, start, end, varying) if is_billed(f)]
-        groups = [g for g in groups if g.household_id not in varying] + _groups_by_quotient(facts, prices)
+        groups = [g for g in groups if g[0] not in varying] + _groups_by_quotient(facts, prices)
     return _drafts(s, groups, prices, start)
 
 
@@ -225,10 +268,11 @@ def _groups_by_quotient(facts: list[Fact], prices: Prices) -> list[Group]:
 
 
 def _drafts(s: Session, groups: list[Group], prices: Prices, period_start: date) -> list[Draft]:
-    household_ids = {g.household_id for g in groups}
-    people = s.execute(select(Person.id, Person.household_id, Person.role, Person.first_name, Person.last_name)
+    household_ids = {g[0] for g in groups}
+    conn = s.connection()
+    people = conn.execute(select(Person.id, Person.household_id, Person.role, Person.first_name, Person.last_name)
                        .where(col(Person.household_id).in_(household_ids)).order_by(Person.id)).all()
-    households = {h.id: h for h in s.execute(select(Household.id, Household.street, Household.postal_code,
+    households = {h.id: h for h in conn.execute(select(Household.id, Household.street, Household.postal_code,
                                                     Household.city).where(col(Household.id).in_(household_ids)))}
     names = {p.id: f"{p.first_name} {p.last_name}" for p in people}
     guardians: dict[int, list] = defaultdict(list)
@@ -240,24 +284,24 @@ def _drafts(s: Session, groups: list[Group], prices: Prices, period_start: date)
                            {"unbooked": a.unbooked_surcharge_percent, "late": a.late_surcharge_percent})
                     for a in prices.activities.values()}
     lines: dict[tuple, DraftLine] = {}
-    for g in groups:
-        base_label, units, surcharges = per_activity[g.activity_id]
-        unit = prices.unit_price(g.activity_id, g.household_id, g.first_day)
-        percent = surcharges.get(g.kind, 0)
-        kind = g.kind if percent else ""
-        key = (g.household_id, g.child_id, g.activity_id, _KIND_ORDER[kind], unit, percent)
+    unit_price, kind_order = prices.unit_price, _KIND_ORDER
+    for household_id, child_id, activity_id, kind, sessions, first_day, last_day in groups:
+        base_label, units, surcharges = per_activity[activity_id]
+        unit = unit_price(activity_id, household_id, first_day)
+        percent = surcharges.get(kind, 0)
+        if not percent:
+            kind = ""
+        key = (household_id, child_id, activity_id, kind_order[kind], unit, percent)
         line = lines.get(key)
         if line is None:
             label = f"{base_label} – {SURCHARGE_LABELS[kind]} (+{percent} %)" if kind else base_label
-            line = lines[key] = DraftLine(g.child_id, names.get(g.child_id, ""), g.activity_id, label, g.first_day,
-                                          g.last_day, 0, unit, 0)
-        line.quantity += g.sessions * units
+            line = lines[key] = DraftLine(child_id, names.get(child_id, ""), activity_id, label, first_day,
+                                          last_day, 0, unit, 0)
+        else:
+            line.date_from, line.date_to = min(line.date_from, first_day), max(line.date_to, last_day)
+        line.quantity += sessions * units
         if percent:  # rounded per session, as each session is billed
-            line.surcharge_cents += g.sessions * ((units * unit * percent + 50) // 100)
-        if g.first_day < line.date_from:
-            line.date_from = g.first_day
-        if g.last_day > line.date_to:
-            line.date_to = g.last_day
+            line.surcharge_cents += sessions * ((units * unit * percent + 50) // 100)
     label = f"Facture post-paiement pour {format_month(period_start)}"
     drafts: dict[int, Draft] = {}
     for key in sorted(lines, key=lambda k: (*k[:4], lines[k].date_from)):  # per child, activity, then date

@@ -1,0 +1,56 @@
+"""The preview's anomaly notes and the period lookups of periods.py, exactly (French sentences)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from cityviz import clock, db
+from cityviz.models import AbsenceReport, Activity
+from cityviz.services.billing import periods
+from cityviz.services.errors import NotFound
+from tests import factories
+from tests.services.billing.test_period_lines_rules import _fact, town  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.usefixtures("database")
+
+
+def _report(s, org_id, household, date_from, date_to, status="reported"):
+    s.add(AbsenceReport(organization_id=org_id, household_id=household.id, child_id=household.child.id,
+                        date_from=date_from, date_to=date_to, reason="illness", status=status,
+                        decision_reason="Non" if status == "refused" else "", created_at=clock.now()))
+
+
+def test_preview_notes_unmarked_bookings_pending_absences_and_missing_quotients(town, frozen):  # noqa: F811
+    with db.transaction() as s:
+        canteen, care = s.get(Activity, town.canteen), s.get(Activity, town.care)
+        durand = town.durand
+        _fact(s, factories.session_on(s, canteen, date(2026, 8, 31)), durand.child)  # before the month
+        _fact(s, factories.session_on(s, canteen, date(2026, 10, 1)), durand.child)  # after it
+        _fact(s, factories.session_on(s, care, date(2026, 9, 29)), durand.child)  # closed day
+        _fact(s, factories.session_on(s, care, date(2026, 9, 1)), durand.child, status="cancelled")
+        _fact(s, factories.session_on(s, s.get(Activity, town.elsewhere), date(2026, 9, 21)), durand.child)
+        _report(s, town.org, durand, date(2026, 9, 30), date(2026, 10, 2))  # overlaps the month's end
+        _report(s, town.org, durand, date(2026, 8, 28), date(2026, 9, 1))  # and its start
+        _report(s, town.org, durand, date(2026, 10, 1), date(2026, 10, 2))  # after
+        _report(s, town.org, durand, date(2026, 8, 1), date(2026, 8, 31))  # before
+        _report(s, town.org, durand, date(2026, 9, 7), date(2026, 9, 8), status="accepted")
+        _report(s, town.other, durand, date(2026, 9, 7), date(2026, 9, 8))  # another town
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    with db.read() as s:
+        preview = periods.preview_period(s, actor=town.staff, organization_id=town.org, month="2026-09")
+    assert preview.anomalies == [
+        "Pointage incomplet : 2 réservation(s) sans pointage (14/09, 18/09) — facturées comme réservées.",
+        "2 absence(s) signalée(s) par les familles à traiter (Absences) : tant qu'elles ne sont pas acceptées, "
+        "les séances sont facturées comme réservées.",
+        "1 foyer(s) sans quotient familial (tarif le plus élevé) : Camille DURAND et Marc PETIT"]
+    assert (preview.households, preview.lines, preview.total, preview.not_over) == (3, 12, "57,20\xa0€", "")
+
+
+def test_unknown_period(town):  # noqa: F811
+    with db.transaction() as s:
+        with pytest.raises(NotFound, match=r"^Période introuvable\.$"):
+            periods.progress(s, actor=town.staff, period_id=999_999)
+        with pytest.raises(NotFound, match=r"^Période introuvable\.$"):
+            periods.issue_chunk(s, actor=town.staff, period_id=999_999)
