@@ -52,7 +52,7 @@ def asked_for_children(s: Session, child_ids: list[int]) -> dict[int, tuple[str,
         return {}
     rows = s.exec(select(Enrollment.person_id, Organization.asked_authorizations)
                   .join(Organization, Organization.id == Enrollment.organization_id)
-                  .where(col(Enrollment.person_id).in_(child_ids))).all()
+                  .where(col(Enrollment.person_id).in_(child_ids), Enrollment.status != "rejected")).all()
     union: dict[int, set[str]] = {}
     for child_id, text in rows:
         union.setdefault(child_id, set()).update(_parse_asked(text))
