@@ -10,6 +10,7 @@ from cityviz.models import Organization
 from cityviz.services.households.authorizations import ALL_ASKED
 from tests import factories
 from tests.e2e.conftest import quick_menu
+from tests.e2e.test_accessibility import AXE, _violations
 from tests.e2e.test_accounts_journey import login
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -51,6 +52,7 @@ def test_a_town_asks_only_its_list_of_authorizations(server, page: Page, browser
         admin.goto(f"{server.base_url}/admin/pieces")
         expect(admin.get_by_role("heading", name="Autorisations demandées aux familles")).to_be_visible()
         expect(admin.get_by_label("Transport", exact=True)).to_be_checked()
+        assert _violations(admin, AXE) == []  # before the toast (the toast library's own contrast)
         for label in ("Sortie seul(e), à partir d'une heure", "Soins d'urgence", "Transport"):
             admin.get_by_label(label, exact=True).uncheck()
         admin.get_by_role("button", name="Enregistrer les autorisations demandées").click()
@@ -68,6 +70,8 @@ def test_a_town_asks_only_its_list_of_authorizations(server, page: Page, browser
         expect(page.get_by_label("Sortie seul(e) autorisée")).to_have_count(0)
         expect(page.get_by_label("Transport (sorties en car, à pied)")).to_have_count(0)
         expect(page.get_by_text("Soins d'urgence", exact=False)).to_have_count(0)
+        shoot(page, "2-formulaire", full_page=False)
+        assert _violations(page, AXE) == []
         page.get_by_label("Droit à l'image", exact=False).check()
         page.get_by_label("Nom", exact=True).fill("Jeanne ROUSSEL")
         page.get_by_label("Téléphone").first.fill("06 11 22 33 44")
@@ -75,6 +79,6 @@ def test_a_town_asks_only_its_list_of_authorizations(server, page: Page, browser
         page.get_by_role("button", name="Signer les autorisations").click()
         expect(page.get_by_text("Autorisations de Nina signées.")).to_be_visible()
         expect(page.get_by_text("Image : oui · Autorisés : Jeanne ROUSSEL", exact=True)).to_be_visible()
-        shoot(page, "2-autorisations-parent")
+        shoot(page, "3-autorisations-signees")
     finally:
         _restore(server)
