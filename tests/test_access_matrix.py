@@ -214,6 +214,8 @@ POLICY: dict[str, frozenset[str]] = {
     "booking.menus.todays_menu": PARENT,
     "booking.menus.week_menu": STAFF,
     "households.authorizations.household_authorizations": PARENT,
+    "households.authorizations.organization_asked": cap("documents"),  # the « Pièces demandées » page
+    "households.authorizations.save_organization_asked": frozenset({"admin"}),  # the town's list
     "households.reenrolment.campaign_document_content": PARENT | cap("documents"),  # its household, its town
     "households.reenrolment.confirm_part": PARENT,
     "households.reenrolment.part_fields": PARENT,
@@ -268,6 +270,7 @@ INTERNAL = {
 
 # Arguments that differ from what access_world gives by name.
 OVERRIDES = {
+    "households.authorizations.save_organization_asked": lambda w: {"asked": ["image", "pickups"]},
     "booking.activities.save_activity": lambda w: {"data": access_world.activity_input()},
     "booking.activity_form.activity_form_values": lambda w: {"activity_id": None},
     "booking.calendar.month_view": lambda w: {"month": 9},

@@ -37,6 +37,9 @@ class Organization(SQLModel, table=True):
     email_invoice_pdf: bool = Field(default=False)
     # RGPD: a household with no activity for this many years is anonymised.
     retention_years: int = Field(default=3)
+    # « Autorisations » the town asks of families, among image, leave_alone, pickups, emergency_care,
+    # transport (comma-separated; all five by default).
+    asked_authorizations: str = Field(default="image,leave_alone,pickups,emergency_care,transport", max_length=80)
 
 
 class StaffMembership(SQLModel, table=True):

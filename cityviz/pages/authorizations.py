@@ -20,18 +20,25 @@ def _pickup(r: AuthorizationView, n: int) -> rx.Component:
                    columns=rx.breakpoints(initial="1", sm="3"), spacing="2", width="100%")
 
 
+def _asked(r: AuthorizationView, kind: str, *children: rx.Component) -> rx.Component:
+    """Only the items asked for this child (by the towns where the child is registered)."""
+    return rx.cond(r.asked.contains(kind), rx.vstack(*children, spacing="3", width="100%"), rx.fragment())
+
+
 def _form(r: AuthorizationView) -> rx.Component:
     return safe_form(
         rx.vstack(
             error_callout(AuthorizationsState.error),
-            checkbox("Droit à l'image : photos et vidéos de l'enfant pendant les activités", "image", default=r.image),
-            checkbox("Sortie seul(e) autorisée", "leave_alone", default=r.leave_alone),
-            field("À partir de", "leave_alone_from", type="time", default_value=r.leave_alone_from),
-            rx.text("Personnes autorisées à venir chercher l'enfant", weight="medium", size="2"),
-            *[_pickup(r, n) for n in range(3)],
-            checkbox("Soins d'urgence : j'autorise l'équipe à faire soigner l'enfant en cas d'urgence",
-                     "emergency_care", default=r.emergency_care),
-            checkbox("Transport (sorties en car, à pied)", "transport", default=r.transport),
+            _asked(r, "image", checkbox("Droit à l'image : photos et vidéos de l'enfant pendant les activités",
+                                        "image", default=r.image)),
+            _asked(r, "leave_alone", checkbox("Sortie seul(e) autorisée", "leave_alone", default=r.leave_alone),
+                   field("À partir de", "leave_alone_from", type="time", default_value=r.leave_alone_from)),
+            _asked(r, "pickups", rx.text("Personnes autorisées à venir chercher l'enfant", weight="medium", size="2"),
+                   *[_pickup(r, n) for n in range(3)]),
+            _asked(r, "emergency_care",
+                   checkbox("Soins d'urgence : j'autorise l'équipe à faire soigner l'enfant en cas d'urgence",
+                            "emergency_care", default=r.emergency_care)),
+            _asked(r, "transport", checkbox("Transport (sorties en car, à pied)", "transport", default=r.transport)),
             rx.text("En signant, vous confirmez ces réponses pour l'année ", r.year, " (nom, date et heure "
                     "enregistrés).", size="1", color_scheme="gray"),
             rx.hstack(rx.button("Signer les autorisations", type="submit", size="3"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cityviz.services.households import documents, dossier_review, families, news
+from cityviz.services.households import authorizations, documents, dossier_review, families, news
 from cityviz.services.households.documents import RequirementRow
 from cityviz.services.households.dossier_review import PER_PAGE, DossierRow, StaffDossier
 from cityviz.services.households.families import FamilyRow
@@ -104,9 +104,27 @@ class RequirementsState(AuthState):
     editing: RequirementRow | None = None
     error: str = ""
     form_key: int = 0
+    # « Autorisations demandées aux familles » (the town's list; its administrators choose)
+    asked: list[str] = []
+    asked_editable: bool = False
+    asked_error: str = ""
+    asked_key: int = 0
 
     async def _reload(self, actor, org_id) -> None:
         self.rows = await read(documents.list_requirements, actor=actor, organization_id=org_id)
+        view = await read(authorizations.organization_asked, actor=actor, organization_id=org_id)
+        self.asked, self.asked_editable = view.asked, view.editable
+        self.asked_key += 1
+
+    @rx.event
+    @as_staff
+    @errors_in("asked_error")
+    async def save_asked(self, actor, org_id, form: dict):
+        await write(authorizations.save_organization_asked, actor=actor, organization_id=org_id,
+                    asked=[kind for kind in authorizations.KINDS if form.get(f"ask_{kind}")])
+        self.asked_error = ""
+        await self._reload(actor, org_id)
+        return rx.toast.success("Autorisations demandées enregistrées.")
 
     @rx.event
     @as_staff

@@ -8,6 +8,7 @@ from cityviz import routes
 from cityviz.components.forms import empty_state, error_callout, field, safe_form
 from cityviz.components.layout import staff_page
 from cityviz.components.ui import checkbox, labelled_select, pager, section, status_badge, textarea
+from cityviz.services.households.authorizations import KINDS
 from cityviz.services.households.document_validity import VALIDITIES
 from cityviz.services.households.documents import RequirementRow
 from cityviz.services.households.dossier_review import DossierRow, HistoryLine, StaffDocument
@@ -216,6 +217,29 @@ def _requirement_row(r: RequirementRow) -> rx.Component:
     )
 
 
+def _asked_authorizations() -> rx.Component:
+    """The town's list of « Autorisations » (its administrators tick them; others read it)."""
+    return section(
+        "Autorisations demandées aux familles",
+        rx.text("Chaque famille répond, pour chaque enfant, aux autorisations cochées ici (et à celles des autres "
+                "structures où l'enfant est inscrit) et les signe pour l'année scolaire. Vos listes du jour "
+                "n'affichent que celles-ci.", size="2", color_scheme="gray"),
+        safe_form(
+            rx.vstack(
+                error_callout(RequirementsState.asked_error),
+                *[checkbox(label, f"ask_{kind}", default=RequirementsState.asked.contains(kind))
+                  for kind, label in KINDS.items()],
+                rx.cond(RequirementsState.asked_editable,
+                        rx.button("Enregistrer les autorisations demandées", type="submit"),
+                        rx.text("Seul un administrateur de la structure peut modifier cette liste.", size="1",
+                                color_scheme="gray")),
+                spacing="3", width="100%",
+            ),
+            on_submit=RequirementsState.save_asked, key=RequirementsState.asked_key.to_string(), width="100%",
+        ),
+    )
+
+
 def requirements_page() -> rx.Component:
     e = RequirementsState.editing
     form = safe_form(
@@ -259,4 +283,5 @@ def requirements_page() -> rx.Component:
             rx.table.body(rx.foreach(RequirementsState.rows, _requirement_row)), width="100%"),
             width="100%", overflow_x="auto"),
         rx.card(form, width="100%"),
+        _asked_authorizations(),
     )

@@ -153,6 +153,7 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
     people = sorted({p.id: p for p in [*booked, *extra]}.values(), key=lambda p: (p.last_name, p.first_name))
     booked_ids = {p.id for p in booked}
     signed = authorizations.current(s, [p.id for p in people])
+    asked = authorizations.asked_by(s, activity.organization_id)
     others = s.exec(select(Person.id, Person.last_name, Person.first_name)
                     .join(ActivityRegistration, ActivityRegistration.child_id == Person.id)
                     .where(ActivityRegistration.activity_id == activity.id, ActivityRegistration.status == "validated",
@@ -164,7 +165,7 @@ def roster(s: Session, *, actor: Actor, session_id: int) -> Roster:
         closed=session.closure_id is not None, capacity=session.capacity,
         lines=[RosterLine(child_id=p.id, name=f"{p.last_name} {p.first_name}", level=p.school_level,
                           allergies=p.allergies, diet=DIETS.get(p.diet, ""), pai=p.has_pai,
-                          authorizations=authorizations.summary(signed.get(p.id)), booked=p.id in booked_ids, status=marks.get(p.id, ""),
+                          authorizations=authorizations.summary(signed.get(p.id), asked), booked=p.id in booked_ids, status=marks.get(p.id, ""),
                           status_label=ATTENDANCE_LABELS.get(marks.get(p.id, ""), "À pointer")) for p in people],
         marked=sum(1 for p in people if p.id in marks),
         others=[[str(i), f"{last} {first}"] for i, last, first in others])

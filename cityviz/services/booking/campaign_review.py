@@ -173,11 +173,13 @@ def _record_authorizations(s: Session, dossier: CampaignDossier, campaign: Campa
         row = existing.get(child["id"]) or ChildAuthorization(
             child_id=child["id"], household_id=dossier.household_id, school_year=campaign.school_year,
             signed_by_name="", signed_at=dossier.sent_at)
-        row.image, row.leave_alone = current[f"{a}.image"] == "1", current[f"{a}.leave_alone"] == "1"
-        start = current[f"{a}.leave_alone_from"]
+        # An item not asked (not in the dossier) is stored as "no"/empty.
+        row.image, row.leave_alone = current.get(f"{a}.image") == "1", current.get(f"{a}.leave_alone") == "1"
+        start = current.get(f"{a}.leave_alone_from", "")
         row.leave_alone_from = int(start[:2]) * 60 + int(start[3:5]) if row.leave_alone and start else None
-        row.pickups = current[f"{a}.pickups"]
-        row.emergency_care, row.transport = current[f"{a}.emergency_care"] == "1", current[f"{a}.transport"] == "1"
+        row.pickups = current.get(f"{a}.pickups", "")
+        row.emergency_care = current.get(f"{a}.emergency_care") == "1"
+        row.transport = current.get(f"{a}.transport") == "1"
         row.signed_by_name, row.signed_by_id, row.signed_at = dossier.sent_by_name, dossier.sent_by_id, dossier.sent_at
         s.add(row)
 

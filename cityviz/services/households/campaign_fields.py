@@ -96,6 +96,7 @@ def snapshot_households(s: Session, organization_id: int, school_year: int) -> d
                                                                   col(Household.anonymised_at).is_(None))).all()}
     people = s.exec(select(Person).where(col(Person.household_id).in_(list(households)))
                     .order_by(Person.household_id, Person.birth_date, Person.id)).all()
+    asked = authorizations.asked_for_children(s, sorted(child_ids))
     signed = {a.child_id: a for a in s.exec(select(ChildAuthorization).where(
         col(ChildAuthorization.household_id).in_(list(households)),
         ChildAuthorization.school_year == school_year - 1)).all()}
@@ -129,12 +130,7 @@ def snapshot_households(s: Session, organization_id: int, school_year: int) -> d
         fields.update({f"c{p.id}.school": p.school, f"c{p.id}.level": level, f"c{p.id}.diet": p.diet,
                        f"c{p.id}.has_pai": _yes(p.has_pai), f"c{p.id}.allergies": p.allergies,
                        f"c{p.id}.medical_notes": p.medical_notes})
-        a = signed.get(p.id)
-        fields.update({f"a{p.id}.image": _yes(a and a.image), f"a{p.id}.leave_alone": _yes(a and a.leave_alone),
-                       f"a{p.id}.leave_alone_from": _hhmm(a.leave_alone_from) if a else "",
-                       f"a{p.id}.pickups": a.pickups if a else "",
-                       f"a{p.id}.emergency_care": _yes(a and a.emergency_care),
-                       f"a{p.id}.transport": _yes(a and a.transport)})
+        fields.update(_authorization_fields(p.id, signed.get(p.id), asked[p.id]))
     start = new_year_start(school_year)
     for household_id, snap in out.items():
         continuing = [c["id"] for c in snap["children"] if not leaves_primary(snap["fields"][f"c{c['id']}.level"])]
@@ -144,6 +140,16 @@ def snapshot_households(s: Session, organization_id: int, school_year: int) -> d
                 if reason:
                     snap["documents"].append({"requirement_id": r.id, "person_id": person_id, "reason": reason})
     return out
+
+
+def _authorization_fields(child_id: int, a: ChildAuthorization | None, asked: tuple[str, ...]) -> dict[str, str]:
+    """Last year's answers to the items asked for the child (the town's list: the same as the
+    « Autorisations » page)."""
+    values = {"image": _yes(a and a.image), "leave_alone": _yes(a and a.leave_alone),
+              "leave_alone_from": _hhmm(a.leave_alone_from) if a else "", "pickups": a.pickups if a else "",
+              "emergency_care": _yes(a and a.emergency_care), "transport": _yes(a and a.transport)}
+    wanted = authorizations.answer_fields(asked)
+    return {f"a{child_id}.{field}": value for field, value in values.items() if field in wanted}
 
 
 def renewal_reason(requirement: DocumentRequirement, document: Document | None, start: date) -> str:

@@ -115,14 +115,15 @@ def _details(person: Person) -> list[list[str]]:
     return [[label, value] for label, value in pairs if value]
 
 
-def _authorizations(s: Session, person: Person) -> list[list[str]]:
-    """This school year's « Autorisations » of a child, with their signature."""
-    if person.role != "child":
+def _authorizations(s: Session, person: Person, organization_id: int) -> list[list[str]]:
+    """This school year's « Autorisations » of a child (those the town asks), with their signature."""
+    asked = authorizations.asked_by(s, organization_id)
+    if person.role != "child" or not asked:
         return []
     row = authorizations.current(s, [person.id]).get(person.id)
     signature = f" ({row.signed_by_name}, {format_datetime(row.signed_at)})" if row else ""
-    pairs = [["Autorisations", authorizations.summary(row) + signature]]
-    if row and row.pickups:
+    pairs = [["Autorisations", authorizations.summary(row, asked) + signature]]
+    if row and row.pickups and "pickups" in asked:
         pairs.append(["Personnes autorisées (nom ; téléphone ; lien)", row.pickups.replace("\n", " · ")])
     return pairs
 
@@ -150,7 +151,7 @@ def staff_dossier(s: Session, *, actor: Actor, enrollment_id: int) -> StaffDossi
         id=enrollment.id, organization_id=enrollment.organization_id, status=enrollment.status,
         status_label=STAFF_STATUS_LABELS[enrollment.status], rejection_reason=enrollment.rejection_reason,
         person_name=f"{person.first_name} {person.last_name}", is_child=person.role == "child",
-        details=_details(person) + _authorizations(s, person),
+        details=_details(person) + _authorizations(s, person, enrollment.organization_id),
         guardians=[[f"{g.civility or ''} {g.first_name} {g.last_name}".strip(),
                     " · ".join(x for x in (g.email, format_phone(g.phone_mobile),
                                            format_phone(g.phone_other)) if x)] for g in guardians],
