@@ -128,6 +128,7 @@ def test_balance_of_one_family_with_one_town(books):
 def test_the_to_pay_table_of_a_town(books):
     credited = _invoice(books, 800)  # the oldest: credit goes to them first
     both = _invoice(books, 3000, lines=[("Léo", "Restauration scolaire", 1000), ("Léo", "Garderie", 2000)])
+    small = _invoice(books, 200)
     paid_in_part = _invoice(books, 5760)
     reopened = _invoice(books, 1000)
     untouched = _invoice(books, 450, household="durand")
@@ -136,6 +137,7 @@ def test_the_to_pay_table_of_a_town(books):
     with db.read() as s:
         meal = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == both.id, InvoiceLine.position == 1)).one()
     _note(books, both, line_ids=[meal.id])
+    _note(books, small)  # three credit notes, each counted once; this one settles the older `both`
     _pay(books, "5,00", [both.id])
     _pay(books, "20,00", [paid_in_part.id])
     _reverse(books, _pay(books, "10,00", [reopened.id]))
@@ -144,9 +146,24 @@ def test_the_to_pay_table_of_a_town(books):
     with db.read() as s:
         table = ledger.remaining_table(books["orgs"][0])
         rows = s.exec(select(table.c.invoice_id, table.c.due_date, table.c.left_cents).order_by(table.c.invoice_id))
-        assert [tuple(r) for r in rows] == [(credited.id, due, 0), (both.id, due, 1500), (paid_in_part.id, due, 3760),
-                                            (reopened.id, due, 1000), (untouched.id, due, 450)]
+        assert [tuple(r) for r in rows] == [(credited.id, due, 0), (both.id, due, 1300), (small.id, due, 200),
+                                            (paid_in_part.id, due, 3760), (reopened.id, due, 1000),
+                                            (untouched.id, due, 450)]
         other = ledger.remaining_table(books["orgs"][1])
         assert [tuple(r) for r in s.exec(select(other.c.invoice_id, other.c.left_cents))] == [(other_town.id, 600)]
-        by_invoice = ledger.remaining_by_invoice(s, [credited, both, paid_in_part, reopened, untouched])
-    assert list(by_invoice.values()) == [0, 1500, 3760, 1000, 450]
+        by_invoice = ledger.remaining_by_invoice(s, [credited, both, small, paid_in_part, reopened, untouched])
+    assert list(by_invoice.values()) == [0, 1300, 200, 3760, 1000, 450]
+
+
+def test_sums_are_of_the_keys_asked_only(books):
+    from cityviz.models import Refund
+
+    invoice = _invoice(books, 800)
+    first, second = _pay(books, "10,00", [invoice.id]), _pay(books, "5,00", [])
+    _refund(books, f"payment:{first}", "1,00")
+    _refund(books, f"payment:{first}", "0,50")
+    _refund(books, f"payment:{second}", "2,00")
+    with db.read() as s:
+        assert ledger.sums(s, Refund.amount_cents, Refund.payment_id, [first]) == {first: 150}
+        assert ledger.sums(s, Refund.amount_cents, Refund.payment_id, [first, second, 999]) == {first: 150, second: 200}
+        assert ledger.sums(s, Refund.amount_cents, Refund.payment_id, []) == {}
