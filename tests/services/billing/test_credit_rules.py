@@ -198,8 +198,9 @@ def test_a_credit_note_cancels_chosen_lines_then_the_rest_numbered_without_gap(b
                                              ("x" * 501, "Motif de l'avoir : 500")])
 def test_a_credit_note_needs_a_short_reason(books, reason, message):
     invoice = _invoice(books, 800)
-    with pytest.raises(InvalidInput, match=message):
+    with pytest.raises(InvalidInput, match=message) as refused:
         _note(books, invoice, reason=reason)
+    assert refused.value.field == "reason"
     with db.read() as s:
         assert s.exec(select(CreditNote)).all() == [] and s.exec(select(DocumentCounter.last_value).where(
             DocumentCounter.kind == "credit_note")).all() in ([], [0])
