@@ -143,7 +143,7 @@ def test_a_payment_settles_the_chosen_invoices_or_else_the_oldest_open_ones(book
     assert _allocations(PaymentAllocation, PaymentAllocation.payment_id, rest) == [(first.id, 5760), (third.id, 240)]
     assert _due(first, second, third, other_town) == [0, 0, 1260, 1000]
     for wrong in ([other_town.id], [third.id, other_town.id], [999999]):
-        with pytest.raises(NotFound, match="Facture introuvable pour cette famille"):
+        with pytest.raises(NotFound, match=r"^Facture introuvable pour cette famille\.$"):
             _pay(books, "1,00", wrong)
 
 
@@ -171,7 +171,7 @@ def test_a_credit_note_cancels_chosen_lines_then_the_rest_numbered_without_gap(b
     with db.read() as s:
         meal, care, surcharge = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                                        .order_by(InvoiceLine.position)).all()
-    with pytest.raises(NotFound, match="Ligne introuvable sur cette facture"):
+    with pytest.raises(NotFound, match=r"^Ligne introuvable sur cette facture\.$"):
         _note(books, invoice, line_ids=[meal.id, 999999])
     note = _note(books, invoice, reason="  Repas   non servis ", line_ids=[surcharge.id, meal.id])
     assert (note.number, note.counter_year, note.counter_value, note.total_cents) == ("A20260900001", 2026, 1, 3000)
@@ -184,7 +184,7 @@ def test_a_credit_note_cancels_chosen_lines_then_the_rest_numbered_without_gap(b
     rest = _note(books, invoice)  # the whole invoice: what is left of it
     assert (rest.number, rest.counter_value, rest.total_cents) == ("A20260900002", 2, 1500)
     assert _lines(rest.id) == [(care.id, "Jade – Garderie du soir", 1500)]
-    with pytest.raises(Conflict, match="déjà été entièrement annulées par un avoir"):
+    with pytest.raises(Conflict, match=r"^Ces lignes ont déjà été entièrement annulées par un avoir\.$"):
         _note(books, invoice, line_ids=[care.id])
     with db.read() as s:
         counters = s.exec(select(DocumentCounter.kind, DocumentCounter.year, DocumentCounter.last_value)

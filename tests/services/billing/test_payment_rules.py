@@ -219,5 +219,15 @@ def test_a_refund_of_an_overpayment_without_reason(books):
     label = "Trop-perçu : Chèque n° 4455 du 14/09/2026"
     assert _journal("refund") == [("refund", 240, books["martin"], "Camille MARTIN", "cash", label,
                                    f"Remboursement (Espèces) sur {label}")]
-    with pytest.raises(InvalidInput, match=r"\(0,00"):
+    with pytest.raises(InvalidInput, match=r"^Le remboursement ne peut dépasser ce qui reste sur cette source \(0,00\xa0€\)\.$"):
         _refund(books, f"payment:{payment_id}", "0,01")
+
+
+def test_a_refund_from_an_unknown_or_reversed_source_is_not_found(books):
+    bounced = _pay(books, amount="5,00")
+    _reverse(books, bounced)
+    for source in ("payment:999999", "credit_note:999999", f"payment:{bounced}", f"credit_note:{bounced}"):
+        with pytest.raises(NotFound) as refused:
+            _refund(books, source, "1,00")
+        assert str(refused.value) == "Avoir ou paiement introuvable pour cette famille."
+    assert _count(Refund) == 0
