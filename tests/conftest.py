@@ -77,10 +77,17 @@ def _template() -> str:
         schema.migrate(engine)
         engine.dispose()
         return PG_URL
+    # scripts/mutation runs a pytest session per mutant: it migrates once per module run.
+    kept = os.environ.get("CITYVIZ_MUTATION_TEMPLATE")
+    if kept and Path(kept).exists():
+        return kept
     path = _TMP / "template.db"
     engine = db.make_engine(f"sqlite:///{path}")
     schema.migrate(engine)
     engine.dispose()
+    if kept:
+        shutil.copyfile(path, f"{kept}.{os.getpid()}")
+        os.replace(f"{kept}.{os.getpid()}", kept)
     return str(path)
 
 
