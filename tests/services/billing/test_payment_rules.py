@@ -231,3 +231,19 @@ def test_a_refund_from_an_unknown_or_reversed_source_is_not_found(books):
             _refund(books, source, "1,00")
         assert str(refused.value) == "Avoir ou paiement introuvable pour cette famille."
     assert _count(Refund) == 0
+
+
+def test_a_reversal_names_the_town_of_the_payment(books):
+    """Staff of both towns, on the first town's page, cannot reverse the second town's payment."""
+    from cityviz.models import StaffMembership
+
+    other_town = _pay(books, amount="5,00", org=1)
+    with db.transaction() as s:
+        user = factories.make_staff(s, s.get(factories.Organization, books["orgs"][0]), role="admin")
+        s.add(StaffMembership(user_id=user.id, organization_id=books["orgs"][1], role="admin", created_at=clock.now()))
+        s.flush()
+        both = factories.actor(s, user)
+    with pytest.raises(NotFound), db.transaction() as s:
+        payments.reverse_payment(s, actor=both, organization_id=books["orgs"][0], payment_id=other_town, reason="x")
+    with db.read() as s:
+        assert s.get(Payment, other_town).reversed_at is None

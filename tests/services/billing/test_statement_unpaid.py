@@ -67,9 +67,8 @@ def test_a_statement_lists_every_event_in_order_with_a_running_balance(books, fr
         note = credits.issue_credit_note(s, actor=books["staff"][0], invoice_id=second.id, reason="Erreur")
         payments.reverse_payment(s, actor=books["staff"][0], organization_id=books["orgs"][0], payment_id=cash,
                                  reason="Erreur de saisie")
-    third = _invoice(books, 3000)  # 20,00 € of credit applied
-    _invoice(books, 700, org=1)
-    _pay(books, "1,00", org=1)
+    third = _invoice(books, 3000, payer="Paul MARTIN")  # 20,00 € of credit applied
+    _noise(books)
     statement = _statement(books)
     assert statement.lines == [
         _line("12/09/2026", "Chèque n° 0001", "", "80,00", "-80,00"),
@@ -82,11 +81,32 @@ def test_a_statement_lists_every_event_in_order_with_a_running_balance(books, fr
         _line("16/09/2026", "Rejet : Espèces", "5,00", "", "10,00"),
     ]
     assert (statement.payer, statement.balance, statement.available_credit) == (
-        "Camille MARTIN", "10,00" + EUR, "0,00" + EUR)
+        "Paul MARTIN", "10,00" + EUR, "0,00" + EUR)
     assert statement.open_invoices == [[str(third.id), f"n°{third.number} — reste 10,00{EUR}"]]
     assert statement.sources == []
     assert statement.reversible == [[str(cheque), f"Chèque n° 0001 du 12/09/2026 — 80,00{EUR}"]]
-    assert _statement(books, org=1).lines[1:] == [_line("16/09/2026", "Chèque n° 0001", "", "1,00", "6,00")]
+    assert [x.label for x in _statement(books, org=1).lines] == ["Facture n°20260100001", "Avoir n°A20260900001",
+                                                                 "Chèque n° 0001", "Remboursement (Espèces)"]
+
+
+def _noise(b):
+    """The DURAND family's money with the first town, the MARTIN family's with the second."""
+    for org, household in ((0, "durand"), (1, "martin")):
+        invoice = _invoice(b, 700, org=org, household=household)
+        payment = _pay(b, "9,00", org=org, household=household)
+        with db.transaction() as s:
+            credits.issue_credit_note(s, actor=b["staff"][org], invoice_id=invoice.id, reason="Erreur")
+            payments.refund(s, actor=b["staff"][org], organization_id=b["orgs"][org], household_id=b[household],
+                            source=f"payment:{payment}", amount="1,00", method="cash", reason="")
+
+
+def test_open_invoices_in_the_order_they_were_issued(books, frozen):
+    later = _invoice(books, 1000)
+    frozen.shift(-3600)
+    earlier = _invoice(books, 500, payer="Paul MARTIN")
+    _pay(books, "2,00", invoice_ids=[later.id])
+    assert _statement(books).open_invoices == [[str(earlier.id), f"n°{earlier.number} — reste 5,00{EUR}"],
+                                               [str(later.id), f"n°{later.number} — reste 8,00{EUR}"]]
 
 
 def test_a_statement_names_what_can_be_refunded_and_reversed(books):
@@ -135,15 +155,19 @@ def late(books, frozen):
         s.flush()
         s.add(DirectDebit(organization_id=books["orgs"][0], invoice_id=debited.id, mandate_id=mandate.id,
                           amount_cents=1200, due_date=clock.today() + timedelta(days=30)))
-    frozen.shift(timedelta(days=1))
-    durand = _invoice(books, 450, household="durand")
-    frozen.shift(timedelta(days=1))
+    frozen.shift(timedelta(days=2))
     b = _invoice(books, 800, payer="Paul MARTIN")
+    frozen.shift(timedelta(days=-1))
+    durand = _invoice(books, 450, household="durand")  # entered after `b`, due before it
+    frozen.shift(timedelta(days=1))
     _invoice(books, 700, org=1)
+    frozen.move_to(datetime(2026, 9, 20, 9, 0, tzinfo=clock.PARIS))
+    due_today = _invoice(books, 100)  # due 20/10: not late yet
     frozen.move_to(datetime(2026, 10, 16, 9, 0, tzinfo=clock.PARIS))
     not_yet = _invoice(books, 300)  # due 15/11
     frozen.move_to(datetime(2026, 10, 20, 9, 0, tzinfo=clock.PARIS))
-    return {"a": a, "b": b, "durand": durand, "paid": paid, "debited": debited, "not_yet": not_yet}
+    return {"a": a, "b": b, "durand": durand, "paid": paid, "debited": debited, "not_yet": not_yet,
+            "due_today": due_today}
 
 
 def _unpaid(books, org=0):
@@ -181,7 +205,8 @@ def test_reminders_are_mailed_traced_and_counted(books, late):
     a, b = late["a"], late["b"]
     with pytest.raises(Conflict) as refused, db.transaction() as s:
         payments.send_reminders(s, actor=books["staff"][0], organization_id=books["orgs"][0],
-                                invoice_ids=[late["paid"].id, late["not_yet"].id])
+                                invoice_ids=[late["paid"].id, late["not_yet"].id, late["due_today"].id,
+                                             late["debited"].id])
     assert str(refused.value) == "Aucune des factures choisies n'est impayée."
     for chosen in ([a.id, b.id], [a.id]):
         with db.transaction() as s:
