@@ -274,3 +274,11 @@ def test_credit_allocated_at_follows_the_clock(books, frozen):
     with db.read() as s:
         [allocation] = s.exec(select(CreditAllocation).where(CreditAllocation.credit_note_id == note.id)).all()
     assert allocation.allocated_at == clock.now() == note.issued_at
+
+
+def test_a_credit_note_lists_its_lines_in_the_invoice_order_down_to_one_cent(books):
+    invoice = _invoice(books, 2501, lines=[("Léo", "Arrondi", 1, 3), ("Léo", "Restauration scolaire", 2500, 1)])
+    note = _note(books, invoice)
+    assert [(label, cents) for _id, label, cents in _lines(note.id)] == [("Léo – Restauration scolaire", 2500),
+                                                                         ("Léo – Arrondi", 1)]
+    assert note.total_cents == 2501
