@@ -243,3 +243,11 @@ def test_automatic_reminders_say_so_in_the_trail(books, late):
     assert (entry.object_id, json.loads(entry.details)) == (late["durand"].id, {"automatic": True})
     assert mail.to_address == "durand@example.org"
 
+
+
+def test_one_cent_left_is_still_unpaid(books, frozen):
+    invoice = _invoice(books, 800)
+    _pay(books, "7,99", invoice_ids=[invoice.id])
+    frozen.shift(timedelta(days=31))
+    rows, total = _unpaid(books)
+    assert [(r.invoice_id, r.remaining) for r in rows] == [(invoice.id, "0,01" + EUR)] and total == "0,01" + EUR
