@@ -167,3 +167,12 @@ def test_sums_are_of_the_keys_asked_only(books):
         assert ledger.sums(s, Refund.amount_cents, Refund.payment_id, [first]) == {first: 150}
         assert ledger.sums(s, Refund.amount_cents, Refund.payment_id, [first, second, 999]) == {first: 150, second: 200}
         assert ledger.sums(s, Refund.amount_cents, Refund.payment_id, []) == {}
+
+
+def test_one_cent_left_is_credit(books):
+    invoice = _invoice(books, 800)
+    payment = _pay(books, "8,01", [invoice.id])
+    with db.read() as s:
+        assert ledger.sources(s, [books["martin"]], books["orgs"][0]) == {
+            books["martin"]: [Source("payment", payment, books["orgs"][0], 801, 800, 0)]}
+        assert ledger.available_credit(s, books["martin"]) == 1

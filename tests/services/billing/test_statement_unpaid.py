@@ -251,3 +251,17 @@ def test_one_cent_left_is_still_unpaid(books, frozen):
     frozen.shift(timedelta(days=31))
     rows, total = _unpaid(books)
     assert [(r.invoice_id, r.remaining) for r in rows] == [(invoice.id, "0,01" + EUR)] and total == "0,01" + EUR
+
+
+def test_an_agent_without_the_billing_role_reads_no_money(books):
+    from cityviz.services.errors import AccessDenied
+
+    _invoice(books, 800)
+    with db.transaction() as s:
+        agent = factories.actor(s, factories.make_staff(s, s.get(factories.Organization, books["orgs"][0]),
+                                                        role="agent"))
+    for read in (payments.statement, payments.credit_sources):
+        with pytest.raises(AccessDenied), db.read() as s:
+            read(s, actor=agent, organization_id=books["orgs"][0], household_id=books["martin"])
+    with pytest.raises(AccessDenied), db.read() as s:
+        payments.unpaid(s, actor=agent, organization_id=books["orgs"][0])
