@@ -265,3 +265,11 @@ def test_an_agent_without_the_billing_role_reads_no_money(books):
             read(s, actor=agent, organization_id=books["orgs"][0], household_id=books["martin"])
     with pytest.raises(AccessDenied), db.read() as s:
         payments.unpaid(s, actor=agent, organization_id=books["orgs"][0])
+
+
+def test_events_of_one_day_and_kind_keep_the_order_they_were_recorded(books):
+    _invoice(books, 5000)
+    _pay(books, "3,00", method="transfer", reference="")
+    _pay(books, "2,00", method="cash", reference="")
+    assert [(x.label, x.balance) for x in _statement(books).lines][1:] == [("Virement", "47,00" + EUR),
+                                                                          ("Espèces", "45,00" + EUR)]
