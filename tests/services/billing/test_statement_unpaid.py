@@ -273,3 +273,8 @@ def test_events_of_one_day_and_kind_keep_the_order_they_were_recorded(books):
     _pay(books, "2,00", method="cash", reference="")
     assert [(x.label, x.balance) for x in _statement(books).lines][1:] == [("Virement", "47,00" + EUR),
                                                                           ("Espèces", "45,00" + EUR)]
+
+
+def test_a_free_invoice_is_neither_debit_nor_credit(books):
+    free = _invoice(books, 0)
+    assert _statement(books).lines == [_line("14/09/2026", f"Facture n°{free.number}", "", "", "0,00")]
