@@ -282,3 +282,11 @@ def test_a_credit_note_lists_its_lines_in_the_invoice_order_down_to_one_cent(boo
     assert [(label, cents) for _id, label, cents in _lines(note.id)] == [("Léo – Restauration scolaire", 2500),
                                                                          ("Léo – Arrondi", 1)]
     assert note.total_cents == 2501
+
+
+def test_a_credit_note_applies_the_credit_of_its_own_town_only(books):
+    other_invoice = _invoice(books, 1000, org=1)
+    _pay(books, "20,00", [other_invoice.id], org=1)  # 10,00 € of credit with the other town
+    waiting = _invoice(books, 500, org=1, apply_credit=False)  # not yet settled by it
+    _note(books, _invoice(books, 800))
+    assert _due(waiting) == [500]

@@ -165,6 +165,7 @@ def test_what_can_be_refunded_source_by_source(books):
         note = credits.issue_credit_note(s, actor=books["staff"][0], invoice_id=books["invoice"], reason="Erreur")
     cheque = _pay(books, amount="12,00", reference="778")
     cash = _pay(books, amount="3,00", method="cash", reference="", received_on=clock.today() - timedelta(days=1))
+    _pay(books, amount="20,00", org=1)  # 10,00 € of credit with the other town: not this one's to refund
     _refund(books, f"payment:{cheque}", "2,00")
     with db.read() as s:
         sources = payments.credit_sources(s, actor=books["staff"][0], organization_id=books["orgs"][0],

@@ -278,3 +278,35 @@ def test_events_of_one_day_and_kind_keep_the_order_they_were_recorded(books):
 def test_a_free_invoice_is_neither_debit_nor_credit(books):
     free = _invoice(books, 0)
     assert _statement(books).lines == [_line("14/09/2026", f"Facture n°{free.number}", "", "", "0,00")]
+
+
+def test_a_statement_dates_events_in_paris(books, frozen):
+    """Half past midnight in Paris is still the day before in UTC."""
+    frozen.move_to(datetime(2026, 9, 15, 0, 30, tzinfo=clock.PARIS))
+    first = _invoice(books, 800)
+    second = _invoice(books, 100)
+    cheque = _pay(books, "9,00", invoice_ids=[first.id, second.id])
+    with db.transaction() as s:
+        note = credits.issue_credit_note(s, actor=books["staff"][0], invoice_id=second.id, reason="Erreur")
+        payments.reverse_payment(s, actor=books["staff"][0], organization_id=books["orgs"][0], payment_id=cheque,
+                                 reason="Sans provision")
+    assert [(x.day, x.label) for x in _statement(books).lines] == [
+        ("15/09/2026", f"Facture n°{first.number}"), ("15/09/2026", f"Facture n°{second.number}"),
+        ("15/09/2026", f"Avoir n°{note.number}"), ("15/09/2026", "Chèque n° 0001"),
+        ("15/09/2026", "Rejet : Chèque n° 0001")]
+
+
+def test_a_payment_comes_before_the_reversal_of_an_older_one_the_same_day(books, frozen):
+    _invoice(books, 5000)
+    older = _pay(books, "3,00", days_ago=1)
+    with db.transaction() as s:
+        payments.reverse_payment(s, actor=books["staff"][0], organization_id=books["orgs"][0], payment_id=older,
+                                 reason="Erreur")
+    _pay(books, "2,00", method="cash", reference="")
+    assert [x.label for x in _statement(books).lines] == ["Chèque n° 0001", "Facture n°20260100001", "Espèces",
+                                                          "Rejet : Chèque n° 0001"]
+
+
+def test_a_one_cent_invoice_is_a_debit(books):
+    invoice = _invoice(books, 1)
+    assert _statement(books).lines == [_line("14/09/2026", f"Facture n°{invoice.number}", "0,01", "", "0,01")]
