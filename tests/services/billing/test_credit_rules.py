@@ -290,3 +290,13 @@ def test_a_credit_note_applies_the_credit_of_its_own_town_only(books):
     waiting = _invoice(books, 500, org=1, apply_credit=False)  # not yet settled by it
     _note(books, _invoice(books, 800))
     assert _due(waiting) == [500]
+
+
+def test_a_payment_without_chosen_invoices_settles_the_earliest_issued_first(books, frozen):
+    later = _invoice(books, 1000)
+    frozen.shift(-3600)
+    earlier = _invoice(books, 800)  # entered after, issued an hour before
+    frozen.shift(3600)
+    payment_id = _pay(books, "10,00", None)
+    assert _allocations(PaymentAllocation, PaymentAllocation.payment_id, payment_id) == [(earlier.id, 800),
+                                                                                         (later.id, 200)]
