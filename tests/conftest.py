@@ -46,7 +46,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "database" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
-    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+    items.sort(key=lambda item: ("/e2e/" in str(item.fspath), _mutation_rank(item)))
+
+
+# scripts/mutation sets CITYVIZ_MUTATION: mutmut stops at a mutant's first failing test, so the
+# focused exact tests go first and the slow state machine and concurrency runs last.
+_MUTATION_FIRST = ("test_credit_rules", "test_ledger_figures", "test_payment_rules", "test_statement_unpaid",
+                   "test_bank_answer_reading", "test_online_payment")
+_MUTATION_LAST = ("test_ledger_state_machine", "concurrency")
+
+
+def _mutation_rank(item) -> int:
+    if not os.environ.get("CITYVIZ_MUTATION"):
+        return 0
+    name = Path(str(item.fspath)).stem
+    return 0 if name in _MUTATION_FIRST else 2 if any(x in name for x in _MUTATION_LAST) else 1
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +77,17 @@ def _template() -> str:
         schema.migrate(engine)
         engine.dispose()
         return PG_URL
+    # scripts/mutation runs a pytest session per mutant: it migrates once per module run.
+    kept = os.environ.get("CITYVIZ_MUTATION_TEMPLATE")
+    if kept and Path(kept).exists():
+        return kept
     path = _TMP / "template.db"
     engine = db.make_engine(f"sqlite:///{path}")
     schema.migrate(engine)
     engine.dispose()
+    if kept:
+        shutil.copyfile(path, f"{kept}.{os.getpid()}")
+        os.replace(f"{kept}.{os.getpid()}", kept)
     return str(path)
 
 

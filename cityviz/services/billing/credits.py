@@ -31,7 +31,7 @@ from cityviz.services.billing import journal, ledger
 from cityviz.services.billing.lookups import require_billing_object
 from cityviz.services.billing.numbering import next_number
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
-from cityviz.services.formatting import format_date, format_money
+from cityviz.services.formatting import format_money
 from cityviz.services.inputs import bounded
 
 
@@ -162,7 +162,3 @@ def _announce(s: Session, note: CreditNote, invoice: Invoice) -> None:
         mail.queue_email(s, to=address, subject=f"Votre avoir n° {note.number} – {org.name}", body=body,
                          organization_id=org.id, action_label="Voir mon avoir", attachment=attachment)
 
-
-def refers_to(s: Session, note: CreditNote) -> str:
-    invoice = s.get(Invoice, note.invoice_id)
-    return f"Facture n° {invoice.number} du {format_date(invoice.issued_at.astimezone(clock.PARIS).date())}"

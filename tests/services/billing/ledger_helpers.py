@@ -15,9 +15,13 @@ from cityviz.services.billing.numbering import next_number
 _days = itertools.count()
 
 
-def issue_invoice(s: Session, org_id: int, household_id: int, total_cents: int, payer: str = "Camille MARTIN") -> Invoice:
-    """An issued invoice of one line, numbered from the organization's counter; the
-    household's credit is applied to it as a month's run does."""
+def issue_invoice(s: Session, org_id: int, household_id: int, total_cents: int, payer: str = "Camille MARTIN",
+                  lines: list[tuple] | None = None, apply_credit: bool = True) -> Invoice:
+    """An issued invoice, numbered from the organization's counter: one line, or `lines`
+    (child, label, cents[, position]) adding up to `total_cents`; the household's credit is applied to
+    it as a month's run does (unless `apply_credit` is False)."""
+    lines = lines or [("Léo", "Restauration scolaire", total_cents)]
+    assert sum(line[2] for line in lines) == total_cents
     start = date(2020, 1, 1) + timedelta(days=next(_days))
     period = BillingPeriod(organization_id=org_id, start_date=start, end_date=start, status="issued")
     s.add(period)
@@ -30,9 +34,10 @@ def issue_invoice(s: Session, org_id: int, household_id: int, total_cents: int, 
                       payer_address="1 rue de la Paix", total_cents=total_cents)
     s.add(invoice)
     s.flush()
-    s.add(InvoiceLine(invoice_id=invoice.id, position=1, child_name="Léo", label="Restauration scolaire",
-                      date_from=start, date_to=start, quantity=1, unit_price_cents=total_cents,
-                      total_cents=total_cents))
+    for position, (child, label, cents, *at) in enumerate(lines, start=1):
+        s.add(InvoiceLine(invoice_id=invoice.id, position=at[0] if at else position, child_name=child, label=label,
+                          date_from=start, date_to=start, quantity=1, unit_price_cents=cents, total_cents=cents))
     s.flush()
-    credits.apply_available_credit(s, household_ids=[household_id], organization_id=org_id)
+    if apply_credit:
+        credits.apply_available_credit(s, household_ids=[household_id], organization_id=org_id)
     return invoice

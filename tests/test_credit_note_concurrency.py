@@ -1,0 +1,49 @@
+"""Never two credit notes for one invoice: 8 staff cancel the same invoice at the same instant,
+each through its own connection — on SQLite and (make test-pg) PostgreSQL. The credit-note
+counter, locked before what is left to credit is read, serialises them: one note, the others
+told that the lines are already cancelled."""
+
+import pytest
+from sqlalchemy.pool import NullPool
+from sqlmodel import select
+
+from cityviz import db
+from cityviz.models import CreditNote, CreditNoteLine
+from cityviz.services.billing import credits, ledger
+from cityviz.services.errors import Conflict
+from tests import factories
+from tests.services.billing.ledger_helpers import issue_invoice
+from tests.test_booking_concurrency import _fire
+
+pytestmark = pytest.mark.usefixtures("frozen")
+STAFF = 8
+
+
+@pytest.fixture
+def invoice(database):
+    with db.transaction() as s:
+        org = factories.make_organization(s)
+        staff = [factories.actor(s, factories.make_staff(s, org, role="admin")) for _ in range(STAFF)]
+        household, _g, _u = factories.make_household(s)
+        invoice = issue_invoice(s, org.id, household.id, 5760)
+    db.set_engine(db.make_engine(database, poolclass=NullPool))
+    return org.id, household.id, invoice.id, staff
+
+
+def test_eight_staff_cancelling_one_invoice_at_once_cancel_it_once(invoice):
+    org_id, household_id, invoice_id, staff = invoice
+
+    def attempt(actor):
+        def go():
+            with db.transaction() as s:
+                return credits.issue_credit_note(s, actor=actor, invoice_id=invoice_id, reason="Annulation").number
+        return go
+
+    results = _fire([attempt(a) for a in staff])
+    assert [r for r in results if isinstance(r, str)] == ["A20260900001"]
+    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, str))
+    with db.read() as s:
+        assert [n.total_cents for n in s.exec(select(CreditNote)).all()] == [5760]
+        assert sum(x.total_cents for x in s.exec(select(CreditNoteLine)).all()) == 5760
+        balance = ledger.balance(s, household_id, org_id)
+    assert (balance.credited, balance.due, balance.available) == (5760, 0, 0) and balance.holds
