@@ -44,7 +44,7 @@ def test_the_administrator_invites_an_animateur_who_sees_only_his_attendance(ser
     expect(page.get_by_role("heading", name="Inviter un collègue")).to_be_visible()
     page.get_by_label("Nom et prénom").fill("Paul Animateur")
     page.get_by_label("Adresse e-mail").fill("paul.animateur@example.org")
-    page.get_by_label("Rôle").select_option("animateur")
+    page.get_by_label("Rôle", exact=True).select_option("animateur")
     page.get_by_label("Restauration scolaire").check()
     shoot(page, "02-equipe-invitation")
     page.get_by_role("button", name="Envoyer l'invitation").click()
