@@ -261,8 +261,10 @@ def send_reminders(s: Session, *, actor: Actor, organization_id: int, invoice_id
 def remind(s: Session, *, actor: Actor, organization_id: int, rows: list[UnpaidRow], automatic: bool = False) -> None:
     """The reminder e-mails of these unpaid invoices, each logged (and counted on the list)."""
     for row in rows:
+        # Active accounts only: a closed account's address is no longer the family's to write to.
         for address in s.exec(select(User.email).join(Person, Person.id == User.person_id)
-                              .where(Person.household_id == row.household_id)).all():
+                              .where(Person.household_id == row.household_id, User.is_active == True)  # noqa: E712
+                              .order_by(User.id)).all():
             mail.queue_email(s, to=address, subject=f"Rappel : facture n° {row.number} à régler",
                              body=(f"Bonjour,\n\nSauf erreur de notre part, la facture n° {row.number} (échéance du "
                                    f"{row.due_date}) reste à régler : {row.remaining}.\nVous pouvez la payer en "

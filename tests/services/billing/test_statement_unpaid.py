@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from cityviz import clock, config, db
-from cityviz.models import AuditEntry, DirectDebit, OutboxEmail, Payment, SepaMandate
+from cityviz.models import AuditEntry, DirectDebit, OutboxEmail, Payment, Person, SepaMandate, User
 from cityviz.services.accounts.actor import Actor
 from cityviz.services.billing import credits, payments
 from cityviz.services.billing.payments import StatementLine, UnpaidRow
@@ -232,6 +232,18 @@ def test_reminders_are_mailed_traced_and_counted(books, late):
     assert [(e.organization_id, e.object_type, e.object_id, e.household_id, json.loads(e.details)) for e in trail] == [
         (books["orgs"][0], "invoice", a.id, books["martin"], {}), (books["orgs"][0], "invoice", b.id, books["martin"], {}),
         (books["orgs"][0], "invoice", a.id, books["martin"], {})]
+
+
+def test_a_closed_account_gets_no_reminder(books, late):
+    with db.transaction() as s:
+        for user in s.exec(select(User).join(Person, Person.id == User.person_id)
+                           .where(Person.household_id == books["martin"])).all():
+            user.is_active = False
+    with db.transaction() as s:
+        assert payments.send_reminders(s, actor=books["staff"][0], organization_id=books["orgs"][0],
+                                       invoice_ids=[late["a"].id]) == 1
+    with db.read() as s:
+        assert s.exec(select(OutboxEmail)).all() == []
 
 
 def test_automatic_reminders_say_so_in_the_trail(books, late):
