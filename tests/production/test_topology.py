@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.conftest import hydrated
 from tests.e2e.test_accounts_journey import login
 
 URL = os.environ.get("CITYVIZ_PROD_URL", "")
@@ -54,8 +55,10 @@ def test_issue_book_reload_and_pay_across_workers(page: Page, browser: Browser, 
 
     login(page, URL, "audrey.noiret@example.org", PASSWORD)
     expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
+    hydrated(page)  # painted before React takes over: a click in that instant would be a plain link
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Réservations").click()
     expect(page.get_by_role("heading", name="Réservations")).to_be_visible()
+    hydrated(page)
     page.get_by_role("button", name="Mois suivant").click()
     expect(page.get_by_role("heading", name="Novembre 2026")).to_be_visible()
     book = page.get_by_role("button", name=re.compile(r"^Réserver : ")).first
