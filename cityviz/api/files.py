@@ -77,38 +77,39 @@ def _download(request: Request) -> bool:
     return request.query_params.get("telecharger") == "1"
 
 
+def _stored_file(request: Request, read, id_name: str) -> Response:
+    """A stored file read by its service (which checks who may), under the request's id."""
+    content = _as_user(request, read, **{id_name: _id(request)})
+    return _private(content.data, content.content_type, content.filename, download=_download(request))
+
+
 @_refusals
 def document(request: Request) -> Response:
-    content = _as_user(request, documents.document_content, document_id=_id(request))
-    return _private(content.data, content.content_type, content.filename, download=_download(request))
+    return _stored_file(request, documents.document_content, "document_id")
 
 
 @_refusals
 def certificate(request: Request) -> Response:
     """The medical certificate joined to a reported absence."""
-    content = _as_user(request, absences.certificate_content, report_id=_id(request))
-    return _private(content.data, content.content_type, content.filename, download=_download(request))
+    return _stored_file(request, absences.certificate_content, "report_id")
 
 
 @_refusals
 def campaign_document(request: Request) -> Response:
     """A document sent again for next school year (« Réinscription »)."""
-    content = _as_user(request, reenrolment.campaign_document_content, document_id=_id(request))
-    return _private(content.data, content.content_type, content.filename, download=_download(request))
+    return _stored_file(request, reenrolment.campaign_document_content, "document_id")
 
 
 @_refusals
 def pai(request: Request) -> Response:
     """A child's PAI document."""
-    content = _as_user(request, health.pai_content, child_id=_id(request))
-    return _private(content.data, content.content_type, content.filename, download=_download(request))
+    return _stored_file(request, health.pai_content, "child_id")
 
 
 @_refusals
 def message_attachment(request: Request) -> Response:
     """A file joined to a message: its household, or its organization's administrators and agents."""
-    content = _as_user(request, messaging.attachment_content, attachment_id=_id(request))
-    return _private(content.data, content.content_type, content.filename, download=_download(request))
+    return _stored_file(request, messaging.attachment_content, "attachment_id")
 
 
 @_refusals
