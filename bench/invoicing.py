@@ -69,6 +69,7 @@ parser.add_argument("--database-url", default="", help="default: a temporary SQL
 parser.add_argument("--households", type=int, default=3000)
 parser.add_argument("--children", type=int, default=5000, help="at least one per household")
 parser.add_argument("--facts", type=int, default=100_000, help="billable facts in September (<= 56 per child)")
+parser.add_argument("--profile", default="", help="also profile one discarded issue with cProfile, stats to this file")
 ARGS = parser.parse_args()
 _tmp = Path(tempfile.mkdtemp(prefix="cityviz-bench-"))
 # bcrypt is not what is measured here: cost 4 keeps the setup quick.
@@ -312,6 +313,9 @@ def main() -> int:
         with discarded() as factory:
             periods.issue_all(factory, actor=staff, organization_id=org.id, month=MONTH)
 
+    if ARGS.profile:  # an untimed, discarded issue: where its time goes (snakeviz / pstats FILE)
+        import cProfile
+        cProfile.runctx("dry_issue()", globals(), {"dry_issue": dry_issue}, ARGS.profile)
     shown, preview_wall, preview_cpu = timed(preview)
     preview_peak, issue_peak = traced(preview), traced(dry_issue)
     done, issue_wall, issue_cpu = timed(lambda: periods.issue_all(db.transaction, actor=staff,

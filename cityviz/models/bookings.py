@@ -60,6 +60,9 @@ class Booking(SQLModel, table=True):
             postgresql_where=text("waiting_position IS NOT NULL"),
         ),
         Index("ix_booking_child_status", "child_id", "status"),
+        # Covering for "which households have something booked in these sessions" (starting a
+        # billing period reads it for every booking of the month, without touching the rows).
+        Index("ix_booking_session_status_household", "session_id", "status", "household_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -103,6 +106,8 @@ class Attendance(SQLModel, table=True):
             "status IN ('present','absent','justified','unbooked_present')",
             name="ck_attendance_status",
         ),
+        # Covering for the month's presences without booking, as for bookings above.
+        Index("ix_attendance_session_status_household", "session_id", "status", "household_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
