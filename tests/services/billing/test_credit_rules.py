@@ -300,3 +300,38 @@ def test_a_payment_without_chosen_invoices_settles_the_earliest_issued_first(boo
     payment_id = _pay(books, "10,00", None)
     assert _allocations(PaymentAllocation, PaymentAllocation.payment_id, payment_id) == [(earlier.id, 800),
                                                                                          (later.id, 200)]
+
+
+def test_a_payment_settles_down_to_the_last_cent(books):
+    invoice = _invoice(books, 1000)
+    _pay(books, "9,99", [invoice.id])
+    assert _due(invoice) == [1]
+    last = _pay(books, "0,01", None)
+    assert _allocations(PaymentAllocation, PaymentAllocation.payment_id, last) == [(invoice.id, 1)]
+    assert _due(invoice) == [0]
+
+
+def test_one_cent_of_credit_is_applied_too(books):
+    paid = _invoice(books, 1000)
+    payment_id = _pay(books, "10,01", [paid.id])  # one cent too much
+    later = _invoice(books, 500)
+    assert _allocations(PaymentAllocation, PaymentAllocation.payment_id, payment_id) == [(paid.id, 1000),
+                                                                                         (later.id, 1)]
+    assert _due(later) == [499]
+
+
+def test_a_used_up_source_is_passed_over_for_the_next_one_without_a_zero_allocation(books):
+    first = _invoice(books, 1000, apply_credit=False)
+    three_left = _pay(books, "13,00", [first.id])
+    second = _invoice(books, 1000, apply_credit=False)
+    four_left = _pay(books, "14,00", [second.id])
+    small = _invoice(books, 300, apply_credit=False)  # takes the first source whole
+    large = _invoice(books, 1000, apply_credit=False)  # the first is empty by then: the second pays
+    with db.transaction() as s:
+        assert credits.apply_available_credit(s, household_ids=[books["martin"]],
+                                              organization_id=books["orgs"][0]) == 700
+    assert _allocations(PaymentAllocation, PaymentAllocation.payment_id, three_left) == [(first.id, 1000),
+                                                                                          (small.id, 300)]
+    assert _allocations(PaymentAllocation, PaymentAllocation.payment_id, four_left) == [(second.id, 1000),
+                                                                                         (large.id, 400)]
+    assert _due(small, large) == [0, 600]
