@@ -5,6 +5,7 @@ about our side of it; no database, no network."""
 
 from __future__ import annotations
 
+import logging
 import types
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ import eopayment
 import pytest
 
 from cityviz.services.billing import bank_answer as ba
+from cityviz.services.billing.payment_backends import SUPPORTED_BACKENDS
 from cityviz.services.errors import DomainError, InvalidInput
 
 DUMMY_OPTIONS = {"dummy_service_url": "http://localhost:3000/banque-simulee", "origin": "Mairie"}
@@ -51,6 +53,11 @@ def test_amount_in_cents_where_each_backend_puts_it(kind, data, cents):
     assert amount == cents and (amount is None or type(amount) is int)
 
 
+def test_every_backend_says_where_it_puts_the_amount():
+    # So _amount_cents's default (an unknown kind) is never used: read_bank_answer refuses any other kind.
+    assert set(SUPPORTED_BACKENDS) <= set(ba._AMOUNT_FIELDS)
+
+
 def test_our_reference_where_each_backend_echoes_it():
     data = {"orderid": "D1", "refdet": "T1", "vads_ext_info_eopayment_trans_id": "S1"}
     assert [ba._our_reference(kind, data, "BANK!42") for kind in (
@@ -58,6 +65,8 @@ def test_our_reference_where_each_backend_echoes_it():
         "D1", "T1", "T1", "S1", "S1", "BANK", ""]
     assert [ba._our_reference(kind, {}, "NOBANG") for kind in ("dummy", "tipi", "systempayv2", "paybox")] == [
         "", "", "", "NOBANG"]
+    # Paybox's reference is "<our transaction id>!<order id>": ours is before the first "!".
+    assert ba._our_reference("paybox", {}, "CV1!ORDER!2") == "CV1"
 
 
 def test_notification_payload_of_each_request():
@@ -174,17 +183,34 @@ def test_paybox_notifications_are_checked_as_callbacks(monkeypatch):
 
 
 @pytest.mark.parametrize("error", [eopayment.ResponseError("bad"), ValueError("v"), KeyError("k"), TypeError("t")])
-def test_an_unreadable_answer_is_refused_in_french(monkeypatch, error):
+def test_an_unreadable_answer_is_refused_in_french(monkeypatch, caplog, error):
+    caplog.set_level(logging.WARNING, logger=ba.logger.name)
     with pytest.raises(InvalidInput) as refused:
         _read(monkeypatch, error=error)
     assert str(refused.value) == "Réponse de la banque illisible ou incomplète."
+    assert [r for r in caplog.record_tuples if r[0] == ba.logger.name] == [
+        (ba.logger.name, logging.WARNING, f"unreadable dummy bank answer: {error}")]
 
 
-def test_a_bank_that_does_not_answer_is_a_french_error(monkeypatch):
+def test_a_bank_that_does_not_answer_is_a_french_error(monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger=ba.logger.name)
+    down = ConnectionError("DGFiP down")
     with pytest.raises(DomainError) as failed:
-        _read(monkeypatch, error=ConnectionError("DGFiP down"), kind="paybox", options=PAYBOX)
+        _read(monkeypatch, error=down, kind="paybox", options=PAYBOX)
     assert not isinstance(failed.value, InvalidInput)
     assert str(failed.value) == "Le service de paiement de la banque ne répond pas. Réessayez dans quelques minutes."
+    ours = [r for r in caplog.records if r.name == ba.logger.name]
+    assert [(r.levelno, r.getMessage(), r.exc_info[1]) for r in ours] == [
+        (logging.ERROR, "eopayment paybox response failed", down)]
+
+
+def test_eopayment_logs_under_our_logger(caplog):
+    caplog.set_level(logging.DEBUG)
+    answer = ba.read_bank_answer(kind="dummy", options=DUMMY_OPTIONS,
+                                 query_string="transaction_id=T1&amount=12.40&ok=1&signed=1")
+    assert (answer.transaction_id, answer.result) == ("T1", "paid")  # the real eopayment, not _Bank
+    assert [r.name for r in caplog.records if r.getMessage().startswith("initializing with options")] == [
+        ba.logger.name]
 
 
 def test_an_unsupported_backend_is_refused_before_the_bank_is_asked(monkeypatch):
