@@ -11,7 +11,13 @@ from typing import Any, Literal
 
 import eopayment
 
-from cityviz.services.billing.payment_backends import DUMMY, _require_backend, check_options, decimal_to_cents
+from cityviz.services.billing.payment_backends import (
+    DUMMY,
+    EOPAYMENT_LOG,
+    _require_backend,
+    check_options,
+    decimal_to_cents,
+)
 from cityviz.services.errors import DomainError, InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -146,7 +152,7 @@ def read_bank_answer(
     settings = check_options(kind, options)
     if kind == "paybox" and from_notification:
         extra.setdefault("callback", True)
-    payment = eopayment.Payment(kind, settings, logger=logger)
+    payment = eopayment.Payment(kind, settings, logger=EOPAYMENT_LOG)
     try:
         response = payment.response(query_string or "", **extra)
     except (eopayment.ResponseError, ValueError, KeyError, TypeError) as exc:

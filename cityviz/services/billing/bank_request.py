@@ -17,6 +17,7 @@ import eopayment
 
 from cityviz.services.billing.payment_backends import (
     DUMMY,
+    EOPAYMENT_LOG,
     _require_backend,
     cents_to_decimal,
     check_options,
@@ -150,7 +151,7 @@ def start_payment(
     kwargs = {k: v for k, v in kwargs.items() if v not in (None, "")}
     kwargs.update(extra)
 
-    payment = eopayment.Payment(kind, settings, logger=logger)
+    payment = eopayment.Payment(kind, settings, logger=EOPAYMENT_LOG)
     try:
         bank_id, answer_kind, data = payment.request(amount, **kwargs)
     except (ValueError, AssertionError) as exc:  # eopayment checks inputs with both

@@ -13,6 +13,7 @@ import eopayment
 import pytest
 
 from cityviz.services.billing import bank_answer as ba
+from cityviz.services.billing import bank_request as op
 from cityviz.services.billing.payment_backends import SUPPORTED_BACKENDS
 from cityviz.services.errors import DomainError, InvalidInput
 
@@ -204,13 +205,23 @@ def test_a_bank_that_does_not_answer_is_a_french_error(monkeypatch, caplog):
         (logging.ERROR, "eopayment paybox response failed", down)]
 
 
-def test_eopayment_logs_under_our_logger(caplog):
+def test_eopayment_never_logs_the_bank_settings_even_at_debug_level(caplog):
+    """eopayment logs every setting it gets (Paybox's shared secret among them) at debug level, on the
+    logger it is given: ours drops that record; eopayment's own logger would write it."""
     caplog.set_level(logging.DEBUG)
     answer = ba.read_bank_answer(kind="dummy", options=DUMMY_OPTIONS,
                                  query_string="transaction_id=T1&amount=12.40&ok=1&signed=1")
     assert (answer.transaction_id, answer.result) == ("T1", "paid")  # the real eopayment, not _Bank
-    assert [r.name for r in caplog.records if r.getMessage().startswith("initializing with options")] == [
-        ba.logger.name]
+    with pytest.raises(InvalidInput):
+        ba.read_bank_answer(kind="paybox", options=PAYBOX, query_string="")
+    started = op.start_payment(kind="paybox", options=PAYBOX, amount_cents=1240, transaction_id="CV1234567",
+                               email="martin@example.org", subject="Facture", return_url="https://x.test/r",
+                               notification_url="https://x.test/n")
+    assert started.transaction_id
+    assert caplog.records, "eopayment and our services log at debug level here"
+    messages = [r.getMessage() for r in caplog.records]
+    assert not [m for m in messages if PAYBOX["shared_secret"] in m or DUMMY_OPTIONS["origin"] in m]
+    assert not [m for m in messages if m.startswith("initializing with options")]
 
 
 def test_an_unsupported_backend_is_refused_before_the_bank_is_asked(monkeypatch):
