@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import select
 
 from cityviz import clock, db
-from cityviz.models import AuditEntry, Payment, Refund, RegieJournalEntry
+from cityviz.models import AuditEntry, Organization, Payment, Refund, RegieJournalEntry
 from cityviz.services.billing import credits, ledger, payments
 from cityviz.services.billing.payments import CreditSource
-from cityviz.services.errors import Conflict, InvalidInput, NotFound
+from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from tests import factories
 from tests.services.billing.ledger_helpers import issue_invoice
 
@@ -180,6 +180,7 @@ def test_what_can_be_refunded_source_by_source(books):
     ("credit_note:x", "1,00", "cash", "Choisissez l'avoir ou le paiement à rembourser.", "source"),
     ("invoice:{id}", "1,00", "cash", "Choisissez l'avoir ou le paiement à rembourser.", "source"),
     ("{key}", "0", "cash", "Le montant doit être positif.", "amount"),
+    ("{key}", "douze", "cash", "Montant invalide (exemple : 2,50).", "amount"),
     ("{key}", "1,00", "cesu", "Mode de remboursement inconnu.", "amount"),
     ("{key}", "22,41", "cash", "Le remboursement ne peut dépasser ce qui reste sur cette source (22,40\xa0€).",
      "amount"),
@@ -190,6 +191,26 @@ def test_a_refund_refused_says_why_and_refunds_nothing(books, source, amount, me
     with pytest.raises(InvalidInput) as refused:
         _refund(books, source, amount, method)
     assert str(refused.value) == message and refused.value.field == (field if method != "cesu" else "method")
+    assert _count(Refund) == 0
+
+
+def test_a_refund_reason_too_long_is_refused_on_its_field(books):
+    payment_id = _pay(books, amount="80,00", invoice_ids=[books["invoice"]])
+    with pytest.raises(InvalidInput) as refused:
+        _refund(books, f"payment:{payment_id}", "1,00", reason="x" * 301)
+    assert str(refused.value).startswith("Motif du remboursement : ") and refused.value.field == "reason"
+    assert _count(Refund) == 0
+
+
+def test_only_staff_who_bill_may_refund(books):
+    """An agent handles families, not money: no refund, even of a family the town knows."""
+    payment_id = _pay(books, amount="80,00", invoice_ids=[books["invoice"]])
+    with db.transaction() as s:
+        agent = factories.actor(s, factories.make_staff(s, s.get(Organization, books["orgs"][0]), role="agent",
+                                                        email="agent@example.org"))
+    with pytest.raises(AccessDenied), db.transaction() as s:
+        payments.refund(s, actor=agent, organization_id=books["orgs"][0], household_id=books["martin"],
+                        source=f"payment:{payment_id}", amount="1,00", method="cash", reason="")
     assert _count(Refund) == 0
 
 
