@@ -194,6 +194,24 @@ def test_a_refund_refused_says_why_and_refunds_nothing(books, source, amount, me
     assert _count(Refund) == 0
 
 
+def test_a_payment_without_reference_keeps_none(books):
+    with db.transaction() as s:
+        payment_id = payments.record_payment(s, actor=books["staff"][0], organization_id=books["orgs"][0],
+                                             household_id=books["martin"], method="cash", amount="5,00",
+                                             received_on=clock.today())
+    with db.read() as s:
+        assert s.get(Payment, payment_id).reference == ""
+    assert _journal("payment")[-1][5] == ""
+
+
+def test_a_refund_journal_reference_is_cut_to_its_column(books):
+    reference = "7" * 100  # the longest cheque number: the source's label is longer than the column
+    payment_id = _pay(books, amount="60,00", reference=reference, invoice_ids=[books["invoice"]])
+    _refund(books, f"payment:{payment_id}", "2,40", "cash", "")
+    label = f"Trop-perçu : Chèque n° {reference} du 14/09/2026"
+    assert _journal("refund")[0][5] == label[:100] and len(label) > 100
+
+
 def test_a_refund_reason_too_long_is_refused_on_its_field(books):
     payment_id = _pay(books, amount="80,00", invoice_ids=[books["invoice"]])
     with pytest.raises(InvalidInput) as refused:
