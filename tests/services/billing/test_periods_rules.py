@@ -54,3 +54,27 @@ def test_unknown_period(town):  # noqa: F811
             periods.progress(s, actor=town.staff, period_id=999_999)
         with pytest.raises(NotFound, match=r"^Période introuvable\.$"):
             periods.issue_chunk(s, actor=town.staff, period_id=999_999)
+
+
+def test_unmarked_days_from_the_first_to_the_last_of_the_month_twelve_named_at_most(town, frozen):  # noqa: F811
+    """The month's bounds count; twelve days are named, then « … »; a household without any
+    address is named by its number (ROUX has no guardian, hence no payer name)."""
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        care = s.get(Activity, town.care)
+        for day in (1, 2, 4, 7, 8, 9, 10, 11, 22, 30):  # with NOIRET's 14/09 and PETIT's 18/09: twelve days
+            _fact(s, factories.session_on(s, care, date(2026, 9, day)), town.roux.child)
+
+    def notes():
+        with db.read() as s:
+            return periods.preview_period(s, actor=town.staff, organization_id=town.org, month="2026-09").anomalies
+
+    twelve = notes()
+    assert twelve[0] == ("Pointage incomplet : 12 réservation(s) sans pointage (01/09, 02/09, 04/09, 07/09, 08/09, "
+                         "09/09, 10/09, 11/09, 14/09, 18/09, 22/09, 30/09) — facturées comme réservées.")
+    assert twelve[1:] == [f"1 foyer(s) sans adresse : foyer n° {town.roux.id}",
+                          "1 foyer(s) sans quotient familial (tarif le plus élevé) : Camille DURAND et Marc PETIT"]
+    with db.transaction() as s:
+        _fact(s, factories.session_on(s, s.get(Activity, town.care), date(2026, 9, 23)), town.roux.child)
+    assert notes()[0] == ("Pointage incomplet : 13 réservation(s) sans pointage (01/09, 02/09, 04/09, 07/09, "
+                          "08/09, 09/09, 10/09, 11/09, 14/09, 18/09, 22/09, 23/09 …) — facturées comme réservées.")
