@@ -7,11 +7,11 @@ from datetime import date, datetime
 import pytest
 
 from cityviz import clock, db
-from cityviz.models import AbsenceReport, Activity
+from cityviz.models import AbsenceReport, Activity, Household
 from cityviz.services.billing import periods
 from cityviz.services.errors import NotFound
 from tests import factories
-from tests.services.billing.test_period_lines_rules import _fact, town  # noqa: F401  (the fixture)
+from tests.services.billing.test_period_lines_rules import _fact, _person, town  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -78,3 +78,35 @@ def test_unmarked_days_from_the_first_to_the_last_of_the_month_twelve_named_at_m
         _fact(s, factories.session_on(s, s.get(Activity, town.care), date(2026, 9, 23)), town.roux.child)
     assert notes()[0] == ("Pointage incomplet : 13 réservation(s) sans pointage (01/09, 02/09, 04/09, 07/09, "
                           "08/09, 09/09, 10/09, 11/09, 14/09, 18/09, 22/09, 23/09 …) — facturées comme réservées.")
+
+
+def test_households_without_address_or_quotient_eight_named_at_most(town, frozen):  # noqa: F811
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+
+    def add_family(n):  # no address, no quotient, one meal
+        with db.transaction() as s:
+            home = Household(street="", postal_code="", city="", created_at=clock.now())
+            s.add(home)
+            s.flush()
+            _person(s, home, "guardian", "Anne", f"NOM{n}")
+            child = _person(s, home, "child", "Léo", f"NOM{n}")
+            _fact(s, factories.session_on(s, s.get(Activity, town.canteen), date(2026, 9, 14)), child, mark="present")
+
+    def notes():
+        with db.read() as s:
+            return periods.preview_period(s, actor=town.staff, organization_id=town.org, month="2026-09").anomalies
+
+    for n in range(1, 8):
+        add_family(n)
+    names = [f"Anne NOM{n}" for n in range(1, 10)]
+    assert notes()[1:] == [f"7 foyer(s) sans adresse : {', '.join(names[:7])}",
+                           f"8 foyer(s) sans quotient familial (tarif le plus élevé) : Camille DURAND et Marc PETIT, "
+                           f"{', '.join(names[:7])}"]
+    add_family(8)
+    assert notes()[1:] == [f"8 foyer(s) sans adresse : {', '.join(names[:8])}",
+                           f"9 foyer(s) sans quotient familial (tarif le plus élevé) : Camille DURAND et Marc PETIT, "
+                           f"{', '.join(names[:7])} …"]
+    add_family(9)
+    assert notes()[1:] == [f"9 foyer(s) sans adresse : {', '.join(names[:8])} …",
+                           f"10 foyer(s) sans quotient familial (tarif le plus élevé) : Camille DURAND et Marc PETIT, "
+                           f"{', '.join(names[:7])} …"]
