@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from cityviz import clock, db
-from cityviz.models import AbsenceReport, Activity, Household
+from cityviz.models import AbsenceReport, Activity, Household, Organization
 from cityviz.services.billing import periods
 from cityviz.services.errors import NotFound
 from tests import factories
@@ -80,17 +80,21 @@ def test_unmarked_days_from_the_first_to_the_last_of_the_month_twelve_named_at_m
                           "08/09, 09/09, 10/09, 11/09, 14/09, 18/09, 22/09, 23/09 …) — facturées comme réservées.")
 
 
+def _add_family(town, n):  # noqa: F811  (no address, no quotient, one meal)
+    with db.transaction() as s:
+        home = Household(street="", postal_code="", city="", created_at=clock.now())
+        s.add(home)
+        s.flush()
+        _person(s, home, "guardian", "Anne", f"NOM{n}")
+        child = _person(s, home, "child", "Léo", f"NOM{n}")
+        _fact(s, factories.session_on(s, s.get(Activity, town.canteen), date(2026, 9, 14)), child, mark="present")
+
+
 def test_households_without_address_or_quotient_eight_named_at_most(town, frozen):  # noqa: F811
     frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
 
-    def add_family(n):  # no address, no quotient, one meal
-        with db.transaction() as s:
-            home = Household(street="", postal_code="", city="", created_at=clock.now())
-            s.add(home)
-            s.flush()
-            _person(s, home, "guardian", "Anne", f"NOM{n}")
-            child = _person(s, home, "child", "Léo", f"NOM{n}")
-            _fact(s, factories.session_on(s, s.get(Activity, town.canteen), date(2026, 9, 14)), child, mark="present")
+    def add_family(n):
+        _add_family(town, n)
 
     def notes():
         with db.read() as s:
@@ -110,3 +114,32 @@ def test_households_without_address_or_quotient_eight_named_at_most(town, frozen
     assert notes()[1:] == [f"9 foyer(s) sans adresse : {', '.join(names[:8])} …",
                            f"10 foyer(s) sans quotient familial (tarif le plus élevé) : Camille DURAND et Marc PETIT, "
                            f"{', '.join(names[:7])} …"]
+
+
+def _preview(town, month="2026-09", page=None, org=None):  # noqa: F811
+    with db.read() as s:
+        extra = {} if page is None else {"page": page}
+        return periods.preview_period(s, actor=town.staff, organization_id=org or town.org, month=month, **extra)
+
+
+def test_the_preview_by_pages_of_twenty_then_what_issuing_left(town, frozen):  # noqa: F811
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    for n in range(1, 20):
+        _add_family(town, n)  # with NOIRET, DURAND and PETIT: 22 households to bill
+    first, second = _preview(town), _preview(town, page=1)
+    assert (first.month, first.label, first.households, first.status, first.already_issued, first.not_over) == (
+        "2026-09", "sept. 2026", 22, "open", 0, "")
+    assert (len(first.invoices), len(second.invoices)) == (20, 2)
+    assert len({i.household_id for i in first.invoices + second.invoices}) == 22
+    with db.transaction() as s:
+        neighbour = factories.actor(s, factories.make_staff(s, s.get(Organization, town.other), role="admin"))
+    periods.issue_all(db.transaction, actor=neighbour, organization_id=town.other, month="2026-09")  # NOIRET's meal
+    assert (_preview(town).status, _preview(town).already_issued) == ("open", 0)  # the neighbour's period only
+    periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month="2026-09")
+    issued = _preview(town)
+    assert (issued.status, issued.already_issued, issued.households) == ("issued", 22, 22)
+    august = _preview(town, month="2026-08")
+    assert (august.month, august.status, august.already_issued) == ("2026-08", "open", 0)
+    assert _preview(town, month="2026-10").not_over == (
+        "Une période se clôt une fois terminée : attendez le lendemain de sa dernière journée. "
+        "Émission possible à partir du 01/11/2026.")
