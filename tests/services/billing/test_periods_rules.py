@@ -143,3 +143,11 @@ def test_the_preview_by_pages_of_twenty_then_what_issuing_left(town, frozen):  #
     assert _preview(town, month="2026-10").not_over == (
         "Une période se clôt une fois terminée : attendez le lendemain de sa dernière journée. "
         "Émission possible à partir du 01/11/2026.")
+
+
+def test_a_month_can_be_issued_from_the_day_after_its_last_day(town, frozen):  # noqa: F811
+    frozen.move_to(datetime(2026, 9, 30, 23, 59, tzinfo=clock.PARIS))  # its last evening
+    assert _preview(town).not_over == ("Une période se clôt une fois terminée : attendez le lendemain de sa dernière "
+                                       "journée. Émission possible à partir du 01/10/2026.")
+    frozen.move_to(datetime(2026, 10, 1, 0, 1, tzinfo=clock.PARIS))
+    assert _preview(town).not_over == ""
