@@ -118,3 +118,14 @@ def test_a_file_writes_one_journal_row_with_its_total(towns):
     assert (row.organization_id, row.household_id, row.payer, row.method, row.reference, row.amount_cents,
             row.label) == (towns["orgs"][0], None, "", "direct_debit", batch, 610,
                            f"Fichier de prélèvements {batch} : 2 prélèvement(s)")
+
+
+@pytest.mark.parametrize(("changes", "message", "field"), [
+    ({"holder_name": "X" * 141}, "Titulaire du compte : 140 caractères au maximum (141 saisis).", "holder_name"),
+    ({"reference": "R" * 36}, "Référence unique du mandat : 35 caractères au maximum (36 saisis).", "reference"),
+])
+def test_a_mandate_too_long_is_refused_naming_its_field(towns, changes, message, field):
+    with pytest.raises(InvalidInput) as refused:
+        mandate(towns, **changes)
+    assert (refused.value.message, refused.value.field) == (message, field)
+    assert debits() == []
