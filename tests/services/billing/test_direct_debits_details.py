@@ -129,3 +129,10 @@ def test_a_mandate_too_long_is_refused_naming_its_field(towns, changes, message,
         mandate(towns, **changes)
     assert (refused.value.message, refused.value.field) == (message, field)
     assert debits() == []
+
+
+def test_a_mandate_signed_today_is_saved_and_its_audit_names_the_family(towns):
+    saved = mandate(towns, "durand", signed_on=clock.today())
+    with db.read() as s:
+        entry = s.exec(select(AuditEntry).where(AuditEntry.action == "mandate.save")).one()
+    assert (entry.object_id, entry.household_id) == (saved, towns["durand"])
