@@ -119,6 +119,17 @@ def database(_template, tmp_path, monkeypatch):
     config.reload()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_deadline_caches():
+    """Deadlines are cached per rule and date (pure functions, rules.py): each test computes its own.
+    Under `make mutation` this matters: mutmut forks each mutant's run from a process whose tests
+    already filled the caches with the unmutated code's answers, which would hide the mutant."""
+    from cityviz.services.booking import rules
+
+    for cached in (rules._public_holidays, rules.paris_at, rules.NoticeRule.deadline):
+        cached.cache_clear()
+
+
 @pytest.fixture
 def frozen(request):
     """Freeze the clock at FROZEN_NOW; `frozen.shift(seconds)` / `frozen.move_to(dt)`."""
