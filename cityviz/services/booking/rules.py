@@ -58,7 +58,13 @@ def working_days_before(d: date, n: int) -> date:
 
 @functools.lru_cache(maxsize=8192)  # pure; the calendar asks it for every cell of every tap
 def paris_at(d: date, minutes: int) -> datetime:
-    """Paris wall time `minutes` after midnight on `d`, as a real instant.
+    """Paris wall time `minutes` after midnight on `d`, as a real instant (see _paris_at)."""
+    return _paris_at(d, minutes)
+
+
+def _paris_at(d: date, minutes: int) -> datetime:
+    """Paris wall time `minutes` after midnight on `d`, as a real instant. (Apart from its cache so
+    that `make mutation`, which leaves decorated functions alone, checks it.)
 
     The UTC round trip normalises a time that does not exist (the hour
     skipped in spring) into the instant it designates; an ambiguous autumn
@@ -134,9 +140,12 @@ class NoticeRule:
 
     @functools.lru_cache(maxsize=8192)  # pure (the rule is frozen): computed once per rule and date, not per cell
     def deadline(self, session_date: date, session_start: datetime) -> datetime:
-        """The last minute (inclusive) at which the action is allowed.
+        """The last minute (inclusive) at which the action is allowed (see _deadline)."""
+        return self._deadline(session_date, session_start)
 
-        Never later than the session start: nothing happens once it has begun.
+    def _deadline(self, session_date: date, session_start: datetime) -> datetime:
+        """The last minute (inclusive) at which the action is allowed. Never later than the session
+        start: nothing happens once it has begun. (Apart from its cache, as _paris_at.)
         """
         start = _utc(session_start).astimezone(PARIS)
         if self.kind == "none":
