@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
+from sqlmodel import select
 
 from cityviz import clock, db
-from cityviz.models import AbsenceReport, Activity, Household, Organization
+from cityviz.models import AbsenceReport, Activity, DirectDebit, Household, Invoice, Organization, SepaMandate
 from cityviz.services.billing import periods
-from cityviz.services.errors import NotFound
+from cityviz.services.errors import AccessDenied, NotFound
 from tests import factories
 from tests.services.billing.test_period_lines_rules import _fact, _person, town  # noqa: F401  (the fixture)
 
@@ -151,3 +153,60 @@ def test_a_month_can_be_issued_from_the_day_after_its_last_day(town, frozen):  #
                                        "journée. Émission possible à partir du 01/10/2026.")
     frozen.move_to(datetime(2026, 10, 1, 0, 1, tzinfo=clock.PARIS))
     assert _preview(town).not_over == ""
+
+
+@pytest.mark.parametrize("debit_day, issued, expected", [
+    (5, date(2026, 9, 27), date(2026, 10, 5)),  # a week later is the 4th: this month's 5th
+    (5, date(2026, 9, 28), date(2026, 10, 5)),  # a week later is the 5th itself
+    (5, date(2026, 9, 29), date(2026, 11, 5)),  # a week later is past the 5th: next month
+    (5, date(2026, 12, 20), date(2027, 1, 5)),  # across the new year
+    (31, date(2027, 2, 10), date(2027, 2, 28)),  # the 31st of a short month is its last day
+    (31, date(2027, 1, 28), date(2027, 2, 28)),  # past the 31st of January: February's last day
+])
+def test_the_direct_debit_day_is_at_least_a_week_after_issue(debit_day, issued, expected):
+    assert periods._debit_day(SimpleNamespace(direct_debit_day=debit_day), issued) == expected
+
+
+def test_progress_counts_this_period_only_and_needs_the_billing_role(town, frozen):  # noqa: F811
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        neighbour = factories.actor(s, factories.make_staff(s, s.get(Organization, town.other), role="admin"))
+        agent = factories.actor(s, factories.make_staff(s, s.get(Organization, town.org), role="agent",
+                                                        email="agent@example.org"))
+        ours = periods.start_issue(s, actor=town.staff, organization_id=town.org, month="2026-09")
+        theirs = periods.start_issue(s, actor=neighbour, organization_id=town.other, month="2026-09")
+    with db.transaction() as s:
+        assert periods.issue_chunk(s, actor=neighbour, period_id=theirs) == periods.Progress(theirs, "issuing", 1, 1)
+    with db.read() as s:
+        assert periods.progress(s, actor=town.staff, period_id=ours) == periods.Progress(ours, "issuing", 0, 4)
+        assert periods.progress(s, actor=neighbour, period_id=theirs).percent == 100
+        for stranger in (neighbour, agent):
+            with pytest.raises(AccessDenied):
+                periods.progress(s, actor=stranger, period_id=ours)
+
+
+def test_issue_all_goes_chunk_by_chunk_and_says_each_step(town, frozen):  # noqa: F811
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    seen = []
+    done = periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month="2026-09",
+                             on_progress=seen.append, chunk=1)
+    # Four households have something booked (ROUX only a justified absence: no invoice, but done).
+    assert [(p.status, p.done, p.total) for p in seen] == [
+        ("issuing", 1, 4), ("issuing", 2, 4), ("issuing", 3, 4), ("issuing", 4, 4), ("issued", 4, 4)]
+    assert done == seen[-1] and done.percent == 100
+
+
+def test_a_mandate_with_another_town_does_not_debit_this_town_invoice(town, frozen):  # noqa: F811
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        for org, reference in ((town.other, "CVZ-OTHER"), (town.org, "CVZ-OURS")):
+            home = town.noiret if org == town.other else town.petit
+            s.add(SepaMandate(organization_id=org, household_id=home.id, holder_name="X", iban="FR7630006000011234567890189",
+                              bic="AGRIFRPP", reference=reference, signed_on=date(2026, 6, 1), created_at=clock.now()))
+    periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month="2026-09")
+    with db.read() as s:
+        debited = {i.household_id: i.direct_debit_on for i in s.exec(
+            select(Invoice).where(Invoice.organization_id == town.org)).all()}
+        debits = s.exec(select(DirectDebit)).all()
+    assert debited == {town.noiret.id: None, town.durand.id: None, town.petit.id: date(2026, 11, 10)}
+    assert [(d.organization_id, d.amount_cents > 0) for d in debits] == [(town.org, True)]
