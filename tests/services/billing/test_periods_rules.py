@@ -9,7 +9,16 @@ import pytest
 from sqlmodel import select
 
 from cityviz import clock, db
-from cityviz.models import AbsenceReport, Activity, DirectDebit, Household, Invoice, Organization, SepaMandate
+from cityviz.models import (
+    AbsenceReport,
+    Activity,
+    DirectDebit,
+    Household,
+    Invoice,
+    InvoiceLine,
+    Organization,
+    SepaMandate,
+)
 from cityviz.services.billing import periods
 from cityviz.services.errors import AccessDenied, NotFound
 from tests import factories
@@ -196,17 +205,39 @@ def test_issue_all_goes_chunk_by_chunk_and_says_each_step(town, frozen):  # noqa
     assert done == seen[-1] and done.percent == 100
 
 
-def test_a_mandate_with_another_town_does_not_debit_this_town_invoice(town, frozen):  # noqa: F811
+def test_issued_rows_lines_and_debits_of_this_town_mandates_only(town, frozen):  # noqa: F811
+    """Only this town's mandates in force debit its invoices; each line keeps its child, activity and
+    place; the debit waits to be sent."""
     frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
     with db.transaction() as s:
-        for org, reference in ((town.other, "CVZ-OTHER"), (town.org, "CVZ-OURS")):
-            home = town.noiret if org == town.other else town.petit
-            s.add(SepaMandate(organization_id=org, household_id=home.id, holder_name="X", iban="FR7630006000011234567890189",
-                              bic="AGRIFRPP", reference=reference, signed_on=date(2026, 6, 1), created_at=clock.now()))
+        for org, home, reference, revoked in ((town.other, town.noiret, "CVZ-OTHER", None),
+                                              (town.org, town.petit, "CVZ-OURS", None),
+                                              (town.org, town.durand, "CVZ-OLD", clock.now())):
+            s.add(SepaMandate(organization_id=org, household_id=home.id, holder_name="X", bic="AGRIFRPP",
+                              iban="FR7630006000011234567890189", reference=reference, signed_on=date(2026, 6, 1),
+                              created_at=clock.now(), revoked_at=revoked))
     periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month="2026-09")
     with db.read() as s:
-        debited = {i.household_id: i.direct_debit_on for i in s.exec(
-            select(Invoice).where(Invoice.organization_id == town.org)).all()}
+        invoices = {i.household_id: i for i in s.exec(select(Invoice).where(Invoice.organization_id == town.org))}
         debits = s.exec(select(DirectDebit)).all()
-    assert debited == {town.noiret.id: None, town.durand.id: None, town.petit.id: date(2026, 11, 10)}
-    assert [(d.organization_id, d.amount_cents > 0) for d in debits] == [(town.org, True)]
+        lines = s.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == invoices[town.noiret.id].id)
+                       .order_by(InvoiceLine.position)).all()
+    assert {h: i.direct_debit_on for h, i in invoices.items()} == {
+        town.noiret.id: None, town.durand.id: None, town.petit.id: date(2026, 11, 10)}
+    petit = invoices[town.petit.id]
+    assert [(d.organization_id, d.invoice_id, d.amount_cents, d.due_date, d.status) for d in debits] == [
+        (town.org, petit.id, petit.total_cents, date(2026, 11, 10), "pending")]
+    assert [x.position for x in lines] == list(range(1, len(lines) + 1)) and len(lines) >= 3
+    assert {(x.child_id, x.activity_id) for x in lines} == {(town.noiret.child.id, town.canteen),
+                                                             (town.noiret.child.id, town.care)}
+
+
+def test_each_month_lines_go_to_that_month_invoice(town, frozen):  # noqa: F811
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    for month in ("2026-08", "2026-09"):  # NOIRET's 31/08 meal, then September
+        periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month=month)
+    with db.read() as s:
+        rows = s.exec(select(Invoice.label, InvoiceLine.date_from).join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+                      .where(Invoice.household_id == town.noiret.id)).all()
+    assert {(label, day.month) for label, day in rows} == {("Facture post-paiement pour août 2026", 8),
+                                                          ("Facture post-paiement pour sept. 2026", 9)}
