@@ -17,9 +17,10 @@ from cityviz.models import (
     Invoice,
     InvoiceLine,
     Organization,
+    Person,
     SepaMandate,
 )
-from cityviz.services.billing import periods
+from cityviz.services.billing import ledger, periods
 from cityviz.services.errors import AccessDenied, NotFound
 from tests import factories
 from tests.services.billing.test_period_lines_rules import _fact, _person, town  # noqa: F401  (the fixture)
@@ -241,3 +242,43 @@ def test_each_month_lines_go_to_that_month_invoice(town, frozen):  # noqa: F811
                       .where(Invoice.household_id == town.noiret.id)).all()
     assert {(label, day.month) for label, day in rows} == {("Facture post-paiement pour août 2026", 8),
                                                           ("Facture post-paiement pour sept. 2026", 9)}
+
+
+def test_issuing_writes_the_journal_applies_this_town_credit_and_mails_active_accounts(town, frozen, settings):  # noqa: F811
+    from cityviz.models import Job, OutboxEmail, Payment, RegieJournalEntry
+
+    settings(smtp_host="127.0.0.1")  # deliveries are jobs of the town
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        s.get(Organization, town.org).email_invoice_pdf = True
+        audrey, philippe = s.exec(select(Person).where(Person.household_id == town.noiret.id,
+                                                       Person.role == "guardian").order_by(Person.id)).all()
+        factories.make_user(s, email="audrey@example.org", person_id=audrey.id)
+        factories.make_user(s, email="philippe@example.org", person_id=philippe.id, is_active=False)
+        petit = s.exec(select(Person).where(Person.household_id == town.petit.id, Person.role == "guardian")).one()
+        factories.make_user(s, email="jean@example.org", person_id=petit.id)
+        s.add(SepaMandate(organization_id=town.org, household_id=town.petit.id, holder_name="X", bic="AGRIFRPP",
+                          iban="FR7630006000011234567890189", reference="CVZ-PETIT", signed_on=date(2026, 6, 1),
+                          created_at=clock.now()))
+        for org, cents in ((town.other, 5000), (town.org, 100)):  # NOIRET's credit: 50 € there, 1 € here
+            s.add(Payment(organization_id=org, household_id=town.noiret.id, method="cash", amount_cents=cents,
+                          received_on=date(2026, 9, 1), recorded_at=clock.now()))
+    periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month="2026-09")
+    with db.read() as s:
+        invoices = {i.household_id: i for i in s.exec(select(Invoice).where(Invoice.organization_id == town.org))}
+        journal = s.exec(select(RegieJournalEntry).where(RegieJournalEntry.kind == "invoice")
+                         .order_by(RegieJournalEntry.id)).all()
+        mails = {m.to_address: m for m in s.exec(select(OutboxEmail)).all()}
+        jobs = {j.organization_id for j in s.exec(select(Job).where(Job.name == "mail.deliver")).all()}
+        paid = {i: ledger.remaining_by_invoice(s, [x])[x.id] for i, x in invoices.items()}
+    noiret, petit_invoice = invoices[town.noiret.id], invoices[town.petit.id]
+    assert [(j.household_id, j.payer, j.reference, j.amount_cents, j.label) for j in journal] == [
+        (i.household_id, i.payer_name, i.number, i.total_cents, f"Facture n°{i.number} — {i.label}")
+        for i in sorted(invoices.values(), key=lambda i: i.counter_value)]
+    assert paid[town.noiret.id] == noiret.total_cents - 100  # this town's euro, not the other town's 50 €
+    assert sorted(mails) == ["audrey@example.org", "jean@example.org"] and jobs == {town.org}
+    assert "Elle sera prélevée le 10/11/2026." in mails["jean@example.org"].body
+    assert f"À régler avant le {noiret.due_date:%d/%m/%Y}, en ligne" in mails["audrey@example.org"].body
+    assert all(m.attachment_name.endswith(".pdf") and m.attachment_key for m in mails.values())
+    assert mails["audrey@example.org"].subject == f"Votre facture n° {noiret.number} – Démostars"
+    assert petit_invoice.number in mails["jean@example.org"].subject
