@@ -52,7 +52,8 @@ def pytest_collection_modifyitems(config, items):
 # scripts/mutation sets CITYVIZ_MUTATION: mutmut stops at a mutant's first failing test, so the
 # focused exact tests go first and the slow state machine and concurrency runs last.
 _MUTATION_FIRST = ("test_credit_rules", "test_ledger_figures", "test_payment_rules", "test_statement_unpaid",
-                   "test_bank_answer_reading", "test_online_payment", "test_periods_rules", "test_period_lines_rules")
+                   "test_bank_answer_reading", "test_online_payment", "test_periods_rules", "test_period_lines_rules",
+                   "test_bank_request_rules")
 _MUTATION_LAST = ("test_ledger_state_machine", "concurrency", "test_billing_reference", "test_billing_integrity")
 
 
