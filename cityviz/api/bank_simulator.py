@@ -72,7 +72,7 @@ PATH = "/banque-simulee"
 NOTIFICATION_TIMEOUT = 5.0  # seconds
 MAX_BODY = 16 * 1024
 MAX_AMOUNT = Decimal("100000.00")
-_TRANSACTION_RE = re.compile(r"^[A-Za-z0-9_.!:-]{1,100}$")
+_TRANSACTION_RE = re.compile(r"^[A-Za-z0-9_.!:-]{1,100}\Z")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 # The request fields the page carries from GET to POST.
 _FIELDS = (

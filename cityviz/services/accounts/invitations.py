@@ -21,7 +21,7 @@ from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
 from cityviz.services.formatting import format_datetime
 
 INVITATION_TTL = timedelta(days=7)
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ from cityviz.services.accounts.actor import Actor
 from cityviz.services.errors import InvalidInput
 from cityviz.services.inputs import bounded
 
-POSTAL_CODE = re.compile(r"^\d{5}$")
+POSTAL_CODE = re.compile(r"^\d{5}\Z")
 
 
 def slugify(name: str) -> str:

@@ -47,7 +47,7 @@ class StartedPayment:
 
 
 REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
-_REFERENCE_RE = re.compile(r"^[A-Za-z0-9]{6,30}$")
+_REFERENCE_RE = re.compile(r"^[A-Za-z0-9]{6,30}\Z")  # \Z, not $: "$" lets a final newline in
 
 
 def new_reference(prefix: str = "CV") -> str:
@@ -128,7 +128,7 @@ def start_payment(
             f"Le paiement en ligne est limité à {format_euros(int(Decimal(maximal) * 100))}.",
             field="amount",
         )
-    if not _REFERENCE_RE.match(transaction_id or ""):
+    if not _REFERENCE_RE.fullmatch(transaction_id or ""):
         raise InvalidInput(
             "La référence du paiement doit compter de 6 à 30 lettres ou chiffres.",
             field="transaction_id",

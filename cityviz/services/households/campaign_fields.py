@@ -49,8 +49,8 @@ FIELDS = {
     "emergency_care": ("Soins d'urgence", "check", "authorizations", 1),
     "transport": ("Transport", "check", "authorizations", 1),
 }
-_KEY = re.compile(r"^(household|[gca]\d+)\.([a-z_]+)$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_KEY = re.compile(r"^(household|[gca]\d+)\.([a-z_]+)\Z")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 def next_level(level: str) -> str:

@@ -24,7 +24,7 @@ from cityviz.services.households import import_files, scope
 from cityviz.services.households.people import SCHOOL_LEVELS, parse_birth_date, parse_phone
 from cityviz.services.inputs import clean
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 SHOWN = 200  # lines of the preview kept for the page (errors first)
 _LEVELS = {level.upper(): level for level in SCHOOL_LEVELS}  # "6E" -> "6e"
 

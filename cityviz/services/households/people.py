@@ -17,7 +17,7 @@ from cityviz.services.errors import AccessDenied, InvalidInput, NotFound
 from cityviz.services.households import files
 from cityviz.services.inputs import bounded, clean, require_name
 
-POSTAL_CODE = re.compile(r"^\d{5}$")
+POSTAL_CODE = re.compile(r"^\d{5}\Z")
 SCHOOL_LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2", "6e", "5e", "4e", "3e")
 MAX_CHILD_AGE = 18
 

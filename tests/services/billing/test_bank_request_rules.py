@@ -164,7 +164,7 @@ def test_references_of_6_to_30_letters_and_digits_are_accepted(monkeypatch, refe
     assert bank.asked[0][1]["orderid"] == reference
 
 
-@pytest.mark.parametrize("reference", ["ABCDE", "a" * 31, "F-2024/09", "", None, "ABCDEF GH"])
+@pytest.mark.parametrize("reference", ["ABCDE", "a" * 31, "F-2024/09", "", None, "ABCDEF GH", "ABCDEF\n"])
 def test_other_references_are_refused_in_french(monkeypatch, reference):
     bank = _fake(monkeypatch)
     with pytest.raises(InvalidInput) as info:
