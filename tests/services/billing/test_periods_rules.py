@@ -282,3 +282,61 @@ def test_issuing_writes_the_journal_applies_this_town_credit_and_mails_active_ac
     assert all(m.attachment_name.endswith(".pdf") and m.attachment_key for m in mails.values())
     assert mails["audrey@example.org"].subject == f"Votre facture n° {noiret.number} – Démostars"
     assert petit_invoice.number in mails["jean@example.org"].subject
+
+
+def _audit(action):
+    import json
+
+    from cityviz.models import AuditEntry
+
+    with db.read() as s:
+        return [(a.organization_id, a.object_type, a.object_id, a.actor_id, json.loads(a.details))
+                for a in s.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))]
+
+
+def test_starting_an_issue_is_refused_before_the_month_is_over_and_once_issued(town, frozen):  # noqa: F811
+    from cityviz.models import BillingPeriod
+    from cityviz.services.errors import Conflict
+
+    frozen.move_to(datetime(2026, 9, 30, 23, 59, tzinfo=clock.PARIS))
+    with pytest.raises(Conflict) as early, db.transaction() as s:
+        periods.start_issue(s, actor=town.staff, organization_id=town.org, month="2026-09")
+    assert str(early.value).endswith("Émission possible à partir du 01/10/2026.")
+    frozen.move_to(datetime(2026, 10, 1, 0, 1, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        period_id = periods.start_issue(s, actor=town.staff, organization_id=town.org, month="2026-09")
+    assert _audit("billing.start") == [(town.org, "billing_period", period_id, town.staff.user_id,
+                                        {"month": "2026-09", "households": 4})]
+    with db.transaction() as s:  # started again (a second click, a retry): the same period, not twice
+        assert periods.start_issue(s, actor=town.staff, organization_id=town.org, month="2026-09") == period_id
+    assert len(_audit("billing.start")) == 1
+    periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month="2026-09")
+    assert _audit("billing.issued") == [(town.org, "billing_period", period_id, town.staff.user_id, {})]
+    with pytest.raises(Conflict, match=r"^La période de sept\. 2026 est déjà facturée\.$"), db.transaction() as s:
+        periods.start_issue(s, actor=town.staff, organization_id=town.org, month="2026-09")
+    with db.transaction() as s:  # a period opened by the preview, never started
+        s.add(BillingPeriod(organization_id=town.org, start_date=date(2026, 8, 1), end_date=date(2026, 8, 31)))
+    with db.read() as s:
+        august = s.exec(select(BillingPeriod).where(BillingPeriod.start_date == date(2026, 8, 1))).one().id
+    with pytest.raises(Conflict, match=r"^Lancez d'abord l'émission de la période\.$"), db.transaction() as s:
+        periods.issue_chunk(s, actor=town.staff, period_id=august)
+
+
+def test_a_chunk_takes_its_own_period_households_only(town, frozen):  # noqa: F811
+    """Two towns issue September at once: a chunk of one never takes the other's waiting households."""
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        neighbour = factories.actor(s, factories.make_staff(s, s.get(Organization, town.other), role="admin"))
+        home = Household(street="1 rue Haute", postal_code="14000", city="Caen", created_at=clock.now())
+        s.add(home)
+        s.flush()
+        child = _person(s, home, "child", "Léo", "HAUT")
+        _fact(s, factories.session_on(s, s.get(Activity, town.elsewhere), date(2026, 9, 14)), child, mark="present")
+        ours = periods.start_issue(s, actor=town.staff, organization_id=town.org, month="2026-09")
+        theirs = periods.start_issue(s, actor=neighbour, organization_id=town.other, month="2026-09")
+    for actor, period in ((neighbour, theirs), (town.staff, ours)):  # NOIRET, first of both lists
+        with db.transaction() as s:
+            periods.issue_chunk(s, actor=actor, period_id=period, limit=1)
+    with db.transaction() as s:  # the neighbour's next household, not one of ours
+        assert periods.issue_chunk(s, actor=neighbour, period_id=theirs, limit=1) == periods.Progress(
+            theirs, "issuing", 2, 2)
