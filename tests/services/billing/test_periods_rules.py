@@ -340,3 +340,23 @@ def test_a_chunk_takes_its_own_period_households_only(town, frozen):  # noqa: F8
     with db.transaction() as s:  # the neighbour's next household, not one of ours
         assert periods.issue_chunk(s, actor=neighbour, period_id=theirs, limit=1) == periods.Progress(
             theirs, "issuing", 2, 2)
+
+
+def test_the_invoice_mail_without_pdf_by_default(town, frozen):  # noqa: F811
+    from cityviz.models import OutboxEmail
+
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        audrey = s.exec(select(Person).where(Person.household_id == town.noiret.id, Person.role == "guardian")
+                        .order_by(Person.id)).first()
+        factories.make_user(s, email="audrey@example.org", person_id=audrey.id)
+    periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month="2026-09")
+    with db.read() as s:
+        mail = s.exec(select(OutboxEmail)).one()
+        invoice = s.exec(select(Invoice).where(Invoice.household_id == town.noiret.id,
+                                               Invoice.organization_id == town.org)).one()
+    amount = f"{invoice.total_cents // 100},{invoice.total_cents % 100:02d}\xa0€"
+    assert (mail.organization_id, mail.action_label, mail.attachment_name, mail.attachment_key, mail.attempts,
+            mail.last_error) == (town.org, "Voir ma facture", "", None, 0, "")
+    assert mail.body.startswith(f"Bonjour,\n\nDémostars a émis votre facture n° {invoice.number} (facture "
+                                f"post-paiement pour sept. 2026) d'un montant de {amount}.\n")
