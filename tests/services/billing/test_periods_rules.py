@@ -334,12 +334,14 @@ def test_a_chunk_takes_its_own_period_households_only(town, frozen):  # noqa: F8
         _fact(s, factories.session_on(s, s.get(Activity, town.elsewhere), date(2026, 9, 14)), child, mark="present")
         ours = periods.start_issue(s, actor=town.staff, organization_id=town.org, month="2026-09")
         theirs = periods.start_issue(s, actor=neighbour, organization_id=town.other, month="2026-09")
-    for actor, period in ((neighbour, theirs), (town.staff, ours)):  # NOIRET, first of both lists
+    with db.transaction() as s:  # NOIRET, first of both lists: done in our period only
+        assert periods.issue_chunk(s, actor=town.staff, period_id=ours, limit=1).done == 1
+    with db.read() as s:
+        assert periods.progress(s, actor=neighbour, period_id=theirs).done == 0
+    for done in (1, 2):  # NOIRET then HAUT, never one of our waiting households
         with db.transaction() as s:
-            periods.issue_chunk(s, actor=actor, period_id=period, limit=1)
-    with db.transaction() as s:  # the neighbour's next household, not one of ours
-        assert periods.issue_chunk(s, actor=neighbour, period_id=theirs, limit=1) == periods.Progress(
-            theirs, "issuing", 2, 2)
+            assert periods.issue_chunk(s, actor=neighbour, period_id=theirs, limit=1) == periods.Progress(
+                theirs, "issuing", done, 2)
 
 
 def test_the_invoice_mail_without_pdf_by_default(town, frozen):  # noqa: F811
@@ -360,3 +362,24 @@ def test_the_invoice_mail_without_pdf_by_default(town, frozen):  # noqa: F811
             mail.last_error) == (town.org, "Voir ma facture", "", None, 0, "")
     assert mail.body.startswith(f"Bonjour,\n\nDémostars a émis votre facture n° {invoice.number} (facture "
                                 f"post-paiement pour sept. 2026) d'un montant de {amount}.\n")
+
+
+def test_one_cent_is_invoiced_nothing_is_not(town, frozen):  # noqa: F811
+    frozen.move_to(datetime(2026, 8, 20, 8, 0, tzinfo=clock.PARIS))
+    with db.transaction() as s:
+        snack = factories.make_activity(s, s.get(Organization, town.org), town.staff, name="Goûter",
+                                        start_date=date(2026, 8, 24), price_bands=[(None, 1)])
+        _fact(s, factories.session_on(s, snack, date(2026, 9, 14)), town.roux.child, mark="present")
+        free = factories.make_activity(s, s.get(Organization, town.org), town.staff, name="Conte",
+                                       start_date=date(2026, 8, 24), price_bands=[(None, 0)])
+        home = Household(street="2 rue Basse", postal_code="14000", city="Caen", created_at=clock.now())
+        s.add(home)
+        s.flush()
+        _fact(s, factories.session_on(s, free, date(2026, 9, 14)), _person(s, home, "child", "Zoé", "BAS"),
+              mark="present")  # a free activity only: no invoice of 0,00 €
+    frozen.move_to(datetime(2026, 10, 5, 10, 0, tzinfo=clock.PARIS))
+    periods.issue_all(db.transaction, actor=town.staff, organization_id=town.org, month="2026-09")
+    with db.read() as s:
+        totals = {i.household_id: i.total_cents for i in s.exec(select(Invoice).where(
+            Invoice.organization_id == town.org))}
+    assert totals[town.roux.id] == 1 and len(totals) == 4
