@@ -90,25 +90,14 @@ def test_negative_control_naive_check_then_insert_overbooks(rush):
     engine = db.get_engine()
 
     def naive(child_id, household_id):
-        def go():
-            connection = engine.raw_connection()
-            try:
-                driver = connection.driver_connection
-                if engine.dialect.name == "sqlite":
-                    driver.isolation_level = ""  # back to pysqlite's default behaviour
-                cursor = connection.cursor()
-                cursor.execute(_sql("SELECT count(*) FROM booking WHERE session_id = ? AND status = 'booked'",
-                                    engine), (session_id,))
-                if cursor.fetchone()[0] < CAPACITY:
-                    time.sleep(0.05)  # the work done between the check and the write
-                    cursor.execute(_sql("INSERT INTO booking (session_id, child_id, household_id, status, is_late,"
-                                        " created_at, updated_at) VALUES (?, ?, ?, 'booked', false,"
-                                        " '2026-09-14 08:00:00', '2026-09-14 08:00:00')", engine),
-                                   (session_id, child_id, household_id))
-                connection.commit()
-            finally:
-                connection.close()
-        return go
+        def work(execute):
+            if execute("SELECT count(*) FROM booking WHERE session_id = ? AND status = 'booked'",
+                       (session_id,)).fetchone()[0] < CAPACITY:
+                time.sleep(0.05)  # the work done between the check and the write
+                execute("INSERT INTO booking (session_id, child_id, household_id, status, is_late, created_at,"
+                        " updated_at) VALUES (?, ?, ?, 'booked', false, '2026-09-14 08:00:00',"
+                        " '2026-09-14 08:00:00')", (session_id, child_id, household_id))
+        return lambda: _naive(engine, work)
 
     with db.read() as s:
         households = {c: s.get(Person, c).household_id for _a, c in parents}
@@ -120,3 +109,25 @@ def test_negative_control_naive_check_then_insert_overbooks(rush):
 
 def _sql(statement: str, engine) -> str:
     return statement if engine.dialect.name == "sqlite" else statement.replace("?", "%s")
+
+
+def _naive(engine, work) -> None:
+    """Run `work(execute)` the way a careless service would: in the driver's default transaction
+    (pysqlite: no BEGIN before the first write; PostgreSQL: READ COMMITTED), without any lock,
+    then commit. `execute(sql, params)` takes "?" placeholders. A writer the database refuses
+    (SQLite busy) wrote nothing."""
+    connection = engine.raw_connection()
+    try:
+        if engine.dialect.name == "sqlite":
+            connection.driver_connection.isolation_level = ""  # back to pysqlite's default behaviour
+        cursor = connection.cursor()
+
+        def execute(sql, params=()):
+            cursor.execute(_sql(sql, engine), params)
+            return cursor
+        work(execute)
+        connection.commit()
+    except Exception:  # noqa: BLE001
+        connection.rollback()
+    finally:
+        connection.close()

@@ -17,7 +17,7 @@ from cityviz.services.billing import direct_debits, ledger
 from cityviz.services.errors import DomainError
 from tests import factories
 from tests.services.billing.ledger_helpers import issue_invoice
-from tests.test_booking_concurrency import _fire, _sql
+from tests.test_booking_concurrency import _fire, _naive
 
 pytestmark = pytest.mark.usefixtures("frozen")
 STAFF = 8
@@ -71,25 +71,16 @@ def test_negative_control_marking_paid_without_the_lock_records_it_twice(debit):
     org_id, household_id, _invoice, debit_id, _staff = debit
     engine = db.get_engine()
 
+    def work(execute):
+        if execute("SELECT status FROM direct_debit WHERE id = ?", (debit_id,)).fetchone()[0] != "paid":
+            time.sleep(0.05)  # the work done between the check and the write
+            execute("INSERT INTO payment (organization_id, household_id, method, amount_cents, received_on,"
+                    " reference, recorded_at, reversal_reason) VALUES (?, ?, 'direct_debit', 4320, '2026-09-14',"
+                    " 'LOT-2026-09', '2026-09-14 08:00:00', '')", (org_id, household_id))
+            execute("UPDATE direct_debit SET status = 'paid' WHERE id = ?", (debit_id,))
+
     def naive():
-        connection = engine.raw_connection()
-        try:
-            if engine.dialect.name == "sqlite":
-                connection.driver_connection.isolation_level = ""
-            cursor = connection.cursor()
-            cursor.execute(_sql("SELECT status FROM direct_debit WHERE id = ?", engine), (debit_id,))
-            if cursor.fetchone()[0] != "paid":
-                time.sleep(0.05)  # the work done between the check and the write
-                cursor.execute(_sql("INSERT INTO payment (organization_id, household_id, method, amount_cents,"
-                                    " received_on, reference, recorded_at, reversal_reason) VALUES (?, ?, 'direct_debit',"
-                                    " 4320, '2026-09-14', 'LOT-2026-09', '2026-09-14 08:00:00', '')", engine),
-                               (org_id, household_id))
-                cursor.execute(_sql("UPDATE direct_debit SET status = 'paid' WHERE id = ?", engine), (debit_id,))
-            connection.commit()
-        except Exception:  # noqa: BLE001 — SQLite may refuse a writer: it then recorded nothing
-            connection.rollback()
-        finally:
-            connection.close()
+        _naive(engine, work)
 
     _fire([naive for _ in range(STAFF)])
     with db.read() as s:

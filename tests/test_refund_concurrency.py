@@ -14,7 +14,7 @@ from cityviz.services.billing import credits, ledger, payments
 from cityviz.services.errors import DomainError
 from tests import factories
 from tests.services.billing.ledger_helpers import issue_invoice
-from tests.test_booking_concurrency import _fire, _sql
+from tests.test_booking_concurrency import _fire, _naive
 
 pytestmark = pytest.mark.usefixtures("frozen")
 STAFF = 12
@@ -59,25 +59,16 @@ def test_negative_control_refunds_without_the_lock_refund_too_much(credit):
     org_id, household_id, note_id, _staff = credit
     engine = db.get_engine()
 
+    def work(execute):
+        if execute("SELECT COALESCE(SUM(amount_cents), 0) FROM refund WHERE credit_note_id = ?",
+                   (note_id,)).fetchone()[0] + 5760 <= 5760:
+            time.sleep(0.05)  # the work done between the check and the write
+            execute("INSERT INTO refund (organization_id, household_id, credit_note_id, amount_cents, method,"
+                    " refunded_on, reason, recorded_at) VALUES (?, ?, ?, 5760, 'cash', '2026-09-14', '',"
+                    " '2026-09-14 08:00:00')", (org_id, household_id, note_id))
+
     def naive():
-        connection = engine.raw_connection()
-        try:
-            if engine.dialect.name == "sqlite":
-                connection.driver_connection.isolation_level = ""
-            cursor = connection.cursor()
-            cursor.execute(_sql("SELECT COALESCE(SUM(amount_cents), 0) FROM refund WHERE credit_note_id = ?",
-                                engine), (note_id,))
-            if cursor.fetchone()[0] + 5760 <= 5760:
-                time.sleep(0.05)  # the work done between the check and the write
-                cursor.execute(_sql("INSERT INTO refund (organization_id, household_id, credit_note_id, amount_cents,"
-                                    " method, refunded_on, reason, recorded_at) VALUES (?, ?, ?, 5760, 'cash',"
-                                    " '2026-09-14', '', '2026-09-14 08:00:00')", engine),
-                               (org_id, household_id, note_id))
-            connection.commit()
-        except Exception:  # noqa: BLE001 — SQLite may refuse a writer: it then did not refund
-            connection.rollback()
-        finally:
-            connection.close()
+        _naive(engine, work)
 
     _fire([naive for _ in range(STAFF)])
     with db.read() as s:

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from cityviz import clock
+from cityviz import clock, db
 from cityviz.models import BillingPeriod, Invoice, InvoiceLine
 from cityviz.services.billing import credits
 from cityviz.services.billing.numbering import next_number
+from tests import factories
 
 _days = itertools.count()
 
@@ -41,3 +42,21 @@ def issue_invoice(s: Session, org_id: int, household_id: int, total_cents: int, 
     if apply_credit:
         credits.apply_available_credit(s, household_ids=[household_id], organization_id=org_id)
     return invoice
+
+
+def two_towns_books(s: Session, families: tuple[str, ...] = ("MARTIN", "DURAND")) -> dict:
+    """Two towns (Bretteville, Démostars) with an administrator each, and the given families
+    (`family@example.org` accounts): the ids the money tests pass to the services."""
+    towns = [factories.make_organization(s, name=n) for n in ("Bretteville", "Démostars")]
+    books = {"orgs": [t.id for t in towns],
+             "staff": [factories.actor(s, factories.make_staff(s, t, role="admin")) for t in towns]}
+    for name in families:
+        household, _g, _u = factories.make_household(s, name, f"{name.lower()}@example.org")
+        books[name.lower()] = household.id
+    return books
+
+
+def invoice_in(books: dict, cents: int, org: int = 0, household: str = "martin", **kwargs) -> Invoice:
+    """`issue_invoice` in its own transaction, for the town `org` and the family named in `books`."""
+    with db.transaction() as s:
+        return issue_invoice(s, books["orgs"][org], books[household], cents, **kwargs)

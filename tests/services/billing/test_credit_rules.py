@@ -15,7 +15,6 @@ from cityviz.models import (
     CreditNote,
     CreditNoteLine,
     DocumentCounter,
-    Invoice,
     InvoiceLine,
     Organization,
     OutboxEmail,
@@ -27,7 +26,7 @@ from cityviz.models import (
 from cityviz.services.billing import credits, ledger, payments
 from cityviz.services.errors import Conflict, InvalidInput, NotFound
 from tests import factories
-from tests.services.billing.ledger_helpers import issue_invoice
+from tests.services.billing.ledger_helpers import invoice_in, two_towns_books
 
 pytestmark = [pytest.mark.db, pytest.mark.usefixtures("database", "frozen")]
 
@@ -36,22 +35,18 @@ pytestmark = [pytest.mark.db, pytest.mark.usefixtures("database", "frozen")]
 def books():
     """Two towns; the MARTIN family (two active accounts, one closed) known to both, DURAND."""
     with db.transaction() as s:
-        towns = [factories.make_organization(s, name=n) for n in ("Bretteville", "Démostars")]
-        staff = [factories.actor(s, factories.make_staff(s, t, role="admin")) for t in towns]
-        martin, _g, _u = factories.make_household(s, "MARTIN", "martin@example.org")
+        books = two_towns_books(s, ("MARTIN",))
         for first_name, email, active in (("Paul", "paul@example.org", True), ("Ancien", "ancien@example.org", False)):
-            person = Person(household_id=martin.id, role="guardian", first_name=first_name, last_name="MARTIN",
-                            created_at=clock.now())
+            person = Person(household_id=books["martin"], role="guardian", first_name=first_name,
+                            last_name="MARTIN", created_at=clock.now())
             s.add(person)
             s.flush()
             factories.make_user(s, email=email, person_id=person.id, is_active=active)
-        durand, _g, _u = factories.make_household(s, "DURAND", "durand@example.org")
-    return {"orgs": [t.id for t in towns], "staff": staff, "martin": martin.id, "durand": durand.id}
+        books["durand"] = factories.make_household(s, "DURAND", "durand@example.org")[0].id
+    return books
 
 
-def _invoice(b, cents, org=0, household="martin", **kwargs) -> Invoice:
-    with db.transaction() as s:
-        return issue_invoice(s, b["orgs"][org], b[household], cents, **kwargs)
+_invoice = invoice_in
 
 
 def _pay(b, amount, invoice_ids, org=0, household="martin") -> int:

@@ -13,7 +13,7 @@ from cityviz.models import Invoice, Payment, RegieJournalEntry
 from cityviz.services.billing import credits, ledger, payments
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from tests import factories
-from tests.services.billing.ledger_helpers import issue_invoice
+from tests.services.billing.ledger_helpers import issue_invoice, two_towns_books
 
 pytestmark = pytest.mark.usefixtures("database", "frozen")
 
@@ -22,15 +22,12 @@ pytestmark = pytest.mark.usefixtures("database", "frozen")
 def books():
     """Two towns; the MARTIN family known to both, the DURAND family to the first only."""
     with db.transaction() as s:
-        towns = [factories.make_organization(s, name=n) for n in ("Bretteville", "Démostars")]
-        staff = [factories.actor(s, factories.make_staff(s, t, role="admin")) for t in towns]
-        martin, _g, _u = factories.make_household(s, "MARTIN", "martin@example.org")
-        durand, _g, _u = factories.make_household(s, "DURAND", "durand@example.org")
-        invoice = issue_invoice(s, towns[0].id, martin.id, 5760)
-        issue_invoice(s, towns[1].id, martin.id, 1000)
-        issue_invoice(s, towns[0].id, durand.id, 800)
-    return {"orgs": [t.id for t in towns], "staff": staff, "martin": martin.id, "durand": durand.id,
-            "invoice": invoice.id}
+        books = two_towns_books(s)
+        (first, second), martin = books["orgs"], books["martin"]
+        books["invoice"] = issue_invoice(s, first, martin, 5760).id
+        issue_invoice(s, second, martin, 1000)
+        issue_invoice(s, first, books["durand"], 800)
+    return books
 
 
 def _pay(b, amount, org=0, household="martin", method="cheque", invoice_ids=None, received_on=None):

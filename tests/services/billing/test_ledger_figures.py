@@ -11,8 +11,7 @@ from cityviz import clock, db
 from cityviz.models import InvoiceLine
 from cityviz.services.billing import credits, ledger, payments
 from cityviz.services.billing.ledger import Balance, Source
-from tests import factories
-from tests.services.billing.ledger_helpers import issue_invoice
+from tests.services.billing.ledger_helpers import invoice_in, two_towns_books
 
 pytestmark = [pytest.mark.db, pytest.mark.usefixtures("database", "frozen")]
 
@@ -20,16 +19,10 @@ pytestmark = [pytest.mark.db, pytest.mark.usefixtures("database", "frozen")]
 @pytest.fixture
 def books():
     with db.transaction() as s:
-        towns = [factories.make_organization(s, name=n) for n in ("Bretteville", "Démostars")]
-        staff = [factories.actor(s, factories.make_staff(s, t, role="admin")) for t in towns]
-        martin, _g, _u = factories.make_household(s, "MARTIN", "martin@example.org")
-        durand, _g, _u = factories.make_household(s, "DURAND", "durand@example.org")
-    return {"orgs": [t.id for t in towns], "staff": staff, "martin": martin.id, "durand": durand.id}
+        return two_towns_books(s)
 
 
-def _invoice(b, cents, org=0, household="martin", **kwargs):
-    with db.transaction() as s:
-        return issue_invoice(s, b["orgs"][org], b[household], cents, **kwargs)
+_invoice = invoice_in
 
 
 def _pay(b, amount, invoice_ids, org=0, household="martin") -> int:

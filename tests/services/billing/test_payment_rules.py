@@ -14,7 +14,7 @@ from cityviz.services.billing import credits, ledger, payments
 from cityviz.services.billing.payments import CreditSource
 from cityviz.services.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from tests import factories
-from tests.services.billing.ledger_helpers import issue_invoice
+from tests.services.billing.ledger_helpers import issue_invoice, two_towns_books
 
 pytestmark = [pytest.mark.db, pytest.mark.usefixtures("database", "frozen")]
 
@@ -22,12 +22,10 @@ pytestmark = [pytest.mark.db, pytest.mark.usefixtures("database", "frozen")]
 @pytest.fixture
 def books():
     with db.transaction() as s:
-        towns = [factories.make_organization(s, name=n) for n in ("Bretteville", "Démostars")]
-        staff = [factories.actor(s, factories.make_staff(s, t, role="admin")) for t in towns]
-        martin, _g, _u = factories.make_household(s, "MARTIN", "martin@example.org")
-        invoice = issue_invoice(s, towns[0].id, martin.id, 5760)
-        issue_invoice(s, towns[1].id, martin.id, 1000)
-    return {"orgs": [t.id for t in towns], "staff": staff, "martin": martin.id, "invoice": invoice.id}
+        books = two_towns_books(s, ("MARTIN",))
+        books["invoice"] = issue_invoice(s, books["orgs"][0], books["martin"], 5760).id
+        issue_invoice(s, books["orgs"][1], books["martin"], 1000)
+    return books
 
 
 def _pay(b, amount="10,00", method="cheque", reference="0001", received_on=None, invoice_ids=None, org=0):
