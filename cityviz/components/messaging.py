@@ -52,8 +52,9 @@ def thread_line(row: ThreadRow, href: rx.Var, unread_label: str) -> rx.Component
     return rx.link(
         rx.card(
             rx.hstack(
-                rx.icon(rx.cond(row.unread, "mail", "mail-open"), size=20,
-                        color=rx.cond(row.unread, "var(--accent-11)", "var(--gray-9)"), flex_shrink="0"),
+                # Two static icons: an icon named by a variable would ship every Lucide icon.
+                rx.cond(row.unread, rx.icon("mail", size=20, color="var(--accent-11)", flex_shrink="0"),
+                        rx.icon("mail-open", size=20, color="var(--gray-9)", flex_shrink="0")),
                 rx.vstack(
                     rx.text(row.subject, weight=rx.cond(row.unread, "bold", "medium")),
                     rx.text(row.with_whom, rx.cond(row.child != "", " · " + row.child, ""), size="1",

@@ -15,8 +15,9 @@ from cityviz.state.reservations import BulkState
 
 def _bulk_line(line: BulkLine) -> rx.Component:
     return rx.hstack(
-        rx.icon(rx.cond(line.ok, "circle-check", "circle-x"), size=16,
-                color=rx.cond(line.ok, "var(--green-10)", "var(--red-10)")),
+        # Two static icons, not an icon named by a variable: that would ship every Lucide icon.
+        rx.cond(line.ok, rx.icon("circle-check", size=16, color="var(--green-10)"),
+                rx.icon("circle-x", size=16, color="var(--red-10)")),
         rx.vstack(rx.text(line.day, " · ", line.child_name, weight="medium", size="2"),
                   rx.text(line.activity_name, " — ", line.outcome, size="1", color_scheme="gray"), spacing="0"),
         align="start",

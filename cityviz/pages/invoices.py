@@ -100,6 +100,10 @@ def _settlement(x: Settlement) -> rx.Component:
                      rx.text(x.amount, size="2", white_space="nowrap"), width="100%")
 
 
+def _payment_callout(icon: str, color: str) -> rx.Component:
+    return rx.callout(InvoiceState.payment_message, role="status", width="100%", icon=icon, color_scheme=color)
+
+
 def invoice_page() -> rx.Component:
     d = InvoiceState.detail
     tone = InvoiceState.payment_tone
@@ -107,9 +111,10 @@ def invoice_page() -> rx.Component:
         rx.cond(d, d.title, "Facture"),
         rx.link("← Mes factures", href=routes.INVOICES, size="2"),
         rx.cond(InvoiceState.payment_message != "",
-                rx.callout(InvoiceState.payment_message, role="status", width="100%",
-                           icon=rx.match(tone, ("success", "circle-check"), ("error", "circle-x"), "info"),
-                           color_scheme=rx.match(tone, ("success", "green"), ("error", "red"), "blue")),
+                # One callout per tone, each with its own icon: an icon named by a variable would
+                # ship every Lucide icon with the page.
+                rx.match(tone, ("success", _payment_callout("circle-check", "green")),
+                         ("error", _payment_callout("circle-x", "red")), _payment_callout("info", "blue")),
                 rx.fragment()),
         error_callout(InvoiceState.error),
         rx.cond(

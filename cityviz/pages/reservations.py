@@ -6,8 +6,9 @@ import reflex as rx
 
 from cityviz import routes
 from cityviz.components.forms import WEEKDAYS, empty_state
-from cityviz.components.layout import PAGE_BG, PHONE_ONLY, WIDE_ONLY, page_intro, parent_page
+from cityviz.components.layout import PAGE_BG, page_intro, parent_page
 from cityviz.components.ui import section
+from cityviz.components.viewport import by_viewport
 from cityviz.services.booking.calendar import Cell, Day
 from cityviz.services.booking.registrations import OfferedActivity
 from cityviz.state.reservations import CalendarState, EnrolState, WeekGroup
@@ -272,7 +273,7 @@ def calendar_page() -> rx.Component:
             view,
             rx.cond(
                 CalendarState.session_days > 0,
-                rx.fragment(
+                by_viewport(  # the phone's list by week, or the grid: a phone never builds the grid
                     rx.vstack(
                         rx.cond(CalendarState.past_days > 0,
                                 rx.button(rx.cond(CalendarState.show_past, "Masquer les jours passés",
@@ -283,14 +284,14 @@ def calendar_page() -> rx.Component:
                         rx.cond(CalendarState.weeks.length() == 0,
                                 rx.text("Plus aucune date ce mois-ci : passez au mois suivant.", size="2",
                                         color_scheme="gray"), rx.fragment()),
-                        width="100%", display=PHONE_ONLY),
+                        width="100%"),
                     rx.box(
                         rx.grid(*[rx.text(d[:3] + ".", size="1", weight="bold", color_scheme="gray",
                                           text_align="center") for d in WEEKDAYS],
                                 columns="7", width="100%"),
                         rx.foreach(view.weeks, lambda week: rx.grid(rx.foreach(week, _grid_day), columns="7",
                                                                      width="100%")),
-                        display=WIDE_ONLY,
+                        display="flex",
                         width="100%",
                         flex_direction="column",
                     ),

@@ -1,0 +1,64 @@
+"""What the pages make a phone download and run: guards on the compiled component trees.
+
+An `rx.icon` whose name is a state variable compiles to Lucide's `DynamicIcon`, which brings a
+chunk mapping every Lucide icon name to its module (about 240 KB of JavaScript, 36 KB
+compressed) into the page, to be parsed and run before the page answers a tap. Each of these
+pages needs two or three icons, known in advance: `rx.cond` / `rx.match` over static icons.
+"""
+
+from reflex.components.component import Component
+from reflex_components_lucide.icon import DynamicIcon
+
+from cityviz.cityviz import app
+from cityviz.smooth_updates import ReflexShapeChanged, patch
+
+
+def _tree(component: Component):
+    yield component
+    for child in component.children:
+        yield from _tree(child)
+    for value in vars(component).values():  # components passed as props (a callout's icon…)
+        if isinstance(value, Component):
+            yield from _tree(value)
+
+
+def test_no_page_names_its_icons_through_a_variable():
+    pages = app._unevaluated_pages
+    assert len(pages) > 50
+    dynamic = {route: n for route, page in pages.items()
+               if (n := sum(isinstance(c, DynamicIcon) for c in _tree(page.component())))}
+    assert dynamic == {}
+
+
+def test_the_walk_sees_a_dynamic_icon():
+    import reflex as rx
+
+    from cityviz.state.invoices import InvoiceState
+
+    component = rx.box(rx.callout("x", icon=rx.cond(InvoiceState.payment_tone == "error", "circle-x", "info")))
+    assert any(isinstance(c, DynamicIcon) for c in _tree(component))
+
+
+STATE_JS = """import { useCallback, useEffect, useRef, useState } from "react";
+  socket.current.on("event", (update) => {
+      if (delta) {
+        for (const substate in delta) {
+          dispatch[substate](delta[substate]);
+        }
+        applyClientStorageDelta(client_storage, delta);
+"""
+
+
+def test_server_updates_are_dispatched_in_a_transition():
+    patched = patch(STATE_JS)
+    assert 'import { startTransition, useCallback' in patched
+    loop = patched.index("startTransition(() => {")
+    assert loop < patched.index("dispatch[substate](delta[substate]);") < patched.index("});", loop)
+    assert patch(patched) == patched  # a second build leaves it as it is
+
+
+def test_an_unknown_state_js_fails_the_build():
+    import pytest
+
+    with pytest.raises(ReflexShapeChanged):
+        patch(STATE_JS.replace("dispatch[substate](delta[substate]);", "apply(delta);"))
