@@ -5,7 +5,6 @@ import reflex as rx
 from cityviz import config
 from cityviz.paint_first import PaintFirst
 from cityviz.radix_css import RadixThemes
-from cityviz.smooth_updates import SmoothUpdates
 
 settings = config.get()
 if settings.redis_url:
@@ -26,8 +25,6 @@ config = rx.Config(
         rx.plugins.SitemapPlugin(),
         # The built pages are painted from their HTML before React's scripts load (paint_first.py).
         PaintFirst(),
-        # The server's updates render in slices instead of freezing the page (smooth_updates.py).
-        SmoothUpdates(),
     ],
     telemetry_enabled=False,
     show_built_with_reflex=False,

@@ -10,7 +10,6 @@ from reflex.components.component import Component
 from reflex_components_lucide.icon import DynamicIcon
 
 from cityviz.cityviz import app
-from cityviz.smooth_updates import ReflexShapeChanged, patch
 
 
 def _tree(component: Component):
@@ -38,27 +37,3 @@ def test_the_walk_sees_a_dynamic_icon():
     component = rx.box(rx.callout("x", icon=rx.cond(InvoiceState.payment_tone == "error", "circle-x", "info")))
     assert any(isinstance(c, DynamicIcon) for c in _tree(component))
 
-
-STATE_JS = """import { useCallback, useEffect, useRef, useState } from "react";
-  socket.current.on("event", (update) => {
-      if (delta) {
-        for (const substate in delta) {
-          dispatch[substate](delta[substate]);
-        }
-        applyClientStorageDelta(client_storage, delta);
-"""
-
-
-def test_server_updates_are_dispatched_in_a_transition():
-    patched = patch(STATE_JS)
-    assert 'import { startTransition, useCallback' in patched
-    loop = patched.index("startTransition(() => {")
-    assert loop < patched.index("dispatch[substate](delta[substate]);") < patched.index("});", loop)
-    assert patch(patched) == patched  # a second build leaves it as it is
-
-
-def test_an_unknown_state_js_fails_the_build():
-    import pytest
-
-    with pytest.raises(ReflexShapeChanged):
-        patch(STATE_JS.replace("dispatch[substate](delta[substate]);", "apply(delta);"))
