@@ -24,6 +24,14 @@ def test_one_layout_per_screen_and_it_follows_the_screen(server, page: Page, sho
     expect(page.locator(".cvz-chip")).to_have_count(0)
     shoot(page, "01-telephone")
 
+    # A toast is readable from its first frame: it slides in, it does not fade in (a half-transparent
+    # message fails its contrast, and axe-core catches it when it looks at that moment).
+    page.get_by_role("button", name=re.compile("^Réserver : ")).first.click()
+    toast = page.locator("[data-sonner-toast]").first
+    toast.wait_for(state="attached")
+    assert toast.evaluate("e => getComputedStyle(e).opacity") == "1"
+    expect(toast).to_contain_text("Réservation confirmée.")
+
     # Wider: the grid, whose chips name the activity, and a tap shows the details.
     page.set_viewport_size(WIDE)
     chip = page.get_by_role("button", name=re.compile(r"^Restauration scolaire, Léa, Jeudi 08\/10"))
