@@ -77,10 +77,10 @@ class _Booking(NamedTuple):
     waiting_position: int | None
 
 
-# The activity's columns, read as a plain tuple with the model's attribute names (what
-# rules.ActivityRules.from_activity and the cells read: name, organization_id, the rules' columns).
+# The activity's columns the cells and the rules read, as a plain tuple with the model's attribute
+# names (not every column: each one selected costs its description and conversion at every tap).
 _ACTIVITY = Activity.__table__
-_ActivityRow = namedtuple("_ActivityRow", [c.key for c in _ACTIVITY.c])
+_ActivityRow = namedtuple("_ActivityRow", ["id", "name", "organization_id", *rules.ActivityRules.COLUMNS])
 
 
 @dataclasses.dataclass
@@ -105,7 +105,7 @@ _PERSON, _REGISTRATION = Person.__table__, ActivityRegistration.__table__
 _ORGANIZATION, _SESSION, _CLOSURE, _BOOKING = (Organization.__table__, ActivitySession.__table__,
                                                Closure.__table__, Booking.__table__)
 _CHILDREN = (sa_select(_PERSON.c.id, _PERSON.c.first_name, _REGISTRATION.c.activity_id, _REGISTRATION.c.status,
-                       _ORGANIZATION.c.school_zone, *_ACTIVITY.c)
+                       _ORGANIZATION.c.school_zone, *(_ACTIVITY.c[name] for name in _ActivityRow._fields))
              .select_from(_PERSON)
              .outerjoin(_REGISTRATION, _REGISTRATION.c.child_id == _PERSON.c.id)
              .outerjoin(_ACTIVITY, _ACTIVITY.c.id == _REGISTRATION.c.activity_id)
