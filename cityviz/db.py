@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -50,6 +51,40 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+# A pooled PostgreSQL connection is pinged before use only when it sat unused in the pool this
+# long: under load a connection comes back within milliseconds and a ping per page event (a
+# round trip, and work for the database) bought nothing; after a pause it is pinged as before.
+PING_AFTER_IDLE_SECONDS = 2.0
+_RETURNED = "cityviz_returned"
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """SQLAlchemy's pre-ping (a dead connection is replaced, the pool invalidated), but only
+    for a connection idle for PING_AFTER_IDLE_SECONDS or more (SQLAlchemy's documented recipe
+    for pessimistic disconnect handling with a checkout event)."""
+
+    @event.listens_for(engine, "connect")
+    def _new(_dbapi_connection, record):
+        record.info[_RETURNED] = time.monotonic()  # just opened: alive
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        if record is not None:
+            record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        returned = record.info.get(_RETURNED)
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):  # the server went away
+                raise exc.InvalidatePoolError() from error  # the pool retries with a new connection
+            raise
+
+
 def make_engine(url: str, **options) -> Engine:
     """The engine for `url`; `options` go to create_engine (tests pass poolclass)."""
     if url.startswith("sqlite"):
@@ -58,7 +93,8 @@ def make_engine(url: str, **options) -> Engine:
     else:
         if "poolclass" not in options:
             options = {"pool_size": 10, "max_overflow": 20, **options}
-        engine = create_engine(url, pool_pre_ping=True, **options)
+        engine = create_engine(url, **options)
+        _configure_postgresql(engine)
     return engine
 
 
