@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import dataclasses
+import functools
 from collections import namedtuple
 from datetime import date, timedelta
-from typing import NamedTuple
 
 from babel.dates import format_date as babel_date
 from sqlalchemy import and_, bindparam
@@ -58,25 +58,10 @@ class Month:
     days_with_sessions: list[Day]
 
 
-class _Child(NamedTuple):
-    id: int
-    first_name: str
-
-
-class _Session(NamedTuple):
-    id: int
-    activity_id: int
-    date: date
-    capacity: int
-    booked_count: int
-    closure_id: int | None
-
-
-class _Booking(NamedTuple):
-    status: str
-    waiting_position: int | None
-
-
+# The rows the cells are decided from, with the models' attribute names.
+_Child = namedtuple("_Child", "id first_name")
+_Session = namedtuple("_Session", "id activity_id date capacity booked_count closure_id")
+_Booking = namedtuple("_Booking", "status waiting_position")
 # The activity's columns the cells and the rules read, as a plain tuple with the model's attribute
 # names (not every column: each one selected costs its description and conversion at every tap).
 _ACTIVITY = Activity.__table__
@@ -257,13 +242,18 @@ def _month(s: Session, actor: Actor, year: int, month: int, child_id: int | None
         cells = by_day.get(day, [])
         in_month = day.month == month
         days.append(Day(iso=day.isoformat(), number=day.day,
-                        title=f"{LONG_DAY_NAMES[day.weekday()]} {day:%d/%m}", in_month=in_month,
+                        title=f"{LONG_DAY_NAMES[day.weekday()]} {day.day:02d}/{day.month:02d}", in_month=in_month,
                         is_today=day == today, cells=cells, menu=day_menus.get(day, ""),
                         note=_no_session_note(day, zones) if in_month and not cells and facts.activities else ""))
         day += timedelta(days=1)
-    return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),
+    return Month(year=year, month=month, title=_month_title(year, month),
                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)],
                  days_with_sessions=[d for d in days if d.in_month and d.cells]), facts
+
+
+@functools.lru_cache(maxsize=256)  # Babel's formatting, at every tap, for a dozen distinct months
+def _month_title(year: int, month: int) -> str:
+    return babel_date(date(year, month, 1), "MMMM y", locale="fr_FR").capitalize()
 
 
 def _no_session_note(day: date, zones: list[str]) -> str:
