@@ -166,9 +166,12 @@ class Tab:
     def _event(self, name: str, payload: dict, page: str = "calendar") -> dict:
         return {"name": name, "payload": payload, "router_data": {"pathname": PAGES[page], "asPath": PAGES[page]}}
 
-    async def _recv(self) -> str:
+    async def _recv(self, deadline: float | None = None) -> str:
+        """The next message that is not a ping; TimeoutError past `deadline` (30 s from now by
+        default), engine.io pings included: an answer that never comes must not wait forever."""
+        deadline = deadline or time.perf_counter() + 30
         while True:
-            message = await asyncio.wait_for(self.ws.recv(), 30)
+            message = await asyncio.wait_for(self.ws.recv(), max(0.1, deadline - time.perf_counter()))
             if message == "2":  # engine.io ping
                 await self.ws.send("3")
                 continue
@@ -176,8 +179,9 @@ class Tab:
             return message
 
     async def _until(self, done) -> None:
+        deadline = time.perf_counter() + 30
         while True:
-            message = await self._recv()
+            message = await self._recv(deadline)
             if not message.startswith("42/_event,"):
                 continue
             body = json.loads(message[len("42/_event,"):])[1]

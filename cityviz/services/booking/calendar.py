@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import dataclasses
+import functools
+from collections import namedtuple
 from datetime import date, timedelta
 
 from babel.dates import format_date as babel_date
 from sqlalchemy import and_, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cityviz import clock
@@ -55,36 +58,55 @@ class Month:
     days_with_sessions: list[Day]
 
 
+# The rows the cells are decided from, with the models' attribute names.
+_Child = namedtuple("_Child", "id first_name")
+_Session = namedtuple("_Session", "id activity_id date capacity booked_count closure_id")
+_Booking = namedtuple("_Booking", "status waiting_position")
+# The activity's columns the cells and the rules read, as a plain tuple with the model's attribute
+# names (not every column: each one selected costs its description and conversion at every tap).
+_ACTIVITY = Activity.__table__
+_ActivityRow = namedtuple("_ActivityRow", ["id", "name", "organization_id", *rules.ActivityRules.COLUMNS])
+
+
 @dataclasses.dataclass
 class _Facts:
-    """Everything needed to decide cells, loaded in a handful of queries."""
+    """Everything needed to decide cells, loaded in a handful of queries (plain rows, no ORM
+    objects: the calendar is read at every tap, and building ORM objects was most of its cost)."""
 
-    children: list[Person]
-    activities: dict[int, Activity]
+    children: list[_Child]
+    activities: dict[int, _ActivityRow]
     registrations: dict[tuple[int, int], str]  # (activity, child) -> status
-    sessions: list[ActivitySession]
+    sessions: list[_Session]
     closures: dict[int, str]
-    bookings: dict[tuple[int, int], Booking]  # (session, child) -> booking
+    bookings: dict[tuple[int, int], _Booking]  # (session, child) -> booking
     rules: dict[int, rules.ActivityRules] = dataclasses.field(default_factory=dict)
     zones: list[str] = dataclasses.field(default_factory=list)  # school-holiday zones of the activities' towns
-    household_children: list[Person] = dataclasses.field(default_factory=list)  # before the child filter
+    household_children: list[_Child] = dataclasses.field(default_factory=list)  # before the child filter
 
 
 # Built once (the calendar is read at every tap: no statement to build and key for the cache each time).
-_CHILDREN = (select(Person, ActivityRegistration.activity_id, ActivityRegistration.status, Activity,
-                    Organization.school_zone)
-             .outerjoin(ActivityRegistration, ActivityRegistration.child_id == Person.id)
-             .outerjoin(Activity, Activity.id == ActivityRegistration.activity_id)
-             .outerjoin(Organization, Organization.id == Activity.organization_id)
-             .where(Person.household_id == bindparam("household_id"), Person.role == "child")
-             .order_by(Person.birth_date, Person.id))
-_SESSIONS = (select(ActivitySession, Closure.reason, Booking)
-             .outerjoin(Closure, Closure.id == ActivitySession.closure_id)
-             .outerjoin(Booking, and_(Booking.session_id == ActivitySession.id,
-                                      col(Booking.child_id).in_(bindparam("child_ids", expanding=True))))
-             .where(col(ActivitySession.activity_id).in_(bindparam("activity_ids", expanding=True)),
-                    ActivitySession.date >= bindparam("first"), ActivitySession.date <= bindparam("last"))
-             .order_by(ActivitySession.date, ActivitySession.activity_id))
+# Core statements on the tables: rows come back as tuples, without the ORM's identity map and objects.
+_PERSON, _REGISTRATION = Person.__table__, ActivityRegistration.__table__
+_ORGANIZATION, _SESSION, _CLOSURE, _BOOKING = (Organization.__table__, ActivitySession.__table__,
+                                               Closure.__table__, Booking.__table__)
+_CHILDREN = (sa_select(_PERSON.c.id, _PERSON.c.first_name, _REGISTRATION.c.activity_id, _REGISTRATION.c.status,
+                       _ORGANIZATION.c.school_zone, *(_ACTIVITY.c[name] for name in _ActivityRow._fields))
+             .select_from(_PERSON)
+             .outerjoin(_REGISTRATION, _REGISTRATION.c.child_id == _PERSON.c.id)
+             .outerjoin(_ACTIVITY, _ACTIVITY.c.id == _REGISTRATION.c.activity_id)
+             .outerjoin(_ORGANIZATION, _ORGANIZATION.c.id == _ACTIVITY.c.organization_id)
+             .where(_PERSON.c.household_id == bindparam("household_id"), _PERSON.c.role == "child")
+             .order_by(_PERSON.c.birth_date, _PERSON.c.id))
+_SESSIONS = (sa_select(_SESSION.c.id, _SESSION.c.activity_id, _SESSION.c.date, _SESSION.c.capacity,
+                       _SESSION.c.booked_count, _SESSION.c.closure_id, _CLOSURE.c.reason, _BOOKING.c.child_id,
+                       _BOOKING.c.status, _BOOKING.c.waiting_position)
+             .select_from(_SESSION)
+             .outerjoin(_CLOSURE, _CLOSURE.c.id == _SESSION.c.closure_id)
+             .outerjoin(_BOOKING, and_(_BOOKING.c.session_id == _SESSION.c.id,
+                                       _BOOKING.c.child_id.in_(bindparam("child_ids", expanding=True))))
+             .where(_SESSION.c.activity_id.in_(bindparam("activity_ids", expanding=True)),
+                    _SESSION.c.date >= bindparam("first"), _SESSION.c.date <= bindparam("last"))
+             .order_by(_SESSION.c.date, _SESSION.c.activity_id))
 
 
 def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, last: date,
@@ -93,15 +115,17 @@ def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, l
     registrations, activities and the activities' school zones; then the sessions of the dates with
     their closures' reasons and these children's bookings."""
     household_id = actor.require_household()
-    children: dict[int, Person] = {}
+    children: dict[int, _Child] = {}
     registrations, activities, zones = {}, {}, {}
-    for child, reg_activity, status, activity, zone in s.execute(_CHILDREN, {"household_id": household_id}).all():
-        children[child.id] = child
+    for row in s.execute(_CHILDREN, {"household_id": household_id}).all():
+        child_id, first_name, reg_activity, status, zone = row[:5]
+        if child_id not in children:
+            children[child_id] = _Child(child_id, first_name)
         if reg_activity is None:
             continue
-        registrations[(reg_activity, child.id)] = status
-        if activity_id in (None, reg_activity):
-            activities[reg_activity], zones[reg_activity] = activity, zone
+        registrations[(reg_activity, child_id)] = status
+        if activity_id in (None, reg_activity) and reg_activity not in activities:
+            activities[reg_activity], zones[reg_activity] = _ActivityRow._make(row[5:]), zone
     everyone = list(children.values())
     if child_ids:
         if not set(child_ids) <= set(children):
@@ -114,17 +138,19 @@ def _facts(s: Session, actor: Actor, child_ids: list[int] | None, first: date, l
     rows = s.execute(_SESSIONS, {"child_ids": ids, "activity_ids": list(activities), "first": first, "last": last}
                      ).all() if activities and ids else []
     sessions, closures, booked = {}, {}, {}
-    for session, reason, booking in rows:
-        sessions[session.id] = session
-        if session.closure_id:
-            closures[session.closure_id] = reason
-        if booking is not None:
-            booked[(booking.session_id, booking.child_id)] = booking
+    for row in rows:
+        session_id, closure_id, booked_child = row[0], row[5], row[7]
+        if session_id not in sessions:
+            sessions[session_id] = _Session._make(row[:6])
+        if closure_id:
+            closures[closure_id] = row[6]
+        if booked_child is not None:
+            booked[(session_id, booked_child)] = _Booking(row[8], row[9])
     return _Facts(list(children.values()), activities, registrations, list(sessions.values()), closures, booked,
                   zones=sorted({zones[a] for a in activities if zones[a]}), household_children=everyone)
 
 
-def _decide(facts: _Facts, session: ActivitySession, child: Person, now) -> rules.Decision:
+def _decide(facts: _Facts, session: _Session, child: _Child, now) -> rules.Decision:
     activity = facts.activities[session.activity_id]
     booking = facts.bookings.get((session.id, child.id))
     if activity.id not in facts.rules:  # built once per activity, not per cell
@@ -216,13 +242,18 @@ def _month(s: Session, actor: Actor, year: int, month: int, child_id: int | None
         cells = by_day.get(day, [])
         in_month = day.month == month
         days.append(Day(iso=day.isoformat(), number=day.day,
-                        title=f"{LONG_DAY_NAMES[day.weekday()]} {day:%d/%m}", in_month=in_month,
+                        title=f"{LONG_DAY_NAMES[day.weekday()]} {day.day:02d}/{day.month:02d}", in_month=in_month,
                         is_today=day == today, cells=cells, menu=day_menus.get(day, ""),
                         note=_no_session_note(day, zones) if in_month and not cells and facts.activities else ""))
         day += timedelta(days=1)
-    return Month(year=year, month=month, title=babel_date(first, "MMMM y", locale="fr_FR").capitalize(),
+    return Month(year=year, month=month, title=_month_title(year, month),
                  weeks=[days[i:i + 7] for i in range(0, len(days), 7)],
                  days_with_sessions=[d for d in days if d.in_month and d.cells]), facts
+
+
+@functools.lru_cache(maxsize=256)  # Babel's formatting, at every tap, for a dozen distinct months
+def _month_title(year: int, month: int) -> str:
+    return babel_date(date(year, month, 1), "MMMM y", locale="fr_FR").capitalize()
 
 
 def _no_session_note(day: date, zones: list[str]) -> str:
@@ -285,7 +316,7 @@ def _planned(s: Session, actor: Actor, request: BulkRequest):
                 yield facts, session, child
 
 
-def _label(session: ActivitySession) -> str:
+def _label(session: _Session) -> str:
     return format_short_day(session.date)
 
 

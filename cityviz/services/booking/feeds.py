@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cityviz import clock, config
@@ -20,10 +21,15 @@ def feed_url(token: str) -> str:
     return f"{config.get().public_url}/agenda/{token}.ics"
 
 
+# Built once: « Réservations » asks it each time it opens.
+_FEED = CalendarFeed.__table__
+_HAS_FEED = sa_select(_FEED.c.id).where(_FEED.c.household_id == bindparam("household_id"),
+                                        _FEED.c.revoked_at.is_(None)).limit(1)
+
+
 def has_feed(s: Session, *, actor: Actor) -> bool:
     household_id = actor.require_household()
-    return s.exec(select(CalendarFeed.id).where(CalendarFeed.household_id == household_id,
-                                                col(CalendarFeed.revoked_at).is_(None))).first() is not None
+    return s.execute(_HAS_FEED, {"household_id": household_id}).first() is not None
 
 
 def _revoke(s: Session, household_id: int) -> None:

@@ -8,6 +8,7 @@ import dataclasses
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, delete
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cityviz import clock
@@ -108,17 +109,19 @@ def week_menu(s: Session, *, actor: Actor, organization_id: int, monday: date) -
     return [MenuDay(d.isoformat(), format_short_day(d), _dishes([r for r in rows if r.day == d])) for d in days]
 
 
-# Built once: the calendar reads it at every tap.
-_HOUSEHOLD_MENUS = select(MenuDish).where(
-    col(MenuDish.organization_id).in_(select(Enrollment.organization_id)
-                                      .where(Enrollment.household_id == bindparam("household_id"))),
-    MenuDish.day >= bindparam("first"), MenuDish.day <= bindparam("last"))
+# Built once: the calendar reads it at every tap. Core columns (plain rows): dish_text reads them by name.
+_DISH = MenuDish.__table__
+_HOUSEHOLD_MENUS = sa_select(_DISH.c.day, _DISH.c.organization_id, _DISH.c.course, _DISH.c.name, _DISH.c.allergens,
+                             _DISH.c.organic, _DISH.c.homemade).where(
+    _DISH.c.organization_id.in_(sa_select(Enrollment.__table__.c.organization_id)
+                                .where(Enrollment.__table__.c.household_id == bindparam("household_id"))),
+    _DISH.c.day >= bindparam("first"), _DISH.c.day <= bindparam("last"))
 
 
 def household_menus(s: Session, household_id: int, first: date, last: date) -> dict[date, str]:
     """{day: menu text} of the organizations the household is registered with (the calendar, the home page)."""
-    rows = s.execute(_HOUSEHOLD_MENUS, {"household_id": household_id, "first": first, "last": last}).scalars().all()
-    by_day: dict[date, list[MenuDish]] = {}
+    rows = s.execute(_HOUSEHOLD_MENUS, {"household_id": household_id, "first": first, "last": last}).all()
+    by_day: dict[date, list] = {}
     for row in rows:
         by_day.setdefault(row.day, []).append(row)
     order = list(COURSES)

@@ -206,6 +206,12 @@ class ActivityRules:
     late: NoticeRule = NoticeRule()  # kind "none": no late surcharge at all
     late_surcharge_percent: int = 0
 
+    # The activity's columns from_activity reads (the calendar selects only these).
+    COLUMNS = ("weekdays", "start_date", "end_date", "start_minutes", "end_minutes", "horizon_days",
+               *(f"{prefix}_{name}" for prefix in ("booking", "cancel", "late")
+                 for name in ("notice_kind", "notice_days", "cutoff_minutes", "notice_weekday")),
+               "late_surcharge_percent")
+
     @classmethod
     def from_activity(cls, activity: object) -> ActivityRules:
         return cls(
