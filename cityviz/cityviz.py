@@ -45,7 +45,7 @@ from cityviz.state.absences import AbsencesAdminState, AbsenceState
 from cityviz.state.account_deletion import DeletionRequestsState
 from cityviz.state.admin import AdminHomeState, OrganizationsState, OutboxState
 from cityviz.state.authorizations import AuthorizationsState
-from cityviz.state.base import AuthState
+from cityviz.state.base import AuthState, counts_after
 from cityviz.state.certificates import CertificatesState
 from cityviz.state.family import ChildrenState, DossierState, ProfileState, RegisterState
 from cityviz.state.home import HomeState, HouseholdState
@@ -105,8 +105,9 @@ runtime.setup(app)  # JSON logs, every event timed, the job runner (SQLite alone
 
 
 def _page(component, route: str, title: str, on_load, *, counters: bool = True) -> None:
-    """`counters`: the menus' « Messagerie » counters are read after the page's own load."""
-    if on_load is not None and counters:
+    """`counters`: the menus' « Messagerie » counters are read after the page's own load (in the
+    same event when the load is a guarded handler, state/base.counts_after)."""
+    if on_load is not None and counters and not counts_after(on_load):
         on_load = [on_load, AuthState.load_counters]
     app.add_page(component, route=route, title=f"{title} · Cityviz Enfance", on_load=on_load)
 

@@ -269,6 +269,12 @@ def _guarded(need: str, *, organization: bool = False):
                 observability.bind(user_id=actor.user_id, **({"organization_id": who[1]} if organization else {}))
             return who, redirect
 
+        async def counters(self, who) -> None:
+            # A page's own load also reads the menus' counters (see counts_after): one event per
+            # page view instead of two, each event being a round trip of the tab's whole state.
+            if getattr(wrapper, _COUNTS_AFTER, False) and not who[0].password_change_only:
+                await self._count_messages(who[0])
+
         async def refusal(self, who, exc: DomainError):
             observability.note_outcome("refused", error_code=exc.code)
             if isinstance(exc, NotAuthenticated):
@@ -289,6 +295,8 @@ def _guarded(need: str, *, organization: bool = False):
                         yield item
                 except DomainError as exc:
                     yield await refusal(self, who, exc)
+                    return
+                await counters(self, who)
         else:
             @functools.wraps(fn)
             async def wrapper(self, *args, **kwargs):
@@ -296,13 +304,31 @@ def _guarded(need: str, *, organization: bool = False):
                 if redirect:
                     return redirect
                 try:
-                    return await fn(self, *who, *args, **kwargs)
+                    result = await fn(self, *who, *args, **kwargs)
                 except DomainError as exc:
                     return await refusal(self, who, exc)
+                await counters(self, who)
+                return result
 
+        setattr(wrapper, _GUARDED, True)
         return _hide(wrapper, fn, injected)
 
     return decorate
+
+
+_GUARDED = "cityviz_guarded"
+_COUNTS_AFTER = "cityviz_counts_after"
+
+
+def counts_after(handler) -> bool:
+    """Make a guarded handler (a page's load) read the menus' « Messagerie » counters once it has
+    run, in the same event. False, and nothing changed, when `handler` is not guarded: the page
+    then reads them with a separate `AuthState.load_counters` event (cityviz._page)."""
+    fn = getattr(handler, "fn", None)
+    if not getattr(fn, _GUARDED, False):
+        return False
+    setattr(fn, _COUNTS_AFTER, True)
+    return True
 
 
 as_parent = _guarded("parent")  # a parent (household member) who finished the password step
