@@ -4,15 +4,13 @@ counter, locked before what is left to credit is read, serialises them: one note
 told that the lines are already cancelled."""
 
 import pytest
-from sqlalchemy.pool import NullPool
 from sqlmodel import select
 
 from cityviz import db
 from cityviz.models import CreditNote, CreditNoteLine
 from cityviz.services.billing import credits, ledger
 from cityviz.services.errors import Conflict
-from tests import factories
-from tests.services.billing.ledger_helpers import issue_invoice
+from tests.services.billing.ledger_helpers import money_rush
 from tests.test_booking_concurrency import _fire
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -21,13 +19,9 @@ STAFF = 8
 
 @pytest.fixture
 def invoice(database):
-    with db.transaction() as s:
-        org = factories.make_organization(s)
-        staff = [factories.actor(s, factories.make_staff(s, org, role="admin")) for _ in range(STAFF)]
-        household, _g, _u = factories.make_household(s)
-        invoice = issue_invoice(s, org.id, household.id, 5760)
-    db.set_engine(db.make_engine(database, poolclass=NullPool))
-    return org.id, household.id, invoice.id, staff
+    with money_rush(database, STAFF, 5760) as rush:
+        pass
+    return rush.org.id, rush.household.id, rush.invoice.id, rush.staff
 
 
 def test_eight_staff_cancelling_one_invoice_at_once_cancel_it_once(invoice):

@@ -8,15 +8,13 @@ from datetime import date
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.pool import NullPool
 from sqlmodel import select
 
 from cityviz import clock, db
 from cityviz.models import DirectDebit, Payment, RegieJournalEntry, SepaMandate
 from cityviz.services.billing import direct_debits, ledger
 from cityviz.services.errors import DomainError
-from tests import factories
-from tests.services.billing.ledger_helpers import issue_invoice
+from tests.services.billing.ledger_helpers import money_rush
 from tests.test_booking_concurrency import _fire, _naive
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -25,11 +23,8 @@ STAFF = 8
 
 @pytest.fixture
 def debit(database):
-    with db.transaction() as s:
-        org = factories.make_organization(s)
-        staff = [factories.actor(s, factories.make_staff(s, org, role="admin")) for _ in range(STAFF)]
-        household, _g, _u = factories.make_household(s)
-        invoice = issue_invoice(s, org.id, household.id, 4320)
+    with money_rush(database, STAFF, 4320) as rush:
+        s, org, household, invoice, staff = rush.s, rush.org, rush.household, rush.invoice, rush.staff
         mandate = SepaMandate(organization_id=org.id, household_id=household.id, holder_name="Camille MARTIN",
                               iban="FR7630006000011234567890189", bic="AGRIFRPP", reference="CVZ-00000001",
                               signed_on=date(2026, 6, 1), created_at=clock.now())
@@ -40,7 +35,6 @@ def debit(database):
                           exported_at=clock.now())
         s.add(row)
         s.flush()
-    db.set_engine(db.make_engine(database, poolclass=NullPool))
     return org.id, household.id, invoice, row.id, staff
 
 

@@ -8,12 +8,10 @@ more to the invoice than it asks, which shows the test is able to fail."""
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.pool import NullPool
 
 from cityviz import clock, db
 from cityviz.services.billing import ledger, payments
-from tests import factories
-from tests.services.billing.ledger_helpers import issue_invoice
+from tests.services.billing.ledger_helpers import money_rush
 from tests.test_booking_concurrency import _fire
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -23,13 +21,9 @@ INVOICE_CENTS = 5000
 
 @pytest.fixture
 def invoice(database):
-    with db.transaction() as s:
-        org = factories.make_organization(s)
-        staff = [factories.actor(s, factories.make_staff(s, org, role="admin")) for _ in range(STAFF)]
-        household, _g, _u = factories.make_household(s)
-        invoice = issue_invoice(s, org.id, household.id, INVOICE_CENTS)
-    db.set_engine(db.make_engine(database, poolclass=NullPool))
-    return org.id, household.id, invoice.id, staff
+    with money_rush(database, STAFF, INVOICE_CENTS) as rush:
+        pass
+    return rush.org.id, rush.household.id, rush.invoice.id, rush.staff
 
 
 def _pay_all(org_id, household_id, invoice_id, staff) -> list:

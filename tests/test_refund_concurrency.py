@@ -7,13 +7,11 @@ import time
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.pool import NullPool
 
 from cityviz import clock, db
 from cityviz.services.billing import credits, ledger, payments
 from cityviz.services.errors import DomainError
-from tests import factories
-from tests.services.billing.ledger_helpers import issue_invoice
+from tests.services.billing.ledger_helpers import money_rush
 from tests.test_booking_concurrency import _fire, _naive
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -22,15 +20,11 @@ STAFF = 12
 
 @pytest.fixture
 def credit(database):
-    with db.transaction() as s:
-        org = factories.make_organization(s)
-        staff = [factories.actor(s, factories.make_staff(s, org, role="admin")) for _ in range(STAFF)]
-        household, _g, _u = factories.make_household(s)
-        invoice = issue_invoice(s, org.id, household.id, 5760)
+    with money_rush(database, STAFF, 5760) as rush:
+        s, org, household, invoice, staff = rush.s, rush.org, rush.household, rush.invoice, rush.staff
         payments.record_payment(s, actor=staff[0], organization_id=org.id, household_id=household.id,
                                 method="cash", amount="57,60", received_on=clock.today(), invoice_ids=[invoice.id])
         note = credits.issue_credit_note(s, actor=staff[0], invoice_id=invoice.id, reason="Annulation")
-    db.set_engine(db.make_engine(database, poolclass=NullPool))
     return org.id, household.id, note.id, staff
 
 

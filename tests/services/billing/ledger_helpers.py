@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 from datetime import date, timedelta
 
@@ -60,3 +62,28 @@ def invoice_in(books: dict, cents: int, org: int = 0, household: str = "martin",
     """`issue_invoice` in its own transaction, for the town `org` and the family named in `books`."""
     with db.transaction() as s:
         return issue_invoice(s, books["orgs"][org], books[household], cents, **kwargs)
+
+
+
+@dataclasses.dataclass
+class Rush:
+    s: Session
+    org: object
+    household: object
+    invoice: Invoice
+    staff: list
+
+
+@contextlib.contextmanager
+def money_rush(database: str, staff: int, cents: int):
+    """The money concurrency tests' arrangement: a town with `staff` administrators and a
+    household owing one issued invoice of `cents`, in one transaction the caller may add to
+    (`rush.s`); once it is committed every connection is its own (NullPool), one per writer."""
+    from sqlalchemy.pool import NullPool
+
+    with db.transaction() as s:
+        org = factories.make_organization(s)
+        actors = [factories.actor(s, factories.make_staff(s, org, role="admin")) for _ in range(staff)]
+        household, _g, _u = factories.make_household(s)
+        yield Rush(s, org, household, issue_invoice(s, org.id, household.id, cents), actors)
+    db.set_engine(db.make_engine(database, poolclass=NullPool))
