@@ -106,7 +106,6 @@ def baseline(tokens: list[str], rounds: int = 30) -> dict[str, float]:
     from cityviz.services.billing import invoices
     from cityviz.services.booking import bookings, calendar
     from cityviz.state.base import _resolve
-    from cityviz.state.reservations import browser_month
 
     times: dict[str, list[float]] = defaultdict(list)
     for token in tokens[:rounds]:
@@ -121,7 +120,7 @@ def baseline(tokens: list[str], rounds: int = 30) -> dict[str, float]:
             view = timed("calendar", lambda: (_resolve(token), calendar.month_view(s, actor=actor, year=2026,
                                                                                   month=10)))[1]
             timed("month", lambda: (_resolve(token), calendar.month_view(s, actor=actor, year=2026, month=11)))
-        cell = _free_cell(_cells(json.loads(json.dumps(browser_month(view), default=lambda o: o.__dict__))))
+        cell = _free_cell(_cells(json.loads(json.dumps(view, default=lambda o: o.__dict__))))
         if cell:
             with db.transaction() as s:
                 timed("book", lambda: (_resolve(token), bookings.book_session(
@@ -138,11 +137,8 @@ def baseline(tokens: list[str], rounds: int = 30) -> dict[str, float]:
 
 
 def _cells(view: dict | None) -> list[dict]:
-    """The month's cells as the browser gets them (`CalendarState.view`, a `MonthView`: each cell
-    points into the month's list of children), with the ids an `act` event takes."""
-    view = view or {}
-    return [{"session_id": cell["session"], "child_id": view["child_ids"][cell["child"]], "action": cell["action"]}
-            for week in view.get("weeks", []) for day in week if day["in_month"] for cell in day["cells"]]
+    return [cell for week in (view or {}).get("weeks", []) for day in week if day["in_month"]
+            for cell in day["cells"]]
 
 
 def _free_cell(cells: list[dict]) -> dict | None:

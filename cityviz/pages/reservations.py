@@ -9,8 +9,9 @@ from cityviz.components.forms import WEEKDAYS, empty_state
 from cityviz.components.layout import PAGE_BG, page_intro, parent_page
 from cityviz.components.ui import section
 from cityviz.components.viewport import by_viewport
+from cityviz.services.booking.calendar import Cell, Day
 from cityviz.services.booking.registrations import OfferedActivity
-from cityviz.state.reservations import CalendarState, DayView, EnrolState, Slot, WeekGroup
+from cityviz.state.reservations import CalendarState, EnrolState, WeekGroup
 
 # state -> (colour, icon)
 STATE_STYLE = {
@@ -31,20 +32,11 @@ STATE_STYLE = {
 ACTION_LABELS = {"book": "Réserver", "cancel": "Annuler", "join": "Liste d'attente", "leave": "Quitter la liste"}
 
 
-def _child_name(cell: Slot) -> rx.Var:
-    """The cell's child's first name, from the month's list (each name travels once per month)."""
-    return CalendarState.view.children[cell.child]
-
-
-def _activity_name(cell: Slot) -> rx.Var:
-    return CalendarState.view.activities[cell.activity]
-
-
 def _color(state: rx.Var) -> rx.Var:
     return rx.match(state, *[(k, v[0]) for k, v in STATE_STYLE.items()], "gray")
 
 
-def state_badge(cell: Slot) -> rx.Component:
+def state_badge(cell: Cell) -> rx.Component:
     return rx.badge(
         rx.match(cell.state, *[(k, rx.icon(v[1], size=14)) for k, v in STATE_STYLE.items()],
                  rx.icon("circle", size=14)),
@@ -56,7 +48,7 @@ def state_badge(cell: Slot) -> rx.Component:
     )
 
 
-def _action_button(cell: Slot, day: DayView, size: str = "2") -> rx.Component:
+def _action_button(cell: Cell, day: Day, size: str = "2") -> rx.Component:
     label = rx.match(cell.action, *ACTION_LABELS.items(), "").to(str)
     return rx.cond(
         cell.action != "",
@@ -65,20 +57,20 @@ def _action_button(cell: Slot, day: DayView, size: str = "2") -> rx.Component:
             size=size,
             variant=rx.cond((cell.action == "book") | (cell.action == "join"), "solid", "soft"),
             color_scheme=rx.cond((cell.action == "cancel") | (cell.action == "leave"), "red", "indigo"),
-            loading=CalendarState.busy_session == cell.session,
-            on_click=CalendarState.act(cell.session, CalendarState.view.child_ids[cell.child], cell.action),
-            aria_label=label + " : " + _activity_name(cell) + ", " + _child_name(cell) + ", " + day.title,
+            loading=CalendarState.busy_session == cell.session_id,
+            on_click=CalendarState.act(cell.session_id, cell.child_id, cell.action),
+            aria_label=label + " : " + cell.activity_name + ", " + cell.child_name + ", " + day.title,
         ),
         rx.fragment(),
     )
 
 
-def _list_cell(cell: Slot, day: DayView) -> rx.Component:
+def _list_cell(cell: Cell, day: Day) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.vstack(
-                rx.text(_child_name(cell), weight="bold", size="2"),
-                rx.text(_activity_name(cell), size="1", color_scheme="gray"),
+                rx.text(cell.child_name, weight="bold", size="2"),
+                rx.text(cell.activity_name, size="1", color_scheme="gray"),
                 spacing="0",
                 flex="1",
                 min_width="0",
@@ -97,7 +89,7 @@ def _list_cell(cell: Slot, day: DayView) -> rx.Component:
     )
 
 
-def _list_day(day: DayView) -> rx.Component:
+def _list_day(day: Day) -> rx.Component:
     return rx.cond(
         day.cells.length() > 0,
         rx.card(
@@ -142,11 +134,11 @@ def _list_week(week: WeekGroup) -> rx.Component:
     )
 
 
-def _chip_details(cell: Slot, day: DayView) -> rx.Component:
+def _chip_details(cell: Cell, day: Day) -> rx.Component:
     """What a tap on a desktop chip shows (touch screens have no tooltip): the reason, the action."""
     return rx.vstack(
         rx.text(day.title, size="1", color_scheme="gray"),
-        rx.text(_activity_name(cell), " · ", _child_name(cell), weight="bold", size="2"),
+        rx.text(cell.activity_name, " · ", cell.child_name, weight="bold", size="2"),
         state_badge(cell),
         rx.cond(cell.reason != "", rx.text(cell.reason, size="2"), rx.fragment()),
         _action_button(cell, day),
@@ -155,13 +147,13 @@ def _chip_details(cell: Slot, day: DayView) -> rx.Component:
     )
 
 
-def _grid_chip(cell: Slot, day: DayView) -> rx.Component:
+def _grid_chip(cell: Cell, day: Day) -> rx.Component:
     chip = rx.hstack(
         rx.match(cell.state, *[(k, rx.icon(v[1], size=12, flex_shrink="0", margin_top="2px"))
                                for k, v in STATE_STYLE.items()], rx.fragment()),
         rx.vstack(  # the activity first: two chips of one child on one day must not read alike
-            rx.text(_activity_name(cell), size="1", weight="medium", overflow_wrap="anywhere", line_height="1.2"),
-            rx.text(_child_name(cell), size="1", line_height="1.2"),
+            rx.text(cell.activity_name, size="1", weight="medium", overflow_wrap="anywhere", line_height="1.2"),
+            rx.text(cell.child_name, size="1", line_height="1.2"),
             spacing="0", min_width="0",
         ),
         spacing="1",
@@ -177,7 +169,7 @@ def _grid_chip(cell: Slot, day: DayView) -> rx.Component:
     )
     return rx.popover.root(
         rx.popover.trigger(
-            rx.el.button(chip, aria_label=_activity_name(cell) + ", " + _child_name(cell) + ", " + day.title + " : "
+            rx.el.button(chip, aria_label=cell.activity_name + ", " + cell.child_name + ", " + day.title + " : "
                          + cell.label, class_name="cvz-chip",
                          style={"all": "unset", "cursor": "pointer", "width": "100%", "display": "block",
                                 "borderRadius": "6px"}),
@@ -186,7 +178,7 @@ def _grid_chip(cell: Slot, day: DayView) -> rx.Component:
     )
 
 
-def _grid_day(day: DayView) -> rx.Component:
+def _grid_day(day: Day) -> rx.Component:
     return rx.vstack(
         rx.text(day.number, size="1", weight=rx.cond(day.is_today, "bold", "regular"),
                 color=rx.cond(day.is_today, "var(--accent-11)", rx.cond(day.in_month, "var(--gray-12)", "var(--gray-8)"))),

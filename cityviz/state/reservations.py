@@ -29,64 +29,6 @@ async def _children(actor) -> list[list[str]]:
     return [[str(c.id), c.first_name] for c in kids]
 
 
-# --- The month as the browser gets it -----------------------------------------------------------
-# Sent whole at every tap (a month change, a booking): per cell only what differs from one cell to
-# the next; the child's and the activity's names travel once, in the month's lookup lists the page
-# indexes; the month's numbers (never read by the page) stay here.
-
-@dataclasses.dataclass(frozen=True)
-class Slot:
-    """A calendar cell: one child, one session."""
-    child: int  # its place in MonthView.children and MonthView.child_ids
-    activity: int  # its place in MonthView.activities
-    session: int  # the session's id
-    state: str
-    label: str
-    reason: str  # "" when there is nothing to explain
-    action: str  # book, cancel, join, leave, "" (nothing possible)
-
-
-@dataclasses.dataclass(frozen=True)
-class DayView:
-    iso: str
-    number: int
-    title: str  # "Lundi 14/09"
-    in_month: bool
-    is_today: bool
-    note: str
-    menu: str
-    cells: list[Slot]
-
-
-@dataclasses.dataclass(frozen=True)
-class MonthView:
-    title: str
-    weeks: list[list[DayView]]
-    children: list[str]  # the first names the cells point to
-    child_ids: list[int]  # and their ids, in the same order
-    activities: list[str]  # the activities' names the cells point to
-
-
-def browser_month(view: Month) -> MonthView:
-    """The service's month in the browser's shape (same texts, same cells, same order)."""
-    children: dict[int, int] = {}  # child id -> place
-    names: list[str] = []
-    activities: dict[str, int] = {}  # name -> place
-
-    def slot(cell) -> Slot:
-        child = children.get(cell.child_id)
-        if child is None:
-            child = children[cell.child_id] = len(names)
-            names.append(cell.child_name)
-        activity = activities.setdefault(cell.activity_name, len(activities))
-        return Slot(child, activity, cell.session_id, cell.state, cell.label, cell.reason, cell.action)
-
-    weeks = [[DayView(d.iso, d.number, d.title, d.in_month, d.is_today, d.note, d.menu, [slot(c) for c in d.cells])
-              for d in week] for week in view.weeks]
-    return MonthView(title=view.title, weeks=weeks, children=names, child_ids=list(children),
-                     activities=list(activities))
-
-
 @dataclasses.dataclass(frozen=True)
 class WeekGroup:
     """A week of the phone list: a heading, the days to show, or one note for the whole week. The
@@ -99,7 +41,7 @@ class WeekGroup:
     days: list[int]
 
 
-def phone_weeks(view: Month | MonthView | None, today_iso: str, show_past: bool) -> list[WeekGroup]:
+def phone_weeks(view: Month | None, today_iso: str, show_past: bool) -> list[WeekGroup]:
     """Phone list: the month's days with sessions, by week under a sticky heading; a weekday
     without session says why in one line (a whole week alike: one line for it). From today on,
     unless the parent asks for the past days."""
@@ -123,7 +65,7 @@ class CalendarState(AuthState):
     month: int = 0
     child_id: int = 0  # 0: "Tous"
     children: list[list[str]] = []
-    view: MonthView | None = None  # the grid's weeks, which the phone list also draws
+    view: Month | None = None
     busy_session: int = 0
     feed_url: str = ""
     has_feed: bool = False
@@ -157,8 +99,8 @@ class CalendarState(AuthState):
 
     def _show_month(self, view: Month) -> None:
         # Sent to the browser at every tap: the cells travel once, in the weeks (the grid and the
-        # phone list both draw them), in the browser's shape (browser_month).
-        self.view = browser_month(view)
+        # phone list both draw them), not again in the month's list of days.
+        self.view = dataclasses.replace(view, days_with_sessions=[])
         self.weeks = phone_weeks(view, self.today_iso, self.show_past)
         self.session_days = len(view.days_with_sessions)
         self.past_days = sum(1 for d in view.days_with_sessions if d.iso < self.today_iso)
