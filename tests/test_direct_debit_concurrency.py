@@ -23,8 +23,7 @@ STAFF = 8
 
 @pytest.fixture
 def debit(database):
-    with money_rush(database, STAFF, 4320) as rush:
-        s, org, household, invoice, staff = rush.s, rush.org, rush.household, rush.invoice, rush.staff
+    with money_rush(database, STAFF, 4320) as (s, org, household, invoice, staff):
         mandate = SepaMandate(organization_id=org.id, household_id=household.id, holder_name="Camille MARTIN",
                               iban="FR7630006000011234567890189", bic="AGRIFRPP", reference="CVZ-00000001",
                               signed_on=date(2026, 6, 1), created_at=clock.now())

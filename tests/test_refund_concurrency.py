@@ -20,8 +20,7 @@ STAFF = 12
 
 @pytest.fixture
 def credit(database):
-    with money_rush(database, STAFF, 5760) as rush:
-        s, org, household, invoice, staff = rush.s, rush.org, rush.household, rush.invoice, rush.staff
+    with money_rush(database, STAFF, 5760) as (s, org, household, invoice, staff):
         payments.record_payment(s, actor=staff[0], organization_id=org.id, household_id=household.id,
                                 method="cash", amount="57,60", received_on=clock.today(), invoice_ids=[invoice.id])
         note = credits.issue_credit_note(s, actor=staff[0], invoice_id=invoice.id, reason="Annulation")
