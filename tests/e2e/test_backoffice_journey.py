@@ -56,6 +56,9 @@ def test_the_administrator_invites_an_animateur_who_sees_only_his_attendance(ser
     animateur = desk.new_page()
     login(animateur, server.base_url, "paul.animateur@example.org",
           _temporary_password(server, "paul.animateur@example.org"))
+    # The login page stays an instant after its click, already React's: wait for the next one.
+    expect(animateur).to_have_url(re.compile(r"/mot-de-passe"))
+    expect(animateur.get_by_role("heading", name="Choisir votre mot de passe")).to_be_visible()
     hydrated(animateur)
     animateur.get_by_label("Nouveau mot de passe", exact=True).fill("le sifflet du moniteur")
     animateur.get_by_label("Confirmer le nouveau mot de passe").fill("le sifflet du moniteur")
