@@ -130,14 +130,21 @@ class AuthState(rx.State):
         path = self.router.url.path or "/"
         return rx.redirect(f"{routes.LOGIN}?suite={quote(path)}", replace=True)
 
+    def _assign(self, **values: Any) -> None:
+        """Set only the vars whose value changed. Reflex sends every var assigned, equal or not,
+        and the browser then re-renders everything that reads this state: the header and menus
+        at every event of every page, for a name that has not changed. The browser always holds
+        the server's values (the page's hydration sends them all), so an equal one is left out."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
     def _show(self, actor: Actor) -> None:
-        self.user_name = actor.display_name
-        self.user_initials = initials(actor.display_name)
-        self.is_staff = actor.is_staff
-        self.is_platform_admin = actor.is_platform_admin
-        self.avatar_url = photo_url(actor.person_id, actor.avatar_key)
         org_id = self.org_id if self.org_id in actor.roles else min(actor.roles, default=0)
-        self.capabilities = sorted(CAPABILITIES.get(actor.roles.get(org_id, ""), ()))
+        self._assign(user_name=actor.display_name, user_initials=initials(actor.display_name),
+                     is_staff=actor.is_staff, is_platform_admin=actor.is_platform_admin,
+                     avatar_url=photo_url(actor.person_id, actor.avatar_key),
+                     capabilities=sorted(CAPABILITIES.get(actor.roles.get(org_id, ""), ())))
 
     async def _guard(self, need: str) -> tuple[Actor | None, Any]:
         """(actor, None) if allowed on a page needing `need` ("parent", "staff",
@@ -171,14 +178,15 @@ class AuthState(rx.State):
         if {int(org_id) for org_id, _name in self.org_choices} != set(actor.roles):
             choices = await in_read(organizations.staff_organizations, actor=actor)
             self.org_choices = [[str(org_id), name] for org_id, name, _role in choices]
-        self.org_name = next((name for org_id, name in self.org_choices if int(org_id) == self.org_id), "")
+        self._assign(org_name=next((name for org_id, name in self.org_choices if int(org_id) == self.org_id), ""))
         return actor, self.org_id, None
 
     async def _count_messages(self, actor: Actor) -> None:
-        self.unread_messages = await in_read(messaging.family_unread_count, actor=actor) if actor.is_parent else 0
+        unread = await in_read(messaging.family_unread_count, actor=actor) if actor.is_parent else 0
         org_id = self.org_id if self.org_id in actor.roles else min(actor.roles, default=0)
-        self.waiting_messages = (await in_read(messaging_staff.staff_waiting_count, actor=actor, organization_id=org_id)
-                                 if actor.can(org_id, "messages") else 0)
+        waiting = (await in_read(messaging_staff.staff_waiting_count, actor=actor, organization_id=org_id)
+                   if actor.can(org_id, "messages") else 0)
+        self._assign(unread_messages=unread, waiting_messages=waiting)
 
     @rx.event
     async def load_counters(self):

@@ -101,9 +101,9 @@ class CalendarState(AuthState):
         # Sent to the browser at every tap: the cells travel once, in the weeks (the grid and the
         # phone list both draw them), not again in the month's list of days.
         self.view = dataclasses.replace(view, days_with_sessions=[])
-        self.weeks = phone_weeks(view, self.today_iso, self.show_past)
-        self.session_days = len(view.days_with_sessions)
-        self.past_days = sum(1 for d in view.days_with_sessions if d.iso < self.today_iso)
+        self._assign(weeks=phone_weeks(view, self.today_iso, self.show_past),
+                     session_days=len(view.days_with_sessions),
+                     past_days=sum(1 for d in view.days_with_sessions if d.iso < self.today_iso))
 
     async def _show_again(self, actor) -> None:
         """After a refusal: the dates as they are now, no cell left busy."""
@@ -119,14 +119,14 @@ class CalendarState(AuthState):
     @as_parent
     async def load(self, actor):
         today = clock.today()
-        self.today_iso = today.isoformat()
+        self._assign(today_iso=today.isoformat())
         if not self.year:
             self.year, self.month = today.year, today.month
         # One read for the chips, the feed and the month (a child gone from the household: "Tous").
         page = await read(calendar.open_calendar, actor=actor, year=self.year, month=self.month,
                           child_id=self.child_id)
-        self.children = [[str(child_id), name] for child_id, name in page.children]
-        self.child_id, self.has_feed, self.feed_url = page.child_id, page.has_feed, ""
+        self._assign(children=[[str(child_id), name] for child_id, name in page.children],
+                     child_id=page.child_id, has_feed=page.has_feed, feed_url="")
         self._show_month(page.month)
 
     # One event per tap (not a second `refresh` event): each event costs a state round trip.
