@@ -100,8 +100,9 @@ class CalendarState(AuthState):
     def _show_month(self, view: Month) -> None:
         # Sent to the browser at every tap: the cells travel once, in the weeks (the grid and the
         # phone list both draw them), not again in the month's list of days.
-        self.view = dataclasses.replace(view, days_with_sessions=[])
-        self._assign(weeks=phone_weeks(view, self.today_iso, self.show_past),
+        # The page opened again on the same month, or a refusal that changed nothing: nothing sent.
+        self._assign(view=dataclasses.replace(view, days_with_sessions=[]),
+                     weeks=phone_weeks(view, self.today_iso, self.show_past),
                      session_days=len(view.days_with_sessions),
                      past_days=sum(1 for d in view.days_with_sessions if d.iso < self.today_iso))
 
