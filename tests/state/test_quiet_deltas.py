@@ -3,8 +3,10 @@ equal or not, and the browser re-renders everything that reads the state it belo
 guard's user, capabilities and counters, set again at every event, must not travel again."""
 
 import pytest
+from sqlmodel import select
 
 from cityviz import db, routes
+from cityviz.models import Person
 from cityviz.state.base import AuthState
 from cityviz.state.reservations import CalendarState
 from tests import factories
@@ -57,8 +59,6 @@ async def test_a_changed_value_is_still_sent(parent_token):
     await run(CalendarState.load, state)
     _delta(state)
     with db.transaction() as s:
-        from cityviz.models import Person
-        from sqlmodel import select
         person = s.exec(select(Person).where(Person.email == "camille@example.org")).one()
         person.first_name = "Camilla"
     await run(CalendarState.load, state)
