@@ -127,7 +127,7 @@ def _list_week(week: WeekGroup) -> rx.Component:
             align="center", width="100%", position="sticky", top="60px", z_index="5", background=PAGE_BG,
             padding_y="8px", scroll_margin_top="64px",
         ),
-        rx.cond(week.note != "", _note_line("Toute la semaine", week.note), rx.fragment()),
+        rx.cond(week.note != "", _note_line(week.span, week.note), rx.fragment()),
         rx.foreach(week.days, lambda i: _list_day(days[i])),
         spacing="2",
         width="100%",

@@ -37,7 +37,8 @@ class WeekGroup:
     iso: str  # its Monday
     title: str  # "Semaine du lundi 05/10"
     current: bool
-    note: str
+    note: str  # the one reason shared by every day listed, shown as one line
+    span: str  # which days that line covers: "Toute la semaine", "Du lundi 28/12 au jeudi 31/12"
     days: list[int]
 
 
@@ -52,11 +53,15 @@ def phone_weeks(view: Month | None, today_iso: str, show_past: bool) -> list[Wee
         if not days:
             continue
         notes = {week[i].note for i in days}
-        same = not any(week[i].cells for i in days) and len(notes) == 1
+        # Several days alike: one line, naming the days it covers when the week is cut by the
+        # month's edge or by today (a lone 01/01 must not make « Toute la semaine : Jour férié »).
+        same = not any(week[i].cells for i in days) and len(notes) == 1 and len(days) > 1
+        span = ("Toute la semaine" if set(range(5)) <= set(days)
+                else f"Du {week[days[0]].title.lower()} au {week[days[-1]].title.lower()}")
         groups.append(WeekGroup(
             week=n, iso=week[0].iso, title=f"Semaine du {week[0].title.lower()}",
             current=week[0].iso <= today_iso <= week[-1].iso,
-            note=week[days[0]].note if same else "", days=[] if same else days))
+            note=week[days[0]].note if same else "", span=span if same else "", days=[] if same else days))
     return groups
 
 

@@ -2,15 +2,18 @@
 week, « Aujourd'hui », the occupancy selector, the bulk presets, « Mon foyer », an
 organization chosen from a home card, a refused upload."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from cityviz import db
 from cityviz.components.forms import empty_state
 from cityviz.models import Organization
+from cityviz.services.booking.calendar import Day, Month
 from cityviz.services.errors import InvalidInput
 from cityviz.state.family import RegisterState
 from cityviz.state.home import HomeState, HouseholdState
-from cityviz.state.reservations import BulkState, CalendarState
+from cityviz.state.reservations import BulkState, CalendarState, phone_weeks
 from cityviz.state.staff_activities import OccupancyState
 from cityviz.state.uploads import read_upload
 from tests.state import test_booking_state
@@ -65,8 +68,43 @@ async def test_a_whole_week_without_session_is_one_line(town):
     await run(CalendarState.load, state)
     state.year, state.month = 2026, 12  # the canteen ends on Friday 18/12
     await run(CalendarState.refresh, state)
-    last, days = visible_weeks(state)[-1]
-    assert (last.title, last.note, days) == ("Semaine du lundi 28/12", "Vacances scolaires", [])
+    *_, before, last = visible_weeks(state)
+    assert (before[0].title, before[0].span, before[0].note) == ("Semaine du lundi 21/12", "", "")
+    assert [note for _iso, _cells, note in _week_days(before[1])] == [  # two reasons: day by day
+        "Vacances scolaires", "Vacances scolaires", "Vacances scolaires", "Vacances scolaires", "Jour férié"]
+    # Friday 01/01 is January's: the line names the four days it covers.
+    assert (last[0].title, last[0].span, last[0].note, last[1]) == (
+        "Semaine du lundi 28/12", "Du lundi 28/12 au jeudi 31/12", "Vacances scolaires", [])
+
+
+async def test_a_lone_holiday_does_not_speak_for_its_week(town):
+    """January 2027 opens on Friday 01/01: that day alone is « Jour férié », not the whole week
+    of 28/12 (December's days, in the school holidays, are not listed in January)."""
+    with db.transaction() as s:
+        org = s.get(Organization, town["org"])
+        org.school_zone = "C"
+        s.add(org)
+    state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
+    await run(CalendarState.load, state)
+    state.year, state.month = 2027, 1
+    await run(CalendarState.refresh, state)
+    first, days = visible_weeks(state)[0]
+    assert (first.title, first.note, first.span) == ("Semaine du lundi 28/12", "", "")
+    assert _week_days(days) == [("2027-01-01", False, "Jour férié")]
+
+
+def test_five_weekdays_alike_are_the_whole_week_and_fewer_are_named():
+    monday = date(2026, 10, 19)
+    week = [Day(iso=(monday + timedelta(days=i)).isoformat(), number=19 + i, title=f"{name} {19 + i}/10",
+                in_month=True, is_today=False, cells=[], note="Vacances scolaires" if i < 5 else "")
+            for i, name in enumerate(["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"])]
+    view = Month(year=2026, month=10, title="Octobre 2026", weeks=[week], days_with_sessions=[])
+    [whole] = phone_weeks(view, "2026-10-01", show_past=False)
+    assert (whole.span, whole.note, whole.days) == ("Toute la semaine", "Vacances scolaires", [])
+    [rest] = phone_weeks(view, "2026-10-21", show_past=False)  # from Wednesday on
+    assert (rest.span, rest.note) == ("Du mercredi 21/10 au vendredi 23/10", "Vacances scolaires")
+    [last] = phone_weeks(view, "2026-10-23", show_past=False)  # Friday alone: the day itself
+    assert (last.span, last.note, last.days) == ("", "", [4])
 
 
 async def test_the_occupancy_selector_keeps_the_chosen_activity(town):

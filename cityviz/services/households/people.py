@@ -129,7 +129,7 @@ def update_profile(s: Session, *, actor: Actor, civility: str, first_name: str, 
     if not city:
         raise InvalidInput("Indiquez votre commune.", field="city")
     mobile = parse_phone(phone_mobile, "numéro de portable", "phone_mobile")
-    other = parse_phone(phone_other, "autre numéro", "phone_other")
+    other = parse_phone(phone_other, "numéro « Autre téléphone »", "phone_other")
     if not mobile and not other:
         raise InvalidInput("Indiquez au moins un numéro de téléphone.", field="phone_mobile")
     household = s.get(Household, person.household_id)

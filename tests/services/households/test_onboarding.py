@@ -68,6 +68,11 @@ def test_profile_is_validated_and_phones_shown_in_french(family):
                          ({"civility": ""}, "civilité"), ({"street": " "}, "adresse")]:
         with pytest.raises(InvalidInput, match=message), db.transaction() as s:
             people.update_profile(s, actor=parent, **{**PROFILE, **bad})
+    # The field's own name, in correct French (not « Le autre numéro »).
+    with pytest.raises(InvalidInput) as refused, db.transaction() as s:
+        people.update_profile(s, actor=parent, **{**PROFILE, "phone_other": "12"})
+    assert (refused.value.message, refused.value.field) == (
+        "Le numéro « Autre téléphone » n'est pas valide (exemple : 06 12 34 56 78).", "phone_other")
     with db.transaction() as s:
         people.update_profile(s, actor=parent, **{**PROFILE, "phone_mobile": "+33 6 12 34 56 78"})
     with db.read() as s:
