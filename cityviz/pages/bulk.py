@@ -62,7 +62,7 @@ def bulk_page() -> rx.Component:
                 rx.text("Chaque", weight="medium", size="2"),
                 rx.hstack(*[_checkbox(f"day-{i}", name.lower(), BulkState.weekdays.contains(i))
                             for i, name in enumerate(WEEKDAYS[:6])], wrap="wrap", spacing="4"),
-                width="100%", key="days-" + BulkState.dates_key.to_string(),
+                width="100%",
             ),
             _checkbox("join_waiting_list", "Si une date est complète, rejoindre la liste d'attente", False),
             rx.button("Voir ce qui sera fait", type="submit", size="3", width="100%"),

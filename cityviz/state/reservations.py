@@ -239,7 +239,7 @@ class BulkState(AuthState):
     result: list[BulkLine] = []
     error: str = ""
     form_key: int = 0
-    dates_key: int = 0  # redraws only the dates and days a preset fills (not the chosen activity)
+    dates_key: int = 0  # redraws only the dates a preset fills (not the activity, children or days ticked)
     date_from: str = ""
     date_to: str = ""
     weekdays: list[int] = [0, 1, 3, 4]
@@ -269,10 +269,10 @@ class BulkState(AuthState):
 
     def _preset(self, which: str) -> None:
         today = clock.today()
+        # Only the dates: the children, the activity and the days the parent ticked stay as chosen.
         if which == "next_week":
             start = _monday(today) + timedelta(days=7)
             end = start + timedelta(days=4)
-            self.weekdays = [0, 1, 2, 3, 4]
         else:
             start = date(today.year + today.month // 12, today.month % 12 + 1, 1)
             end = date(start.year + start.month // 12, start.month % 12 + 1, 1) - timedelta(days=1)

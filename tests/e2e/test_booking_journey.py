@@ -52,6 +52,16 @@ def test_enrol_book_wait_cancel_and_attendance(server, page: Page, browser: Brow
     expect(page.get_by_label("Du", exact=True)).to_have_value("2026-11-01")
     for day in ("mardi", "vendredi"):
         page.get_by_label(day, exact=True).uncheck()
+    # The presets change the dates only: the activity and the days unticked stay as chosen.
+    page.get_by_role("button", name="La semaine prochaine").click()
+    expect(page.get_by_label("Du", exact=True)).not_to_have_value("2026-11-01")
+    page.get_by_role("button", name="Le mois prochain").click()
+    expect(page.get_by_label("Du", exact=True)).to_have_value("2026-11-01")
+    expect(page.get_by_label("Activité").locator("option:checked")).to_have_text("Restauration scolaire")
+    expect(page.get_by_label("mercredi", exact=True)).not_to_be_checked()
+    for day in ("mardi", "vendredi"):
+        expect(page.get_by_label(day, exact=True)).not_to_be_checked()
+    expect(page.get_by_label("lundi", exact=True)).to_be_checked()
     page.get_by_role("button", name="Voir ce qui sera fait").click()
     expect(page.get_by_text("16 date(s) possible(s) sur 18.")).to_be_visible()
     expect(page.get_by_text(re.compile("Restauration scolaire — Complet")).first).to_be_visible()

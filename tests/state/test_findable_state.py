@@ -121,10 +121,11 @@ async def test_the_occupancy_selector_keeps_the_chosen_activity(town):
 async def test_a_bulk_preset_keeps_the_rest_of_the_form(town):
     state = make_state(BulkState, token=_token("parent@example.org"), url="/reservations/plusieurs-dates")
     await run(BulkState.load, state)
-    form_key, dates_key = state.form_key, state.dates_key
+    form_key, dates_key, weekdays = state.form_key, state.dates_key, list(state.weekdays)
     await run(BulkState.preset, state, "next_week")
     assert (state.date_from, state.date_to) == ("2026-09-21", "2026-09-25")
     assert state.form_key == form_key and state.dates_key == dates_key + 1  # activity and children untouched
+    assert state.weekdays == weekdays == [0, 1, 3, 4]  # the days ticked too (no Wednesday added)
 
 
 async def test_home_cards_and_my_household(town):
