@@ -136,9 +136,12 @@ def _send_step() -> rx.Component:
         rx.cond(
             d.can_submit,
             rx.button("Envoyer le dossier", size="3", width="100%", on_click=DossierState.submit),
-            rx.cond(d.missing.length() > 0,
+            # What is missing matters while the family can still send it; once sent or validated,
+            # the dossier's status is the answer (a town may validate pieces it got on paper).
+            rx.cond((d.missing.length() > 0) & ((d.status == "draft") | (d.status == "rejected")),
                     rx.callout("Il manque encore : " + d.missing.join(", "), icon="info", width="100%"),
-                    rx.callout(d.status_label, icon="info", width="100%")),
+                    rx.callout(d.status_label, icon=rx.cond(d.status == "validated", "circle-check", "info"),
+                               color_scheme=rx.cond(d.status == "validated", "green", "indigo"), width="100%")),
         ),
         spacing="3",
         width="100%",
@@ -153,7 +156,8 @@ def dossier_page() -> rx.Component:
         rx.cond(
             d,
             rx.vstack(
-                rx.text(d.person_name, " · ", d.organization, weight="medium"),
+                rx.hstack(rx.text(d.person_name, " · ", d.organization, weight="medium"),
+                          status_badge(d.status, d.status_label), wrap="wrap", align="center"),
                 rx.cond(d.status == "rejected",
                         rx.callout("Refusé : " + d.rejection_reason, icon="circle-x", color_scheme="red",
                                    width="100%"),

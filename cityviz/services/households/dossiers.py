@@ -151,7 +151,10 @@ def _requirements(s: Session, organization_id: int) -> list[DocumentRequirement]
 def _status(requirement: DocumentRequirement, person_id: int | None, document: Document | None,
             editable: bool) -> RequirementStatus:
     status = document.status if document else "missing"
-    label = "À fournir" if document is None else documents.STATUS_LABELS[status]
+    # A validated dossier takes no file: "À fournir" would ask for what the page cannot take (the
+    # town may have had the piece on paper).
+    label = ("À fournir" if editable else "Non déposée en ligne") if document is None \
+        else documents.STATUS_LABELS[status]
     if document is None and not requirement.mandatory:
         label = "Facultatif"
     today = clock.today()

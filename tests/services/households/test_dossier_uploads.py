@@ -7,7 +7,7 @@ from sqlmodel import func, select
 from cityviz import db
 from cityviz.models import Document, Enrollment
 from cityviz.services.errors import Conflict
-from cityviz.services.households import documents
+from cityviz.services.households import documents, dossiers
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("database", "frozen")
@@ -63,3 +63,17 @@ def test_open_dossiers_take_files(family, status):
         enrollment.status = status
         s.add(enrollment)
     assert _upload(family, "child_req", family["validated"])
+
+
+def test_a_validated_dossier_asks_for_nothing_it_cannot_take(family):
+    """Validated with a piece never sent online (the town had it on paper): the page says so and
+    offers no upload, instead of « À fournir » without any button; an open dossier still asks."""
+    with db.read() as s:
+        enrollments = {e.person_id: e.id for e in s.exec(select(Enrollment)).all()}
+        validated = dossiers.dossier(s, actor=family["parent"], enrollment_id=enrollments[family["validated"]])
+        draft = dossiers.dossier(s, actor=family["parent"], enrollment_id=enrollments[family["draft"]])
+    assert (validated.status, validated.status_label, validated.can_submit) == ("validated", "Validé", False)
+    assert [(d.status, d.status_label, d.can_upload) for d in validated.person_documents] == [
+        ("missing", "Non déposée en ligne", False)]
+    assert [(d.status, d.status_label, d.can_upload) for d in draft.person_documents] == [
+        ("missing", "À fournir", True)]
