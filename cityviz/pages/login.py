@@ -69,6 +69,14 @@ def password_page() -> rx.Component:
             on_submit=PasswordState.submit,
             width="100%",
         ),
+        # Chosen from the profile (not the first login's forced step): a way back without changing it.
+        rx.cond(
+            PasswordState.forced,
+            rx.fragment(),
+            rx.link("Annuler", href=rx.cond(
+                PasswordState.is_staff | PasswordState.is_platform_admin, routes.ADMIN, routes.PROFILE),
+                size="2", align="center"),
+        ),
     )
 
 

@@ -48,7 +48,7 @@ def state_badge(cell: Cell) -> rx.Component:
     )
 
 
-def _action_button(cell: Cell, day: Day, size: str = "2") -> rx.Component:
+def _action_button(cell: Cell, day: Day, size: str = "2", **props) -> rx.Component:
     label = rx.match(cell.action, *ACTION_LABELS.items(), "").to(str)
     return rx.cond(
         cell.action != "",
@@ -60,6 +60,7 @@ def _action_button(cell: Cell, day: Day, size: str = "2") -> rx.Component:
             loading=CalendarState.busy_session == cell.session_id,
             on_click=CalendarState.act(cell.session_id, cell.child_id, cell.action),
             aria_label=label + " : " + cell.activity_name + ", " + cell.child_name + ", " + day.title,
+            **props,
         ),
         rx.fragment(),
     )
@@ -76,7 +77,7 @@ def _list_cell(cell: Cell, day: Day) -> rx.Component:
                 min_width="0",
             ),
             state_badge(cell),
-            _action_button(cell, day),
+            _action_button(cell, day, min_height="44px"),  # a thumb's target on the phone's list
             align="center",
             width="100%",
             wrap="wrap",
@@ -195,10 +196,12 @@ def _grid_day(day: Day) -> rx.Component:
 
 
 def _legend() -> rx.Component:
-    shown = ["available", "booked", "full", "waiting", "deadline_passed", "closed", "not_enrolled",
-             "absence_reported", "absence_justified"]
+    # The desktop chips say their state by colour and icon only: each icon they use is named here.
+    shown = ["available", "booked", "full", "waiting", "deadline_passed", "not_open_yet", "past", "closed",
+             "not_enrolled", "absence_reported", "absence_justified"]
     labels = {"available": "Disponible", "booked": "Réservé", "full": "Complet", "waiting": "Liste d'attente",
-              "deadline_passed": "Délai dépassé", "closed": "Fermé", "not_enrolled": "Non inscrit",
+              "deadline_passed": "Délai dépassé", "not_open_yet": "Pas encore ouvert", "past": "Passé",
+              "closed": "Fermé", "not_enrolled": "Non inscrit",
               "absence_reported": "Absence signalée", "absence_justified": "Absence justifiée"}
     return rx.hstack(*[rx.badge(rx.icon(STATE_STYLE[s][1], size=12), labels[s], color_scheme=STATE_STYLE[s][0],
                                 variant="soft", high_contrast=True) for s in shown], wrap="wrap", spacing="2")

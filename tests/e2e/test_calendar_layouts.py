@@ -23,6 +23,8 @@ def test_one_layout_per_screen_and_it_follows_the_screen(server, page: Page, sho
     expect(page.get_by_role("heading", name=re.compile(r"^Semaine du lundi 05\/10"))).to_be_visible()
     expect(page.locator(".cvz-chip")).to_have_count(0)
     shoot(page, "01-telephone")
+    # The list's buttons are a thumb's target (44 px), not the 32 px of a desktop button.
+    assert page.get_by_role("button", name=re.compile("^Réserver : ")).first.bounding_box()["height"] >= 44
 
     # A toast is readable from its first frame: it slides in, it does not fade in (a half-transparent
     # message fails its contrast, and axe-core catches it when it looks at that moment).

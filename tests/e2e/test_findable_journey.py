@@ -127,6 +127,11 @@ def test_a_staff_created_family_finds_every_page(server, page: Page, browser: Br
     expect(page.get_by_role("heading", name="Mes enfants")).to_be_visible()
     quick_menu(page, "Mon profil")
     expect(page.get_by_role("heading", name="Mon profil")).to_be_visible()
+    # The password page chosen from the profile is no dead end: « Annuler » goes back to it.
+    page.get_by_role("link", name="Changer mon mot de passe").click()
+    expect(page.get_by_label("Mot de passe actuel")).to_be_visible()
+    page.get_by_role("link", name="Annuler").click()
+    expect(page.get_by_role("heading", name="Mon profil")).to_be_visible()
 
 
 def test_the_phone_calendar_goes_by_week(server, page: Page, shoot):
