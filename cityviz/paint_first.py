@@ -16,8 +16,9 @@ This step rewrites each built page (before Reflex compresses it) so that:
   where nothing is painted; after a few seconds whatever happens).
 
 What the browser fetches and runs is unchanged, only later: the page is drawn from the HTML and
-the stylesheet alone, then React takes it over. Forms are safe in that window: they post to a
-harmless address (components/forms.form), never a GET with the fields in the URL.
+the stylesheet alone, then React takes it over. A form sent in that window is held, then sent
+through the page once React owns it (HOLD below); if the scripts never come, the browser sends it
+to a harmless address (components/forms.safe_form), never a GET with the fields in the URL.
 """
 
 from __future__ import annotations
@@ -39,10 +40,27 @@ _BOOT = re.compile(r'<script type="module" async="">(.*?)</script>', re.S)
 # animation frame where paint timing is missing; at once in a hidden tab, where nothing is painted.
 # A fallback after FALLBACK_MS starts it whatever happens (a page that never paints still works).
 FALLBACK_MS = 4000
+# A form sent before React has taken it (a quick tap on a slow phone) is held, not sent by the
+# browser (which would come back from the harmless address with the fields empty, without a
+# word): once React owns the form (its props are on the element) it is sent again, through the
+# page's own handler. Scripts that fail to load, or HOLD_MS without React, let the browser send it
+# (the harmless address, as before).
+HOLD_MS = 15000
+HOLD = (
+    "var held=[],failed=0;"
+    "function owned(f){return Object.keys(f).some(function(k){return k.indexOf(\"__reactProps\")===0})}"
+    "document.addEventListener(\"submit\",function(e){var f=e.target,s=e.submitter;"
+    "if(failed||owned(f))return;e.preventDefault();if(held.indexOf(f)>=0)return;held.push(f);"
+    "f.setAttribute(\"aria-busy\",\"true\");var t0=Date.now(),t=setInterval(function(){"
+    "if(owned(f)){clearInterval(t);held.splice(held.indexOf(f),1);f.removeAttribute(\"aria-busy\");"
+    "f.requestSubmit(s&&s.isConnected&&s.form===f?s:null)}"
+    f"else if(failed||Date.now()-t0>{HOLD_MS}){{clearInterval(t);f.removeAttribute(\"aria-busy\");f.submit()}}}},100)"
+    "},true);"
+)
 STARTER = (
-    "<script>(function(){var b=document.getElementById(\"" + BOOT_ID + "\"),d=0;"
+    "<script>(function(){var b=document.getElementById(\"" + BOOT_ID + "\"),d=0;" + HOLD +
     "function go(){if(d)return;d=1;var s=document.createElement(\"script\");s.type=\"module\";"
-    "s.textContent=b.textContent;document.body.appendChild(s)}"
+    "s.onerror=function(){failed=1};s.textContent=b.textContent;document.body.appendChild(s)}"
     "function soon(){setTimeout(go,0)}"
     "if(document.visibilityState===\"hidden\"){soon();return}"
     f"setTimeout(go,{FALLBACK_MS});"

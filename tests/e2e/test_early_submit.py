@@ -51,3 +51,31 @@ def test_every_prerendered_form_posts_to_the_harmless_address(server):
         for tag in tags:
             assert 'method="post"' in tag and f'action="{routes.FORM_FALLBACK}"' in tag, (path, tag)
     assert forms >= 4  # at least the login, password and reset pages' forms are in their HTML
+
+
+def test_a_login_sent_before_react_is_held_then_sent_by_the_page(server, browser: Browser, browser_context_args):
+    """A quick tap on a slow phone: the form is held (not sent to the harmless address, which would
+    bring the page back empty without a word), then sent through the page once React is there."""
+    context = browser.new_context(**browser_context_args, service_workers="block")
+    page = context.new_page()
+    held, released = [], []
+
+    def scripts(route):  # React's scripts wait for the test
+        route.continue_() if released else held.append(route)
+
+    page.route(re.compile(r"/assets/.*\.js$"), scripts)
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.goto(f"{server.base_url}{routes.LOGIN}", hydrate=False)
+    page.get_by_label("Adresse e-mail").fill("audrey.noiret@example.org")
+    page.get_by_label("Mot de passe", exact=True).fill("demo-cityviz-2026")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("form[aria-busy=true]")).to_have_count(1)  # held, visibly busy
+    page.wait_for_timeout(700)
+    assert posts == [] and page.url == f"{server.base_url}{routes.LOGIN}"
+    released.append(True)
+    for route in held:
+        route.continue_()
+    expect(page.get_by_role("heading", name="Fil d'actualités")).to_be_visible()
+    assert f"{server.base_url}{routes.FORM_FALLBACK}" not in posts
+    context.close()
