@@ -308,6 +308,11 @@ def _check_request(request: BulkRequest) -> None:
 def _planned(s: Session, actor: Actor, request: BulkRequest):
     _check_request(request)
     facts = _facts(s, actor, request.child_ids or None, request.date_from, request.date_to, request.activity_id)
+    if not any((request.activity_id, child.id) in facts.registrations for child in facts.children):
+        # Otherwise an empty preview, « Aucune date ne correspond », would not say why.
+        names = " ni de ".join(child.first_name for child in facts.children)
+        raise InvalidInput(f"Pas d'inscription de {names} à cette activité : passez d'abord par "
+                           "« Inscrire à une activité ».", field="activity_id")
     for session in facts.sessions:
         if session.date.weekday() not in request.weekdays:
             continue

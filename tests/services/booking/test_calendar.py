@@ -246,6 +246,22 @@ def test_apply_does_exactly_what_the_preview_said(home):
     assert {outcome for ok, outcome in _table(_apply(home, _request(home))).values() if ok} == set()
 
 
+def test_children_not_registered_to_the_activity_are_told_so(home):
+    """Hugo is registered to nothing: not an empty preview, but why; nothing is booked."""
+    for call in (_preview, _apply):
+        with pytest.raises(InvalidInput) as refused:
+            call(home, _request(home, child_ids=[home["hugo"]]))
+        assert (refused.value.message, refused.value.field) == (
+            "Pas d'inscription de Hugo à cette activité : passez d'abord par « Inscrire à une activité ».",
+            "activity_id")
+    with pytest.raises(InvalidInput, match="^Pas d'inscription de Léo ni de Hugo à cette activité"):
+        _preview(home, _request(home, child_ids=[home["hugo"], home["leo"]], activity_id=home["canteen"] + 99))
+    assert _bookings(home, home["hugo"]) == []
+    # One of them registered: the dates of that one, as before.
+    assert {line.child_name for line in _preview(home, _request(home, child_ids=[home["hugo"], home["leo"]]))} == {
+        "Léo"}
+
+
 def test_result_is_sorted_by_date_then_child(home):
     lines = _apply(home, _request(home, date_from=date(2026, 9, 17), date_to=date(2026, 9, 21)))
     assert [(line.day, line.child_name, line.outcome) for line in lines] == [
