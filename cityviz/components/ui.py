@@ -15,6 +15,7 @@ def status_badge(status: rx.Var, label: rx.Var) -> rx.Component:
         label,
         color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLORS.items()], "gray"),
         variant="soft",
+        high_contrast=True,  # the soft green and amber texts alone fall under 4.5:1 (axe-core)
         size="2",
         white_space="normal",
     )
