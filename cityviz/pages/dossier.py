@@ -140,8 +140,10 @@ def _send_step() -> rx.Component:
             # the dossier's status is the answer (a town may validate pieces it got on paper).
             rx.cond((d.missing.length() > 0) & ((d.status == "draft") | (d.status == "rejected")),
                     rx.callout("Il manque encore : " + d.missing.join(", "), icon="info", width="100%"),
-                    rx.callout(d.status_label, icon=rx.cond(d.status == "validated", "circle-check", "info"),
-                               color_scheme=rx.cond(d.status == "validated", "green", "indigo"), width="100%")),
+                    rx.cond(d.status == "validated",  # an icon by name, never through a variable
+                            rx.callout(d.status_label, icon="circle-check", color_scheme="green", high_contrast=True,
+                                       width="100%"),
+                            rx.callout(d.status_label, icon="info", width="100%"))),
         ),
         spacing="3",
         width="100%",
