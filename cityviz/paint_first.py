@@ -35,27 +35,30 @@ BOOT_ID = "cvz-boot"
 BOOT_TYPE = "text/cvz-module"  # not a script type the browser runs: kept for the starter below
 _PRELOAD = re.compile(r'<link rel="modulepreload" href="[^"]*"/>')
 _BOOT = re.compile(r'<script type="module" async="">(.*?)</script>', re.S)
+_ENTRY_IMPORT = re.compile(r'import\("[^"]*entry\.client[^"]*"\)')
 # The bootstrap re-inserted as a module script once the page has been painted: when the browser
 # reports the first contentful paint (it does so once the frame is on screen), or after the next
 # animation frame where paint timing is missing; at once in a hidden tab, where nothing is painted.
 # A fallback after FALLBACK_MS starts it whatever happens (a page that never paints still works).
 FALLBACK_MS = 4000
-# A form sent before React has taken it (a quick tap on a slow phone) is held, not sent by the
+# A form sent before React can take it (a quick tap on a slow phone) is held, not sent by the
 # browser (which would come back from the harmless address with the fields empty, without a
-# word): once React owns the form (its props are on the element) it is sent again, through the
-# page's own handler. Scripts that fail to load, or HOLD_MS without React, let the browser send it
-# (the harmless address, as before).
+# word). Whether React took a submit is read from its outcome, at the window, after every handler:
+# the page's handlers all call preventDefault. Until one does, the held form is sent again every
+# 150 ms (hydration may be under way). Scripts that fail to load, or HOLD_MS without React, let the
+# browser send it (the harmless address, as before).
 HOLD_MS = 15000
 HOLD = (
     "var held=[],failed=0;"
-    "function owned(f){return Object.keys(f).some(function(k){return k.indexOf(\"__reactProps\")===0})}"
-    "document.addEventListener(\"submit\",function(e){var f=e.target,s=e.submitter;"
-    "if(failed||owned(f))return;e.preventDefault();if(held.indexOf(f)>=0)return;held.push(f);"
-    "f.setAttribute(\"aria-busy\",\"true\");var t0=Date.now(),t=setInterval(function(){"
-    "if(owned(f)){clearInterval(t);held.splice(held.indexOf(f),1);f.removeAttribute(\"aria-busy\");"
-    "f.requestSubmit(s&&s.isConnected&&s.form===f?s:null)}"
-    f"else if(failed||Date.now()-t0>{HOLD_MS}){{clearInterval(t);f.removeAttribute(\"aria-busy\");f.submit()}}}},100)"
-    "},true);"
+    "function release(f){var i=held.indexOf(f);if(i<0)return;held.splice(i,1);clearInterval(f.cvzHold);"
+    "f.removeAttribute(\"aria-busy\")}"
+    "window.addEventListener(\"submit\",function(e){var f=e.target,s=e.submitter;"
+    "if(e.defaultPrevented){release(f);return}"
+    "if(failed||window.cvzBootFailed)return;e.preventDefault();if(held.indexOf(f)>=0)return;"
+    "held.push(f);f.setAttribute(\"aria-busy\",\"true\");var t0=Date.now();"
+    "f.cvzHold=setInterval(function(){if(!f.isConnected){release(f);return}"
+    f"if(failed||window.cvzBootFailed||Date.now()-t0>{HOLD_MS}){{release(f);f.submit();return}}"
+    "if(f.requestSubmit)f.requestSubmit(s&&s.isConnected&&s.form===f?s:null)},150)});"
 )
 STARTER = (
     "<script>(function(){var b=document.getElementById(\"" + BOOT_ID + "\"),d=0;" + HOLD +
@@ -77,7 +80,9 @@ def rewrite(html: str) -> str | None:
     boot = _BOOT.search(html)
     if boot is None or "entry.client" not in boot.group(1):
         return None
-    deferred = f'<script type="{BOOT_TYPE}" id="{BOOT_ID}">{boot.group(1)}</script>{STARTER}'
+    # React's entry is a dynamic import: its failure fires no error event on the script, so it says so.
+    code = _ENTRY_IMPORT.sub(r'\g<0>.catch(function(){window.cvzBootFailed=1})', boot.group(1))
+    deferred = f'<script type="{BOOT_TYPE}" id="{BOOT_ID}">{code}</script>{STARTER}'
     html = html[:boot.start()] + deferred + html[boot.end():]
     return _PRELOAD.sub("", html)
 

@@ -138,7 +138,7 @@ def _send_step() -> rx.Component:
             rx.button("Envoyer le dossier", size="3", width="100%", on_click=DossierState.submit),
             # What is missing matters while the family can still send it; once sent or validated,
             # the dossier's status is the answer (a town may validate pieces it got on paper).
-            rx.cond((d.missing.length() > 0) & ((d.status == "draft") | (d.status == "rejected")),
+            rx.cond((d.missing.length() > 0) & (d.status != "validated"),
                     rx.callout("Il manque encore : " + d.missing.join(", "), icon="info", width="100%"),
                     rx.cond(d.status == "validated",  # an icon by name, never through a variable
                             rx.callout(d.status_label, icon="circle-check", color_scheme="green", high_contrast=True,

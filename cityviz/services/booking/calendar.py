@@ -310,8 +310,8 @@ def _planned(s: Session, actor: Actor, request: BulkRequest):
     facts = _facts(s, actor, request.child_ids or None, request.date_from, request.date_to, request.activity_id)
     if not any((request.activity_id, child.id) in facts.registrations for child in facts.children):
         # Otherwise an empty preview, « Aucune date ne correspond », would not say why.
-        names = " ni de ".join(child.first_name for child in facts.children)
-        raise InvalidInput(f"Pas d'inscription de {names} à cette activité : passez d'abord par "
+        names = " ni ".join(_of(child.first_name) for child in facts.children)
+        raise InvalidInput(f"Pas d'inscription {names} à cette activité : passez d'abord par "
                            "« Inscrire à une activité ».", field="activity_id")
     for session in facts.sessions:
         if session.date.weekday() not in request.weekdays:
@@ -319,6 +319,11 @@ def _planned(s: Session, actor: Actor, request: BulkRequest):
         for child in facts.children:
             if (session.activity_id, child.id) in facts.registrations:
                 yield facts, session, child
+
+
+def _of(name: str) -> str:
+    """« de Tom », « d'Anna », « d'Hugo »."""
+    return f"d'{name}" if name[:1].lower() in "aeiouyhéèêàâîïôû" else f"de {name}"
 
 
 def _label(session: _Session) -> str:

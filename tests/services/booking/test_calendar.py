@@ -252,9 +252,9 @@ def test_children_not_registered_to_the_activity_are_told_so(home):
         with pytest.raises(InvalidInput) as refused:
             call(home, _request(home, child_ids=[home["hugo"]]))
         assert (refused.value.message, refused.value.field) == (
-            "Pas d'inscription de Hugo à cette activité : passez d'abord par « Inscrire à une activité ».",
+            "Pas d'inscription d'Hugo à cette activité : passez d'abord par « Inscrire à une activité ».",
             "activity_id")
-    with pytest.raises(InvalidInput, match="^Pas d'inscription de Léo ni de Hugo à cette activité"):
+    with pytest.raises(InvalidInput, match="^Pas d'inscription de Léo ni d'Hugo à cette activité"):
         _preview(home, _request(home, child_ids=[home["hugo"], home["leo"]], activity_id=home["canteen"] + 99))
     assert _bookings(home, home["hugo"]) == []
     # One of them registered: the dates of that one, as before.
