@@ -59,15 +59,21 @@ async def test_today_brings_the_parent_back_to_this_week(town):
     assert "refresh" not in str(await run(CalendarState.go_today, state))  # already there: only the scroll
 
 
-async def test_a_whole_week_without_session_is_one_line(town):
+async def _calendar_in_zone_c(town, year: int, month: int):
+    """The parent's « Réservations » on that month, the town's school holidays being zone C's."""
     with db.transaction() as s:
         org = s.get(Organization, town["org"])
         org.school_zone = "C"
         s.add(org)
     state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
     await run(CalendarState.load, state)
-    state.year, state.month = 2026, 12  # the canteen ends on Friday 18/12
+    state.year, state.month = year, month
     await run(CalendarState.refresh, state)
+    return state
+
+
+async def test_a_whole_week_without_session_is_one_line(town):
+    state = await _calendar_in_zone_c(town, 2026, 12)  # the canteen ends on Friday 18/12
     *_, before, last = visible_weeks(state)
     assert (before[0].title, before[0].span, before[0].note) == ("Semaine du lundi 21/12", "", "")
     assert [note for _iso, _cells, note in _week_days(before[1])] == [  # two reasons: day by day
@@ -80,14 +86,7 @@ async def test_a_whole_week_without_session_is_one_line(town):
 async def test_a_lone_holiday_does_not_speak_for_its_week(town):
     """January 2027 opens on Friday 01/01: that day alone is « Jour férié », not the whole week
     of 28/12 (December's days, in the school holidays, are not listed in January)."""
-    with db.transaction() as s:
-        org = s.get(Organization, town["org"])
-        org.school_zone = "C"
-        s.add(org)
-    state = make_state(CalendarState, token=_token("parent@example.org"), url="/reservations")
-    await run(CalendarState.load, state)
-    state.year, state.month = 2027, 1
-    await run(CalendarState.refresh, state)
+    state = await _calendar_in_zone_c(town, 2027, 1)
     first, days = visible_weeks(state)[0]
     assert (first.title, first.note, first.span) == ("Semaine du lundi 28/12", "", "")
     assert _week_days(days) == [("2027-01-01", False, "Jour férié")]
